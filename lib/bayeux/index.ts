@@ -1,0 +1,3 @@
+export * from './message';
+export * from './channel';
+export * from './errors';

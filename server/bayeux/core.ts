@@ -1,0 +1,167 @@
+/**
+ * The state one Bayeux server shares between its protocol handlers and its transports: options,
+ * engine, policy, extensions, events, and the mechanics of the `/meta/connect` hold-and-flush cycle.
+ * Transports call `answerConnect`/`holdConnect`; handlers call `broadcast`, `createSession`, `removeSession`.
+ */
+import type { ConnectionType, Message } from '../../lib/bayeux/index';
+import { BayeuxError } from '../../lib/bayeux/index';
+import type { BayeuxOptions } from './options';
+import type { Engine } from './engine/engine';
+import { ExtensionPipeline } from './extensions';
+import type { SecurityPolicy } from './policy';
+import { ALLOW_ALL } from './policy';
+import { BayeuxEvents, type RemovalReason } from './events';
+import { Outgoing } from './outgoing';
+import { ServerSession, type SessionHost } from './session';
+import type { RequestInfo } from './request';
+
+/** A connect the protocol accepted; the transport answers it now or holds it. */
+export interface PendingConnect {
+  readonly session: ServerSession;
+  readonly request: Message;
+  readonly reply: Message;
+  /** How long it may be held (0 = answer now). */
+  readonly holdMs: number;
+  readonly transport: RequestInfo | undefined;
+}
+
+export type ConnectResponder = (events: Outgoing[], reply: Message) => void;
+
+export class BayeuxCore implements SessionHost {
+  readonly options: BayeuxOptions;
+  readonly engine: Engine;
+  readonly extensions = new ExtensionPipeline();
+  readonly events = new BayeuxEvents();
+  policy: SecurityPolicy = ALLOW_ALL;
+  closing = false;
+  readonly #flushQueue = new Set<ServerSession>();
+  #flushScheduled = false;
+  readonly #heldPerBrowser = new Map<string, number>();
+
+  constructor(options: BayeuxOptions, engine: Engine) {
+    this.options = options;
+    this.engine = engine;
+    // An 'error' event without a listener would throw; the default is to report on stderr.
+    this.events.on('error', (error) => {
+      if (this.events.listenerCount('error') === 1) console.error('[bayeux]', error);
+    });
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  createSession(connectionType: ConnectionType): ServerSession {
+    return new ServerSession(this, this.options.maxQueue, connectionType);
+  }
+
+  /** Remove a session everywhere, answer its held connect, and tell listeners (now, or via `defer`). */
+  removeSession(session: ServerSession, reason: RemovalReason, defer?: Array<() => void>): void {
+    if (session.state === 'removed') return;
+    session.removedByServer = reason === 'server';
+    this.releaseHeld(session, { reconnect: reason === 'expired' ? 'handshake' : 'none' });
+    session.state = 'removed';
+    this.engine.removeSession(session.id);
+    this.#flushQueue.delete(session);
+    const notify = () => this.events.emit('disconnect', session, reason);
+    if (defer) defer.push(notify);
+    else notify();
+  }
+
+  /** Serialise an event once, run outgoing extensions once, and fan it out. Returns recipients. */
+  broadcast(message: Message): number {
+    const event = this.prepareEvent(message);
+    return event ? this.engine.publish(event) : 0;
+  }
+
+  prepareEvent(message: Message, session?: ServerSession): Outgoing | undefined {
+    const final = this.extensions.outgoing(message, { session, request: undefined, transport: undefined });
+    return final ? new Outgoing(final) : undefined;
+  }
+
+  /** Build the final connect reply: drain the queue, report drops, number ack batches, run extensions. */
+  answerConnect(pending: PendingConnect): { events: Outgoing[]; reply: Message } {
+    const { session } = pending;
+    let reply = pending.reply;
+    let events = session.drain();
+    if (session.dropped > 0) {
+      reply.error = BayeuxError.queueOverflow(session.dropped);
+      session.dropped = 0;
+    }
+    if (session.ack) events = session.ack.stamp(events, reply);
+    reply = this.extensions.outgoing(reply, { session, request: pending.request, transport: pending.transport }) ?? reply;
+    session.touch();
+    return { events, reply };
+  }
+
+  /**
+   * Answer a connect at once when there is something to send or it may not wait; otherwise hold it
+   * until an event is queued, its time runs out, a newer connect or a disconnect arrives.
+   * `browserId` is given for long polls, which count against the browser's connection limit.
+   */
+  holdConnect(pending: PendingConnect, respond: ConnectResponder, browserId?: string): void {
+    const { session } = pending;
+    this.releaseHeld(session, undefined, BayeuxError.connectionReplaced());
+    if (pending.holdMs <= 0 || session.hasPending || this.closing) return this.#respondNow(pending, respond);
+    if (browserId !== undefined && (this.#heldPerBrowser.get(browserId) ?? 0) >= this.options.maxSessionsPerBrowser) {
+      pending.reply.advice = { ...pending.reply.advice, 'multiple-clients': true, reconnect: 'retry', interval: this.options.multiSessionInterval };
+      return this.#respondNow(pending, respond);
+    }
+    if (browserId !== undefined) this.#heldPerBrowser.set(browserId, (this.#heldPerBrowser.get(browserId) ?? 0) + 1);
+    const timer = setTimeout(() => this.releaseHeld(session), pending.holdMs);
+    session.hold({ pending, timer, browserId, respond });
+  }
+
+  /**
+   * Answer the held connect of `session`, if any. `advice` is merged into its reply (e.g. reconnect
+   * none on disconnect); `error` turns it into a failure (a newer connect replaced it).
+   */
+  releaseHeld(session: ServerSession, advice?: Message['advice'], error?: string): void {
+    const held = session.unhold();
+    if (!held) return;
+    this.#uncountBrowser(held.browserId);
+    const pending = held.pending;
+    if (error) {
+      const reply: Message = { ...pending.reply, successful: false, error, advice: { reconnect: 'retry', interval: this.options.failureInterval } };
+      return held.respond([], reply);
+    }
+    if (advice) pending.reply.advice = { ...pending.reply.advice, ...advice };
+    const answer = this.answerConnect(pending);
+    held.respond(answer.events, answer.reply);
+  }
+
+  /** The transport of a held connect went away: forget it without answering. */
+  dropHeld(session: ServerSession): void {
+    const held = session.unhold();
+    if (!held) return;
+    this.#uncountBrowser(held.browserId);
+    session.touch();
+  }
+
+  /** Wake held connects on the next tick, so several publishes in one tick share one reply. */
+  scheduleFlush(session: ServerSession): void {
+    this.#flushQueue.add(session);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const sessions = [...this.#flushQueue];
+    this.#flushQueue.clear();
+    for (const session of sessions) if (session.held) this.releaseHeld(session);
+  }
+
+  #respondNow(pending: PendingConnect, respond: ConnectResponder): void {
+    const answer = this.answerConnect(pending);
+    respond(answer.events, answer.reply);
+  }
+
+  #uncountBrowser(browserId: string | undefined): void {
+    if (browserId === undefined) return;
+    const count = (this.#heldPerBrowser.get(browserId) ?? 1) - 1;
+    if (count <= 0) this.#heldPerBrowser.delete(browserId);
+    else this.#heldPerBrowser.set(browserId, count);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The in-memory engine: one process holds every session. Subscriptions are indexed by the exact
+ * subscription string, so a publish looks up only the few patterns that can match its channel
+ * (`matchingSubscriptions`) instead of testing every subscription.
+ */
+import { matchingSubscriptions } from '../../../lib/bayeux/index';
+import type { ServerSession } from '../session';
+import type { Outgoing } from '../outgoing';
+import type { Engine } from './engine';
+
+export class MemoryEngine implements Engine {
+  readonly #sessions = new Map<string, ServerSession>();
+  readonly #subscribers = new Map<string, Set<ServerSession>>();
+
+  addSession(session: ServerSession): void {
+    this.#sessions.set(session.id, session);
+  }
+
+  getSession(id: string): ServerSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  removeSession(id: string): boolean {
+    const session = this.#sessions.get(id);
+    if (!session) return false;
+    for (const subscription of session.subscriptions) this.#unindex(session, subscription);
+    session.subscriptions.clear();
+    this.#sessions.delete(id);
+    return true;
+  }
+
+  sessions(): IterableIterator<ServerSession> {
+    return this.#sessions.values();
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  subscribe(session: ServerSession, subscription: string): boolean {
+    if (session.subscriptions.has(subscription)) return false;
+    session.subscriptions.add(subscription);
+    let set = this.#subscribers.get(subscription);
+    if (!set) this.#subscribers.set(subscription, (set = new Set()));
+    set.add(session);
+    return true;
+  }
+
+  unsubscribe(session: ServerSession, subscription: string): boolean {
+    if (!session.subscriptions.delete(subscription)) return false;
+    this.#unindex(session, subscription);
+    return true;
+  }
+
+  subscriberCount(channel: string): number {
+    return this.#recipients(channel).size;
+  }
+
+  publish(event: Outgoing): number {
+    const recipients = this.#recipients(event.message.channel);
+    for (const session of recipients) session.deliver(event);
+    return recipients.size;
+  }
+
+  async close(): Promise<void> {
+    this.#sessions.clear();
+    this.#subscribers.clear();
+  }
+
+  /**
+   * Sessions reached by `channel`, each once. The common case (one matching subscription set)
+   * returns that set itself; only overlapping patterns pay for a merged set.
+   */
+  #recipients(channel: string): ReadonlySet<ServerSession> {
+    let only: Set<ServerSession> | undefined;
+    let merged: Set<ServerSession> | undefined;
+    for (const pattern of matchingSubscriptions(channel)) {
+      const set = this.#subscribers.get(pattern);
+      if (!set || set.size === 0) continue;
+      if (!only) only = set;
+      else {
+        merged ??= new Set(only);
+        for (const session of set) merged.add(session);
+      }
+    }
+    return merged ?? only ?? EMPTY;
+  }
+
+  #unindex(session: ServerSession, subscription: string): void {
+    const set = this.#subscribers.get(subscription);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) this.#subscribers.delete(subscription);
+  }
+}
+
+const EMPTY: ReadonlySet<ServerSession> = new Set();

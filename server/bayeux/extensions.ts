@@ -1,0 +1,65 @@
+/**
+ * Extensions as in Faye's `extensible.js`: `{ incoming, outgoing }` objects run in order. `incoming`
+ * sees every message a client sends before the server acts on it and may rewrite it, or refuse it
+ * by setting `message.error` (the sender gets an unsuccessful reply, nothing else happens).
+ * `outgoing` sees every reply to a session, and every event once per publish (not once per
+ * subscriber: that keeps the fan-out allocation-free); it is synchronous and may edit the message
+ * or return null to drop an event.
+ */
+import type { Message } from '../../lib/bayeux/index';
+import type { ServerSession } from './session';
+import type { RequestInfo } from './request';
+
+export interface ExtensionContext {
+  /** The session the message comes from or goes to, once known. */
+  readonly session: ServerSession | undefined;
+  /** For replies: the request being answered. */
+  readonly request: Message | undefined;
+  /** The HTTP or WebSocket request the message arrived on (absent for server-side publishes). */
+  readonly transport: RequestInfo | undefined;
+}
+
+export interface Extension {
+  readonly name?: string;
+  incoming?(message: Message, context: ExtensionContext): Message | null | Promise<Message | null>;
+  outgoing?(message: Message, context: ExtensionContext): Message | null;
+}
+
+export class ExtensionPipeline {
+  readonly #extensions: Extension[] = [];
+
+  add(extension: Extension): () => void {
+    this.#extensions.push(extension);
+    return () => this.remove(extension);
+  }
+
+  remove(extension: Extension): void {
+    const index = this.#extensions.indexOf(extension);
+    if (index >= 0) this.#extensions.splice(index, 1);
+  }
+
+  get size(): number {
+    return this.#extensions.length;
+  }
+
+  /** Run incoming hooks; stops at the first that sets `error` or drops the message (null). */
+  async incoming(message: Message, context: ExtensionContext): Promise<Message | null> {
+    let current: Message | null = message;
+    for (const extension of this.#extensions) {
+      if (!extension.incoming) continue;
+      current = await extension.incoming(current, context);
+      if (current === null || current.error !== undefined) return current;
+    }
+    return current;
+  }
+
+  /** Run outgoing hooks in reverse order of addition (the first added sees the message last, as in CometD). */
+  outgoing(message: Message, context: ExtensionContext): Message | null {
+    let current: Message | null = message;
+    for (let i = this.#extensions.length - 1; i >= 0 && current !== null; i--) {
+      const hook = this.#extensions[i]!.outgoing;
+      if (hook) current = hook(current, context);
+    }
+    return current;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * A generic Bayeux 1.0 server (the CometD protocol): long-polling, callback-polling and WebSocket on
+ * one path, the ack and timesync extensions, a security policy and server-side publishing. It knows
+ * nothing of the application that embeds it: mount `handleHttp` and `handleUpgrade` on an
+ * `http.Server`, install a policy and listen to events. See docs/bayeux.md.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Message } from '../../lib/bayeux/index';
+import { isBroadcast, isMeta, isValidChannel } from '../../lib/bayeux/index';
+import { resolveOptions, type BayeuxOptions } from './options';
+import { BayeuxCore } from './core';
+import { MemoryEngine } from './engine/memory';
+import type { Engine } from './engine/engine';
+import type { Extension } from './extensions';
+import type { SecurityPolicy } from './policy';
+import { ALLOW_ALL } from './policy';
+import type { BayeuxEventMap } from './events';
+import type { ServerSession } from './session';
+import { ackExtension } from './ext/ack';
+import { timesyncExtension } from './ext/timesync';
+import { handleLongPolling } from './transports/long-polling';
+import { handleCallbackPolling } from './transports/callback-polling';
+import { WebSocketTransport } from './transports/websocket';
+import { answerPreflight, judgeOrigin, sendPlain } from './transports/http';
+
+export type { BayeuxOptions } from './options';
+export type { Extension, ExtensionContext } from './extensions';
+export type { SecurityPolicy } from './policy';
+export type { ServerSession } from './session';
+export type { Engine } from './engine/engine';
+export type { BayeuxEventMap, RemovalReason } from './events';
+export { MemoryEngine } from './engine/memory';
+export { DEFAULT_OPTIONS } from './options';
+
+export interface CreateBayeuxServerOptions extends Partial<BayeuxOptions> {
+  engine?: Engine;
+  policy?: SecurityPolicy;
+  /** Install the ack and timesync extensions (default true). */
+  standardExtensions?: boolean;
+}
+
+export interface BayeuxServer {
+  readonly options: Readonly<BayeuxOptions>;
+  /** Serve a request if its path is the Bayeux endpoint; returns false (untouched) otherwise. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Take a WebSocket upgrade on the Bayeux path; returns false (untouched) otherwise. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Publish from server code to every subscriber (trusted: no policy). Returns the local recipients. */
+  publish(channel: string, data: unknown, ext?: Record<string, unknown>): number;
+  /** Send one message to one session only (e.g. the current state after it subscribes). */
+  deliver(clientId: string, channel: string, data: unknown): boolean;
+  /** Remove a session from the server side; its held connect is told `reconnect: none`. */
+  disconnect(clientId: string): boolean;
+  getSession(clientId: string): ServerSession | undefined;
+  readonly sessionCount: number;
+  subscriberCount(channel: string): number;
+  addExtension(extension: Extension): () => void;
+  setPolicy(policy: SecurityPolicy): void;
+  on<E extends keyof BayeuxEventMap>(event: E, listener: (...args: BayeuxEventMap[E]) => void): () => void;
+  /** Stop: answer held connects, close sockets, stop timers. */
+  close(): Promise<void>;
+}
+
+export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): BayeuxServer {
+  const { engine = new MemoryEngine(), policy = ALLOW_ALL, standardExtensions = true, ...partial } = init;
+  const options = resolveOptions(partial);
+  const core = new BayeuxCore(options, engine);
+  core.policy = policy;
+  if (standardExtensions) {
+    core.extensions.add(ackExtension(options.maxQueue));
+    core.extensions.add(timesyncExtension());
+  }
+  const websocket = options.transports.includes('websocket') ? new WebSocketTransport(core) : undefined;
+  const sweeper = setInterval(() => sweepExpired(core), options.sweepPeriod).unref();
+
+  const server: BayeuxServer = {
+    options,
+    handleHttp(req, res) {
+      const url = requestUrl(req);
+      if (!isBayeuxPath(url.pathname, options.path)) return false;
+      serveHttp(core, req, res, url).catch((error: unknown) => {
+        core.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+        sendPlain(res, 500, 'internal error');
+      });
+      return true;
+    },
+    handleUpgrade(req, socket, head) {
+      if (!isBayeuxPath(requestUrl(req).pathname, options.path)) return false;
+      if (!websocket) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      }
+      websocket.handleUpgrade(req, socket, head);
+      return true;
+    },
+    publish(channel, data, ext) {
+      if (!isValidChannel(channel) || !isBroadcast(channel)) throw new TypeError(`cannot publish to ${JSON.stringify(channel)}: not a broadcast channel`);
+      const message: Message = { channel, data };
+      if (ext) message.ext = ext;
+      return core.broadcast(message);
+    },
+    deliver(clientId, channel, data) {
+      const session = engine.getSession(clientId);
+      if (!session || isMeta(channel)) return false;
+      const event = core.prepareEvent({ channel, data }, session);
+      if (event) session.deliver(event);
+      return event !== undefined;
+    },
+    disconnect(clientId) {
+      const session = engine.getSession(clientId);
+      if (!session) return false;
+      core.removeSession(session, 'server');
+      return true;
+    },
+    getSession: (clientId) => engine.getSession(clientId),
+    get sessionCount() {
+      return engine.sessionCount;
+    },
+    subscriberCount: (channel) => engine.subscriberCount(channel),
+    addExtension: (extension) => core.extensions.add(extension),
+    setPolicy(next) {
+      core.policy = next;
+    },
+    on(event, listener) {
+      core.events.on(event, listener as never);
+      return () => void core.events.off(event, listener as never);
+    },
+    async close() {
+      core.closing = true;
+      clearInterval(sweeper);
+      for (const session of [...engine.sessions()]) core.releaseHeld(session, { reconnect: 'retry', interval: options.failureInterval });
+      websocket?.close();
+      await engine.close();
+    },
+  };
+  return server;
+}
+
+async function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const transports = core.options.transports;
+  if (req.method === 'OPTIONS') return answerPreflight(req, res, judgeOrigin(req, core.options.allowedOrigins));
+  if (req.method === 'POST' && transports.includes('long-polling')) return handleLongPolling(core, req, res);
+  if (req.method === 'GET' && url.searchParams.has('message') && transports.includes('callback-polling')) {
+    return handleCallbackPolling(core, req, res, url.searchParams);
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') return sendPlain(res, 400, 'Bayeux endpoint: POST messages, GET with ?message= for callback-polling, or upgrade to WebSocket');
+  sendPlain(res, 405, `method ${req.method} not allowed`, { Allow: 'GET, POST, OPTIONS' });
+}
+
+/** Remove sessions that have neither a held connect nor a connect within `maxInterval` (spec: act as if disconnected). */
+function sweepExpired(core: BayeuxCore): void {
+  const deadline = core.now() - core.options.maxInterval - core.options.interval;
+  for (const session of [...core.engine.sessions()]) {
+    if (!session.held && session.lastSeen < deadline) core.removeSession(session, 'expired');
+  }
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
+/** `/bayeux`, `/bayeux/`, and `/bayeux/<word>` (the CometD client appends the message type, e.g. `/handshake`). */
+export function isBayeuxPath(pathname: string, base: string): boolean {
+  if (pathname === base || pathname === `${base}/`) return true;
+  return pathname.startsWith(`${base}/`) && /^[A-Za-z-]{1,32}$/.test(pathname.slice(base.length + 1));
+}

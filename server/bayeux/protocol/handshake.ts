@@ -1,0 +1,75 @@
+/**
+ * /meta/handshake (spec #_bayeux_meta_handshake). Creates a session when the client and server share
+ * a connection type and the policy agrees. Liberal where old clients need it: a handshake without
+ * `supportedConnectionTypes` (dojox.cometd in cross-domain mode) is taken as offering the transport
+ * it arrived on. Denied: `403::handshake_denied` with `reconnect: none`, so the client stops.
+ */
+import type { ConnectionType, Message } from '../../../lib/bayeux/index';
+import { BAYEUX_VERSION, BayeuxError, isConnectionType } from '../../../lib/bayeux/index';
+import type { Handled, Scope } from './scope';
+import { failure, replyTo } from './scope';
+
+export async function handshake(message: Message, scope: Scope): Promise<Handled> {
+  const { core } = scope;
+  const offered = offeredTypes(message, scope);
+  if (offered === undefined) return noSession(failure(message, BayeuxError.invalidParameter('supportedConnectionTypes')));
+  if (message.version !== undefined && typeof message.version !== 'string') {
+    return noSession(failure(message, BayeuxError.invalidParameter('version')));
+  }
+  if (typeof message.minimumVersion === 'string' && majorVersion(message.minimumVersion) > 1) {
+    return noSession(failure(message, BayeuxError.versionMismatch(message.minimumVersion), { version: BAYEUX_VERSION, advice: { reconnect: 'none' } }));
+  }
+  const common = core.options.transports.filter((type) => offered.includes(type));
+  if (common.length === 0) {
+    return noSession(failure(message, BayeuxError.connectionTypeMismatch(offered), {
+      supportedConnectionTypes: [...core.options.transports], version: BAYEUX_VERSION, advice: { reconnect: 'none' },
+    }));
+  }
+  if (core.engine.sessionCount >= core.options.maxSessions || core.closing) {
+    return noSession(failure(message, BayeuxError.shuttingDown(), { advice: { reconnect: 'handshake', interval: core.options.failureInterval * 10 } }));
+  }
+  const session = core.createSession(preferredType(scope.info.transport, common));
+  session.browserId = scope.info.browserId;
+  if (!(await core.policy.canHandshake?.(session, message, scope.info) ?? true)) {
+    return noSession(failure(message, BayeuxError.handshakeDenied(), { advice: { reconnect: 'none' } }));
+  }
+  core.engine.addSession(session);
+  scope.after.push(() => core.events.emit('handshake', session, message));
+  const reply = replyTo(message, {
+    version: BAYEUX_VERSION,
+    minimumVersion: BAYEUX_VERSION,
+    supportedConnectionTypes: [...core.options.transports],
+    clientId: session.id,
+    successful: true,
+    advice: advice(scope),
+  });
+  return { reply, session };
+}
+
+function advice(scope: Scope): Message['advice'] {
+  const { timeout, interval, maxInterval } = scope.core.options;
+  return { reconnect: 'retry', interval, timeout, maxInterval };
+}
+
+/** The client's connection types; a missing list means "the one I am using". Undefined if malformed. */
+function offeredTypes(message: Message, scope: Scope): string[] | undefined {
+  const types = message.supportedConnectionTypes;
+  if (types === undefined) return [scope.info.transport];
+  if (!Array.isArray(types) || types.length > 32 || !types.every((t) => typeof t === 'string')) return undefined;
+  return types as string[];
+}
+
+function preferredType(arrivedOn: ConnectionType, common: readonly string[]): ConnectionType {
+  if (common.includes(arrivedOn)) return arrivedOn;
+  const first = common.find(isConnectionType);
+  return first ?? arrivedOn;
+}
+
+function majorVersion(version: string): number {
+  const major = Number.parseInt(version, 10);
+  return Number.isNaN(major) ? 0 : major;
+}
+
+function noSession(reply: Message): Handled {
+  return { reply, session: undefined };
+}

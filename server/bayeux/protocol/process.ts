@@ -1,0 +1,105 @@
+/**
+ * The protocol entry point: a batch of messages in, their replies out, no I/O. Runs each message
+ * through the shape check, the incoming extensions, its handler and the outgoing extensions, in
+ * order (a publish then a subscribe in one batch behave as sent). A handshake must travel alone:
+ * the others beside it are answered with an error and otherwise ignored (spec: the server "MUST
+ * ignore any other message sent in the same request as a handshake message").
+ * Errors are values here: a throwing extension or policy becomes a `500` reply and an `error` event.
+ */
+import type { Message } from '../../../lib/bayeux/index';
+import { BayeuxError, META, isMeta } from '../../../lib/bayeux/index';
+import type { BayeuxCore } from '../core';
+import type { RequestInfo } from '../request';
+import type { ServerSession } from '../session';
+import { checkMessage } from './validate';
+import type { Handled, Scope } from './scope';
+import { failure, unknownClient } from './scope';
+import { handshake } from './handshake';
+import { connect } from './connect';
+import { subscribe, unsubscribe } from './subscribe';
+import { disconnect } from './disconnect';
+import { publish } from './publish';
+
+export interface BatchResult {
+  /** Replies in request order; a pending connect's reply is not among them (see `connect`). */
+  readonly replies: Message[];
+  readonly scope: Scope;
+}
+
+export async function processBatch(batch: readonly unknown[], core: BayeuxCore, info: RequestInfo): Promise<BatchResult> {
+  const scope: Scope = { core, info, after: [], connect: undefined };
+  const replies: Message[] = [];
+  const handshakeIndex = batch.findIndex((raw) => (raw as Message | null)?.channel === META.handshake);
+  for (let i = 0; i < batch.length; i++) {
+    if (handshakeIndex >= 0 && i !== handshakeIndex) {
+      const checked = checkMessage(batch[i]);
+      const message = checked.ok ? checked.message : checked.reply;
+      replies.push(failure(message, BayeuxError.handshakeNotAlone()));
+      continue;
+    }
+    const reply = await processOne(batch[i], scope);
+    if (reply && !(scope.connect && reply === scope.connect.reply)) replies.push(reply);
+  }
+  return { replies, scope };
+}
+
+/** Run every deferred event listener of a processed batch (call after writing its replies). */
+export function runAfter(scope: Scope): void {
+  for (const notify of scope.after.splice(0)) {
+    try {
+      notify();
+    } catch (error) {
+      scope.core.events.emit('error', asError(error));
+    }
+  }
+}
+
+async function processOne(raw: unknown, scope: Scope): Promise<Message | undefined> {
+  const checked = checkMessage(raw);
+  if (!checked.ok) return checked.reply;
+  const { core } = scope;
+  let message = checked.message;
+  let session = typeof message.clientId === 'string' ? core.engine.getSession(message.clientId) : undefined;
+  try {
+    const context = { session, request: undefined, transport: scope.info };
+    const incoming = await core.extensions.incoming(message, context);
+    if (incoming === null) return failure(message, '404::message_deleted');
+    if (incoming.error !== undefined) return failure(incoming, String(incoming.error), incoming.advice ? { advice: incoming.advice } : {});
+    message = incoming;
+    const handled = await dispatch(message, session, scope);
+    session = handled.session;
+    if (scope.connect?.reply === handled.reply) return handled.reply; // finalised when answered
+    return core.extensions.outgoing(handled.reply, { session, request: message, transport: scope.info }) ?? undefined;
+  } catch (error) {
+    core.events.emit('error', asError(error));
+    return failure(message, BayeuxError.serverError(), { advice: { reconnect: 'retry', interval: core.options.failureInterval } });
+  }
+}
+
+function dispatch(message: Message, session: ServerSession | undefined, scope: Scope): Promise<Handled> | Handled {
+  const channel = message.channel;
+  if (channel === META.handshake) return handshake(message, scope);
+  if (isMeta(channel) && !isKnownMeta(channel)) return { reply: failure(message, BayeuxError.unknownMetaChannel(channel.slice(0, 64))), session };
+  if (!session) {
+    if (channel === META.disconnect && message.clientId === undefined) return { reply: failure(message, BayeuxError.missingParameter('clientId')), session };
+    return unknownClient(message, scope);
+  }
+  switch (channel) {
+    case META.connect: return connect(message, session, scope);
+    case META.subscribe: return subscribe(message, session, scope);
+    case META.unsubscribe: return unsubscribe(message, session, scope);
+    case META.disconnect: return disconnect(message, session, scope);
+    default: return publish(message, session, scope);
+  }
+}
+
+const KNOWN_META = new Set<string>(Object.values(META));
+
+/** Exact comparison: `/meta/subscribe/x` is not a subscribe (Faye's GHSA-qpg4-4w7w-2mq5). */
+function isKnownMeta(channel: string): boolean {
+  return KNOWN_META.has(channel);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,44 @@
+/**
+ * Publishing (spec #_bayeux_publish): any message on a non-meta channel. Requires a known session
+ * (the spec lets servers refuse unconnected publishes; we do, unlike Faye), a concrete channel
+ * (wildcards cannot be published to), `data`, and the policy's consent. Broadcast channels fan out
+ * to subscribers; `/service/**` reaches only server-side listeners. Subscribers get `channel`,
+ * `data` and the publisher's `ext` minus private keys; never its `id` or `clientId` (as CometD).
+ */
+import type { Message } from '../../../lib/bayeux/index';
+import { BayeuxError, isService, isValidChannel, isWildcard } from '../../../lib/bayeux/index';
+import type { ServerSession } from '../session';
+import type { Handled, Scope } from './scope';
+import { failure, replyTo } from './scope';
+
+export async function publish(message: Message, session: ServerSession, scope: Scope): Promise<Handled> {
+  const { core } = scope;
+  const channel = message.channel;
+  if (isWildcard(channel)) return { reply: failure(message, BayeuxError.wildcardPublish(channel)), session };
+  if (!isValidChannel(channel)) return { reply: failure(message, BayeuxError.channelInvalid(String(channel).slice(0, 256))), session };
+  if (!('data' in message) || message.data === undefined) return { reply: failure(message, BayeuxError.missingParameter('data')), session };
+  if (!(await core.policy.canPublish?.(session, channel, message) ?? true)) {
+    return { reply: failure(message, BayeuxError.publishDenied(channel)), session };
+  }
+  if (session.state === 'removed') return { reply: failure(message, BayeuxError.unknownClient()), session };
+  const event = eventOf(message, core.options.privateExtKeys);
+  if (!isService(channel)) {
+    const prepared = core.prepareEvent(event);
+    if (prepared && prepared.json.length > core.options.maxMessageBytes) {
+      return { reply: failure(message, BayeuxError.messageTooLarge(core.options.maxMessageBytes)), session };
+    }
+    if (prepared) core.engine.publish(prepared);
+  }
+  scope.after.push(() => core.events.emit('publish', session, channel, message.data, message));
+  return { reply: replyTo(message, { successful: true }), session };
+}
+
+/** The event subscribers receive: the publisher's identity and private ext keys stripped. */
+function eventOf(message: Message, privateExtKeys: readonly string[]): Message {
+  const event: Message = { channel: message.channel, data: message.data };
+  if (message.ext && typeof message.ext === 'object') {
+    const ext = Object.fromEntries(Object.entries(message.ext).filter(([key]) => !privateExtKeys.includes(key)));
+    if (Object.keys(ext).length > 0) event.ext = ext;
+  }
+  return event;
+}

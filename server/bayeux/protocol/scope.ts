@@ -1,0 +1,42 @@
+/** What one request (one HTTP body or one WebSocket frame) carries through the protocol handlers. */
+import type { Message } from '../../../lib/bayeux/index';
+import { BayeuxError } from '../../../lib/bayeux/index';
+import type { BayeuxCore, PendingConnect } from '../core';
+import type { RequestInfo } from '../request';
+import type { ServerSession } from '../session';
+
+export interface Scope {
+  readonly core: BayeuxCore;
+  readonly info: RequestInfo;
+  /** Listeners to notify once the replies are handed to the transport (see events.ts). */
+  readonly after: Array<() => void>;
+  /** Set by the connect handler; the transport answers or holds it. */
+  connect: PendingConnect | undefined;
+}
+
+/** What a handler returns: the reply to send, and the session it concerns (for outgoing extensions). */
+export interface Handled {
+  readonly reply: Message;
+  readonly session: ServerSession | undefined;
+}
+
+export type Handler = (message: Message, session: ServerSession | undefined, scope: Scope) => Promise<Handled> | Handled;
+
+/** The skeleton of every reply: same channel, same id (spec: replies to meta messages MUST carry the request id). */
+export function replyTo(message: Message, fields: Partial<Message>): Message {
+  const reply: Message = { channel: message.channel, ...fields };
+  if (message.id !== undefined) reply.id = message.id;
+  return reply;
+}
+
+export function failure(message: Message, error: string, extra: Partial<Message> = {}): Message {
+  return replyTo(message, { successful: false, error, ...extra });
+}
+
+/** Unknown or expired session: re-handshake, after a pause (never a tight loop). */
+export function unknownClient(message: Message, scope: Scope): Handled {
+  const reply = failure(message, BayeuxError.unknownClient(), {
+    advice: { reconnect: 'handshake', interval: scope.core.options.failureInterval },
+  });
+  return { reply, session: undefined };
+}

@@ -1,0 +1,134 @@
+/**
+ * A server session: one handshaken client. Holds its subscriptions, its bounded delivery queue and,
+ * while a `/meta/connect` waits, the held connect. The session decides *how* an event reaches the
+ * client: pushed at once on a WebSocket, or queued for the next connect reply (long-polling,
+ * callback-polling, a slow WebSocket, or the ack extension's connect-only delivery).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectionType, Message } from '../../lib/bayeux/index';
+import type { PendingConnect } from './core';
+import type { Outgoing } from './outgoing';
+import type { AckState } from './ext/ack';
+
+/** The minimal socket a session pushes to (tests drive it with a plain object). */
+export interface PushSink {
+  isOpen(): boolean;
+  /** False when the socket's buffer is full: the caller keeps the event queued. */
+  canWrite(): boolean;
+  write(frame: Buffer): void;
+  /** Call `flush` once the socket can take more. */
+  onWritable(flush: () => void): void;
+}
+
+/** A held `/meta/connect`: answered with the queued events when any arrive, or empty at its deadline. */
+export interface HeldConnect {
+  readonly pending: PendingConnect;
+  readonly timer: NodeJS.Timeout;
+  /** Held on a long-polling request of this browser (counted for `multiple-clients`). */
+  readonly browserId: string | undefined;
+  respond(events: Outgoing[], reply: Message): void;
+}
+
+export type SessionState = 'handshaken' | 'connected' | 'removed';
+
+export interface SessionHost {
+  /** Wake this session's held connect on the next tick (batches several publishes into one reply). */
+  scheduleFlush(session: ServerSession): void;
+  now(): number;
+}
+
+export function newClientId(): string {
+  // 160 random bits, like Faye; the spec asks for at least 128.
+  return randomBytes(20).toString('hex');
+}
+
+export class ServerSession {
+  readonly id: string;
+  readonly createdAt: number;
+  /** Free-form attributes for applications and policies (e.g. a role set at handshake). */
+  readonly attributes = new Map<string, unknown>();
+  readonly subscriptions = new Set<string>();
+  state: SessionState = 'handshaken';
+  connectionType: ConnectionType;
+  browserId: string | undefined;
+  /** Time of the last connect reply (or of the handshake): the start of the `maxInterval` count. */
+  lastSeen: number;
+  held: HeldConnect | undefined;
+  sink: PushSink | undefined;
+  ack: AckState | undefined;
+  /** Messages dropped since the client was last told. */
+  dropped = 0;
+  /** Set when the server disconnects the session: the next reply advises `reconnect: none`. */
+  removedByServer = false;
+  readonly #queue: Outgoing[] = [];
+  readonly #host: SessionHost;
+  readonly #maxQueue: number;
+
+  constructor(host: SessionHost, maxQueue: number, connectionType: ConnectionType, id = newClientId()) {
+    this.id = id;
+    this.#host = host;
+    this.#maxQueue = maxQueue;
+    this.connectionType = connectionType;
+    this.createdAt = host.now();
+    this.lastSeen = this.createdAt;
+  }
+
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Has something to send at once: queued events, unacknowledged batches, or a drop to report. */
+  get hasPending(): boolean {
+    return this.#queue.length > 0 || this.dropped > 0 || (this.ack?.hasUnacknowledged ?? false);
+  }
+
+  /** Deliver one event: push it on an open socket, or queue it and wake the held connect. */
+  deliver(event: Outgoing): void {
+    if (this.state === 'removed') return;
+    const sink = this.sink;
+    if (sink && !this.ack && this.#queue.length === 0 && sink.isOpen()) {
+      if (sink.canWrite()) return sink.write(event.frame);
+      sink.onWritable(() => this.flushToSink());
+    }
+    this.#enqueue(event);
+    // A WebSocket without ack drains through flushToSink; everything else rides on a connect reply.
+    if (this.held && (this.ack || !sink)) this.#host.scheduleFlush(this);
+  }
+
+  /** Take every queued event (for a connect reply or any reply to this session). */
+  drain(): Outgoing[] {
+    return this.#queue.splice(0, this.#queue.length);
+  }
+
+  /** Write what waited in the queue to the socket, as far as its buffer allows. */
+  flushToSink(): void {
+    const sink = this.sink;
+    if (!sink || this.ack || !sink.isOpen()) return;
+    while (this.#queue.length > 0 && sink.canWrite()) sink.write(this.#queue.shift()!.frame);
+    if (this.#queue.length > 0) sink.onWritable(() => this.flushToSink());
+  }
+
+  hold(held: HeldConnect): void {
+    this.held = held;
+  }
+
+  /** Forget the held connect without answering it (its transport went away). */
+  unhold(): HeldConnect | undefined {
+    const held = this.held;
+    if (held) clearTimeout(held.timer);
+    this.held = undefined;
+    return held;
+  }
+
+  touch(): void {
+    this.lastSeen = this.#host.now();
+  }
+
+  #enqueue(event: Outgoing): void {
+    if (this.#queue.length >= this.#maxQueue) {
+      this.#queue.shift();
+      this.dropped++;
+    }
+    this.#queue.push(event);
+  }
+}

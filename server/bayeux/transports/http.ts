@@ -1,0 +1,170 @@
+/**
+ * HTTP plumbing shared by long-polling and callback-polling: bounded body reading, strict UTF-8,
+ * Bayeux payload parsing (JSON array or single object, form-encoded `message=`), JSON depth limit,
+ * the BAYEUX_BROWSER cookie and CORS. Every failure is a value naming an HTTP status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { isPlainObject } from '../../../lib/bayeux/index';
+import type { BayeuxOptions } from '../options';
+
+export type Parsed = { ok: true; messages: unknown[] } | { ok: false; status: 400 | 413 | 415; reason: string };
+
+/** Read the body up to `limit` bytes; beyond it, stop reading and report 413. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
+    req.on('aborted', () => resolve('aborted'));
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parse a POST body. JSON content types (and anything starting with `[` or `{`, for clients that
+ * send `text/plain`) are JSON; `application/x-www-form-urlencoded` carries JSON in `message=`
+ * (dojox.cometd posts its handshake that way), possibly repeated.
+ */
+export function parsePostBody(text: string, contentType: string | undefined, options: BayeuxOptions): Parsed {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const trimmed = text.trimStart();
+  if (type === 'application/x-www-form-urlencoded' && !trimmed.startsWith('[') && !trimmed.startsWith('{')) {
+    return parseMessageParams(new URLSearchParams(text).getAll('message'), options);
+  }
+  if (type === 'multipart/form-data') return { ok: false, status: 415, reason: 'multipart bodies are not Bayeux messages' };
+  return parseJsonMessages(text, options);
+}
+
+/** Parse one or more `message` parameters (form bodies and callback-polling query strings). */
+export function parseMessageParams(values: string[], options: BayeuxOptions): Parsed {
+  if (values.length === 0) return { ok: false, status: 400, reason: 'missing "message" parameter' };
+  const messages: unknown[] = [];
+  for (const value of values) {
+    const parsed = parseJsonMessages(value, options);
+    if (!parsed.ok) return parsed;
+    messages.push(...parsed.messages);
+  }
+  return checkCount(messages, options);
+}
+
+export function parseJsonMessages(text: string, options: BayeuxOptions): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, status: 400, reason: 'body is not valid JSON' };
+  }
+  if (exceedsDepth(value, options.maxJsonDepth)) return { ok: false, status: 400, reason: `JSON nested deeper than ${options.maxJsonDepth}` };
+  if (isPlainObject(value)) return { ok: true, messages: [value] };
+  if (!Array.isArray(value)) return { ok: false, status: 400, reason: 'body must be a JSON array of messages' };
+  return checkCount(value, options);
+}
+
+function checkCount(messages: unknown[], options: BayeuxOptions): Parsed {
+  if (messages.length > options.maxMessagesPerRequest) {
+    return { ok: false, status: 413, reason: `more than ${options.maxMessagesPerRequest} messages in one request` };
+  }
+  return { ok: true, messages };
+}
+
+/** Iterative, so a hostile nesting cannot overflow our stack (JSON.parse itself throws beyond V8's limit). */
+export function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= maxDepth) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** The browser id from the cookie, or a fresh one (with `isNew`, so the caller sets the cookie). */
+export function browserIdOf(req: IncomingMessage, cookieName: string): { id: string; isNew: boolean } {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === cookieName) {
+      const value = part.slice(eq + 1).trim();
+      if (/^[A-Za-z0-9]{16,64}$/.test(value)) return { id: value, isNew: false };
+    }
+  }
+  return { id: randomBytes(16).toString('hex'), isNew: true };
+}
+
+export function browserCookie(id: string, options: BayeuxOptions): string {
+  const attributes = options.browserCookieSecure ? 'Secure; SameSite=None; Partitioned' : 'SameSite=Lax';
+  return `${options.browserCookieName}=${id}; Path=/; HttpOnly; ${attributes}`;
+}
+
+export type OriginVerdict = 'none' | 'same' | 'allowed' | 'forbidden';
+
+/** Same-origin (Host or X-Forwarded-Host), listed, or foreign. Requests without Origin are not browsers' cross-origin calls. */
+export function judgeOrigin(req: IncomingMessage, allowed: readonly string[]): OriginVerdict {
+  const origin = req.headers.origin;
+  if (origin === undefined) return 'none';
+  const hosts = [req.headers.host, ...String(req.headers['x-forwarded-host'] ?? '').split(',')].map((h) => h?.trim()).filter(Boolean);
+  try {
+    if (origin !== 'null' && hosts.includes(new URL(origin).host)) return 'same';
+  } catch {
+    return 'forbidden';
+  }
+  return allowed.includes('*') || allowed.includes(origin) ? 'allowed' : 'forbidden';
+}
+
+export function corsHeaders(req: IncomingMessage): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': String(req.headers.origin),
+    'Access-Control-Allow-Credentials': 'true',
+    Vary: 'Origin',
+  };
+}
+
+/** Answer a CORS preflight: allowed origins get the methods and headers Bayeux clients use. */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse, verdict: OriginVerdict): void {
+  if (verdict === 'forbidden') return sendPlain(res, 403, 'origin not allowed');
+  res.writeHead(204, {
+    ...(verdict === 'allowed' ? corsHeaders(req) : {}),
+    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Headers': 'Accept, Authorization, Content-Type, Pragma, X-Requested-With',
+    'Access-Control-Max-Age': '86400',
+  });
+  res.end();
+}
+
+export const NO_CACHE = { 'Cache-Control': 'no-cache, no-store, must-revalidate', 'X-Content-Type-Options': 'nosniff' } as const;
+
+/** A request we refuse before any Bayeux processing: the status and a one-line JSON reason. */
+export function sendPlain(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify({ error: reason });
+  res.writeHead(status, { ...NO_CACHE, ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,100 @@
+/**
+ * Composition root, and the only file that imports Next. One http.Server: the Bayeux endpoint
+ * (long-polling, callback-polling, WebSocket upgrades) is routed to our Bayeux server, every other
+ * request to Next. WebSocket upgrades: the Bayeux path is ours, `/_next/*` is Next's (dev hot
+ * reload; Next attaches its own upgrade listener), any other upgrade is refused (it would hang).
+ * SIGINT/SIGTERM: stop accepting, answer held connects, close sockets, exit.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { createBayeuxServer, type BayeuxServer } from './bayeux/index';
+import { ConfigError, loadConfig, type Config } from './config';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly bayeux: BayeuxServer;
+  readonly url: string;
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(config: Config, dev = process.env.NODE_ENV !== 'production'): Promise<RunningServer> {
+  const app = next({ dev, dir: projectRoot, hostname: config.host ?? 'localhost', port: config.port });
+  await app.prepare();
+  const handleNext = app.getRequestHandler();
+  const bayeux = createBayeuxServer(config.bayeux);
+  const server = http.createServer((req, res) => {
+    if (bayeux.handleHttp(req, res)) return;
+    handleNext(req, res).catch((error: unknown) => {
+      console.error('[next]', error);
+      if (!res.headersSent) res.writeHead(500).end('internal error');
+    });
+  });
+  // Long polls are held for `timeout`; keep Node's own timers out of their way.
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  server.on('upgrade', (req, socket, head) => {
+    if (bayeux.handleUpgrade(req, socket, head)) return;
+    if (req.url?.startsWith('/_next/')) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
+  return { server, bayeux, url, shutdown: () => shutdown(server, bayeux, app, config.shutdownGraceMs) };
+}
+
+async function shutdown(server: http.Server, bayeux: BayeuxServer, app: { close(): Promise<void> }, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await bayeux.close();
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(grace);
+  await app.close().catch(() => undefined);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await startServer(config);
+  console.log(`Comet Deck listening on ${running.url} (Bayeux endpoint ${running.url}${running.bayeux.options.path})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return process.exit(1);
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    running.shutdown().then(() => process.exit(0), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
