@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `npm test`: typecheck, layer boundaries, then every tests/**/*.test.ts with Node's test
+# runner (unit, contract, integration and end-to-end). End-to-end tests drive a system
+# Chromium against the production build, so a missing Chromium fails here, up front.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+find_chromium() {
+  local candidate
+  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+    if [[ -n "$candidate" && -x "$candidate" ]]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  local cache="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}" found=""
+  for candidate in "$cache"/chromium-[0-9]*/chrome-linux/chrome; do
+    # Glob order is lexical: the last match is the newest revision.
+    [[ -x "$candidate" ]] && found="$candidate"
+  done
+  if [[ -n "$found" ]]; then
+    echo "$found"
+    return 0
+  fi
+  return 1
+}
+
+if ! CHROMIUM_PATH="$(find_chromium)"; then
+  echo "Chromium not found. Install it with: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)"
+  exit 1
+fi
+export CHROMIUM_PATH
+export NEXT_TELEMETRY_DISABLED=1
+
+npm run typecheck
+npm run lint:boundaries
+
+shopt -s globstar nullglob
+
+e2e=(tests/e2e/**/*.test.ts)
+if (( ${#e2e[@]} > 0 )); then
+  # End-to-end tests run against the production build.
+  npx next build
+fi
+
+files=(tests/**/*.test.ts)
+if (( ${#files[@]} == 0 )); then
+  echo "No test files found (tests/**/*.test.ts): refusing to report an empty run as a pass." >&2
+  exit 1
+fi
+
+# Node 20's runner does not expand globs itself; the shell did. The spec reporter is for
+# people; a TAP copy gives the totals for one plain closing line. Node's exit code is ours.
+tap="$(mktemp)"
+trap 'rm -f "$tap"' EXIT
+status=0
+node --import tsx --test --test-concurrency=1 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" \
+  "${files[@]}" || status=$?
+
+total() { sed -n "s/^# $1 \([0-9][0-9]*\)\$/\1/p" "$tap" | tail -n 1; }
+pass="$(total pass)" fail="$(total fail)" skipped="$(total skipped)"
+if [[ -n "$pass" && -n "$fail" ]]; then
+  echo
+  echo "${pass} passed, ${fail} failed, ${skipped:-0} skipped"
+fi
+exit "$status"
