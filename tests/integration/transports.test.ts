@@ -1,0 +1,200 @@
+/**
+ * Transport behaviour against a real server: the multiple-clients advice for tabs of one browser,
+ * CORS and Origin checks, JSON-P framing, WebSocket keep-alive and back-pressure.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import WebSocket from 'ws';
+import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
+import { RawBayeux } from '../helpers/raw-bayeux';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('long-polling', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startBayeuxServer({ timeout: 3000, allowedOrigins: ['http://allowed.example'] });
+  });
+  after(() => server.close());
+
+  test('sets an HttpOnly browser cookie on the first response', async () => {
+    const client = new RawBayeux(server.endpoint);
+    const response = await client.send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }]);
+    assert.match(response.headers.get('set-cookie') ?? '', /^BAYEUX_BROWSER=[0-9a-f]{32}; Path=\/; HttpOnly/);
+  });
+
+  test('a second tab of the same browser gets multiple-clients advice instead of a second held poll', async () => {
+    const first = new RawBayeux(server.endpoint);
+    await first.handshake();
+    await first.connect();
+    const second = new RawBayeux(server.endpoint).sameBrowserAs(first);
+    await second.handshake();
+    await second.connect();
+    const held = first.connect();
+    await sleep(200);
+    const started = Date.now();
+    const { messages } = await second.connect();
+    const reply = messages.find((m) => m.channel === '/meta/connect');
+    assert.equal(reply.successful, true);
+    assert.equal(reply.advice['multiple-clients'], true);
+    assert.ok(reply.advice.interval > 0, 'the other tab is told to poll with a pause');
+    assert.ok(Date.now() - started < 1500, 'answered at once, not held');
+    await first.publish('/unused', 1);
+    await first.disconnect();
+    await held;
+    await second.disconnect();
+  });
+
+  test('a held connect is released by a publish, with every queued message in one response', async () => {
+    const subscriber = new RawBayeux(server.endpoint);
+    const publisher = new RawBayeux(server.endpoint);
+    await subscriber.handshake();
+    await publisher.handshake();
+    await subscriber.connect();
+    assert.equal((await subscriber.subscribe('/news')).successful, true);
+    const held = subscriber.connect();
+    await sleep(100);
+    await Promise.all([publisher.publish('/news', 1), publisher.publish('/news', 2), publisher.publish('/news', 3)]);
+    const { messages } = await held;
+    const events = messages.filter((m) => m.channel === '/news');
+    assert.ok(events.length >= 1);
+    const later = events.length < 3 ? (await subscriber.connect()).messages.filter((m) => m.channel === '/news') : [];
+    assert.deepEqual([...events, ...later].map((m) => m.data).sort(), [1, 2, 3]);
+    await subscriber.disconnect();
+    await publisher.disconnect();
+  });
+
+  test('answers CORS preflights for allowed origins and refuses foreign ones', async () => {
+    const allowed = await fetch(server.endpoint, { method: 'OPTIONS', headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' } });
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'http://allowed.example');
+    assert.equal(allowed.headers.get('access-control-allow-credentials'), 'true');
+    const foreign = await fetch(server.endpoint, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    assert.equal(foreign.status, 403);
+    const post = await new RawBayeux(server.endpoint, { origin: 'http://evil.example' }).send([{ channel: '/meta/handshake', version: '1.0' }]);
+    assert.equal(post.status, 403);
+    const ok = await new RawBayeux(server.endpoint, { origin: 'http://allowed.example' }).send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }]);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'http://allowed.example');
+  });
+
+  test('same-origin requests need no CORS configuration', async () => {
+    const reply = await new RawBayeux(server.endpoint, { origin: server.url }).send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }]);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.messages[0].successful, true);
+  });
+});
+
+describe('callback-polling', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startBayeuxServer({ timeout: 2000 });
+  });
+  after(() => server.close());
+
+  const get = async (query: Record<string, string>) => {
+    const response = await fetch(`${server.endpoint}?${new URLSearchParams(query)}`);
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+  };
+
+  test('wraps replies in the named callback as text/javascript', async () => {
+    const message = JSON.stringify([{ channel: '/meta/handshake', version: '1.0', id: '1' }]);
+    const { status, type, body } = await get({ message, jsonp: 'dojo.io.script.jsonp_dojoIoScript1._jsonpCallback' });
+    assert.equal(status, 200);
+    assert.match(type ?? '', /^text\/javascript/);
+    const match = /^\/\*\*\/dojo\.io\.script\.jsonp_dojoIoScript1\._jsonpCallback\((.*)\);$/s.exec(body);
+    assert.ok(match, body);
+    const [reply] = JSON.parse(match[1]!);
+    assert.equal(reply.successful, true, 'a handshake without supportedConnectionTypes is taken as callback-polling');
+    assert.ok(reply.supportedConnectionTypes.includes('callback-polling'));
+  });
+
+  test('defaults the callback to jsonpcallback and refuses unsafe names', async () => {
+    const message = JSON.stringify([{ channel: '/meta/handshake', version: '1.0' }]);
+    assert.match((await get({ message })).body, /^\/\*\*\/jsonpcallback\(/);
+    for (const jsonp of ['alert(1)//', 'a b', '1abc', 'x'.repeat(65), 'a..b']) {
+      assert.equal((await get({ message, jsonp })).status, 400, jsonp);
+    }
+  });
+});
+
+function wsUrl(server: TestServer): string {
+  return `${server.endpoint.replace('http', 'ws')}`;
+}
+
+function openSocket(url: string, options: WebSocket.ClientOptions = {}, protocols?: string[]): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, options);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function nextMessages(ws: WebSocket): Promise<any[]> {
+  return new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+}
+
+describe('websocket', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startBayeuxServer({ timeout: 3000, wsPingInterval: 1000, maxQueue: 50, wsMaxBufferedBytes: 64 * 1024, allowedOrigins: ['http://allowed.example'] });
+  });
+  after(() => server.close());
+
+  test('accepts the cometd subprotocol or none', async () => {
+    const withProtocol = await openSocket(wsUrl(server), {}, ['cometd']);
+    assert.equal(withProtocol.protocol, 'cometd');
+    withProtocol.close();
+    const without = await openSocket(wsUrl(server));
+    assert.equal(without.protocol, '');
+    without.close();
+  });
+
+  test('refuses upgrades from foreign origins and accepts listed and same origins', async () => {
+    await assert.rejects(openSocket(wsUrl(server), { origin: 'http://evil.example' }), /HTTP 403/);
+    (await openSocket(wsUrl(server), { origin: 'http://allowed.example' })).close();
+    (await openSocket(wsUrl(server), { origin: server.url })).close();
+  });
+
+  test('drops a peer that stops answering pings within two ping periods', async () => {
+    // A raw TCP client completes the upgrade and then never answers a ping: a phone that vanished.
+    const socket = net.connect(server.port, '127.0.0.1');
+    socket.resume(); // read (and ignore) the 101 and the pings, never answer them
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(['GET /bayeux HTTP/1.1', `Host: 127.0.0.1:${server.port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', ''].join('\r\n'));
+    const started = Date.now();
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 900 && elapsed < 5000, `closed after ${elapsed} ms`);
+  });
+
+  test('a subscriber that stops reading cannot make the server hold unbounded memory', async () => {
+    const slow = await openSocket(wsUrl(server));
+    slow.send(JSON.stringify([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], id: '1' }]));
+    const [hs] = await nextMessages(slow);
+    slow.send(JSON.stringify([{ channel: '/meta/subscribe', clientId: hs.clientId, subscription: '/flood', id: '2' }]));
+    await nextMessages(slow);
+    (slow as unknown as { _socket: net.Socket })._socket.pause();
+    const session = server.bayeux.getSession(hs.clientId)!;
+    const payload = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 2000; i++) server.bayeux.publish('/flood', { i, payload });
+    assert.ok(session.queueLength <= 50, `queue bounded, got ${session.queueLength}`);
+    assert.ok(session.dropped > 0, 'oldest messages were dropped');
+    slow.terminate();
+  });
+
+  test('a binary frame closes the socket with 1003 and the server goes on', async () => {
+    const ws = await openSocket(wsUrl(server));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    assert.equal(await closed, 1003);
+    const good = await openSocket(wsUrl(server));
+    good.send(JSON.stringify([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], id: '1' }]));
+    const [reply] = await nextMessages(good);
+    assert.equal(reply.successful, true);
+    good.close();
+  });
+});
