@@ -4,8 +4,15 @@
  * Codes follow CometD and Faye where they agree (see docs/bayeux.md for the table).
  */
 
+/**
+ * Characters outside the spec's grammar for an error arg. Args sometimes echo client input (an
+ * invalid channel, offered connection types); a `:` or `,` there would make the error ambiguous.
+ */
+const NOT_IN_ARG = /[^A-Za-z0-9\-_!~()$@ /*.]/g;
+
 function format(code: number, args: string | readonly string[], message: string): string {
-  const joined = Array.isArray(args) ? args.join(',') : (args as string);
+  const list: readonly string[] = typeof args === 'string' ? [args] : args;
+  const joined = list.map((arg) => arg.replace(NOT_IN_ARG, '?')).join(',');
   return `${code}:${joined}:${message}`;
 }
 

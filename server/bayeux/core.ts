@@ -102,7 +102,8 @@ export class BayeuxCore implements SessionHost {
   holdConnect(pending: PendingConnect, respond: ConnectResponder, browserId?: string): void {
     const { session } = pending;
     this.releaseHeld(session, undefined, BayeuxError.connectionReplaced());
-    if (pending.holdMs <= 0 || session.hasPending || this.closing) return this.#respondNow(pending, respond);
+    // A session removed meanwhile (a disconnect later in the same batch) has nothing left to wake its connect.
+    if (pending.holdMs <= 0 || session.hasPending || this.closing || session.state === 'removed') return this.#respondNow(pending, respond);
     if (browserId !== undefined && (this.#heldPerBrowser.get(browserId) ?? 0) >= this.options.maxSessionsPerBrowser) {
       pending.reply.advice = { ...pending.reply.advice, 'multiple-clients': true, reconnect: 'retry', interval: this.options.multiSessionInterval };
       return this.#respondNow(pending, respond);

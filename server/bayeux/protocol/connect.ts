@@ -16,7 +16,7 @@ export function connect(message: Message, session: ServerSession, scope: Scope):
   if (scope.connect) return { reply: failure(message, BayeuxError.invalidMessage('only one /meta/connect per request')), session };
   if (type === undefined) return { reply: failure(message, BayeuxError.missingParameter('connectionType')), session };
   if (!isConnectionType(type) || !options.transports.includes(type)) {
-    return { reply: failure(message, BayeuxError.connectionTypeMismatch([String(type).slice(0, 64)]), { advice: { reconnect: 'handshake', interval: options.failureInterval } }), session };
+    return { reply: failure(message, BayeuxError.connectionTypeMismatch([typeof type === 'string' ? type.slice(0, 64) : '']), { advice: { reconnect: 'handshake', interval: options.failureInterval } }), session };
   }
   session.connectionType = type;
   const first = session.state === 'handshaken';

@@ -24,7 +24,7 @@ export async function publish(message: Message, session: ServerSession, scope: S
   const event = eventOf(message, core.options.privateExtKeys);
   if (!isService(channel)) {
     const prepared = core.prepareEvent(event);
-    if (prepared && prepared.json.length > core.options.maxMessageBytes) {
+    if (prepared && Buffer.byteLength(prepared.json) > core.options.maxMessageBytes) {
       return { reply: failure(message, BayeuxError.messageTooLarge(core.options.maxMessageBytes)), session };
     }
     if (prepared) core.engine.publish(prepared);

@@ -1,0 +1,169 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Message } from '../../lib/bayeux/index';
+import { AckState, ackExtension } from '../../server/bayeux/ext/ack';
+import { Outgoing } from '../../server/bayeux/outgoing';
+import type { ServerSession } from '../../server/bayeux/session';
+import type { BayeuxCore } from '../../server/bayeux/core';
+import { capture, connectPending, handshake, makeCore, sendAndSettle, ticks } from '../helpers/protocol';
+
+function ackCore(maxUnacknowledged = 1_000) {
+  const test = makeCore({ timeout: 60_000 });
+  test.core.extensions.add(ackExtension(maxUnacknowledged));
+  return test;
+}
+
+async function publish(core: BayeuxCore, from: ServerSession, ...data: unknown[]): Promise<void> {
+  const { replies } = await sendAndSettle(core, data.map((d) => ({ channel: '/news', clientId: from.id, data: d })));
+  assert.ok(replies.every((r) => r.successful));
+}
+
+/** Send a connect carrying `ext.ack = ack` and let the core answer or hold it. */
+async function connect(core: BayeuxCore, session: ServerSession, ack: unknown) {
+  const pending = await connectPending(core, session, { ext: { ack } });
+  const answer = capture();
+  core.holdConnect(pending, answer.respond);
+  return answer;
+}
+
+const dataOf = (events: readonly Outgoing[]) => events.map((e) => e.message.data);
+
+describe('ack extension', () => {
+  test('a handshake asking with ext.ack: true is answered with ext.ack: true and switches the session on', async () => {
+    const { core } = ackCore();
+    const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], ext: { ack: true } }]);
+    assert.equal(replies[0]!.successful, true);
+    assert.equal(replies[0]!.ext?.ack, true);
+    assert.ok(core.engine.getSession(replies[0]!.clientId!)!.ack);
+  });
+
+  test('without ext.ack: true, nothing changes', async () => {
+    const { core } = ackCore();
+    for (const ext of [undefined, { ack: false }, { ack: 'true' }, { ack: 1 }]) {
+      const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', ...(ext ? { ext } : {}) }]);
+      assert.equal(replies[0]!.ext?.ack, undefined, JSON.stringify(ext));
+      assert.equal(core.engine.getSession(replies[0]!.clientId!)!.ack, undefined);
+    }
+  });
+
+  test('a denied handshake does not enable ack', async () => {
+    const { core, engine } = ackCore();
+    core.policy = { canHandshake: () => false };
+    const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', ext: { ack: true } }]);
+    assert.equal(replies[0]!.successful, false);
+    assert.equal(replies[0]!.ext?.ack, undefined);
+    assert.equal(engine.sessionCount, 0);
+  });
+
+  test('connect replies are numbered, unacknowledged batches are sent again, acknowledged ones never', async () => {
+    const { core } = ackCore();
+    const session = await handshake(core, undefined, { ext: { ack: true } });
+    await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
+    const batches: number[] = [];
+    const first = await connect(core, session, 0);
+    assert.equal(first.answers.length, 1, 'first connect answered at once');
+    batches.push(first.answers[0]!.reply.ext?.ack as number);
+
+    await publish(core, session, 'a', 'b');
+    const second = await connect(core, session, batches.at(-1));
+    assert.equal(second.answers.length, 1, 'queued events: answered at once');
+    assert.deepEqual(dataOf(second.answers[0]!.events), ['a', 'b']);
+    batches.push(second.answers[0]!.reply.ext?.ack as number);
+
+    // The client lost that reply: it acknowledges the older batch, and gets a and b again.
+    const retry = await connect(core, session, batches[0]);
+    assert.equal(retry.answers.length, 1, 'unacknowledged events: answered at once');
+    assert.deepEqual(dataOf(retry.answers[0]!.events), ['a', 'b']);
+    batches.push(retry.answers[0]!.reply.ext?.ack as number);
+
+    // Now it acknowledges: the next connect is held, and a new event arrives alone.
+    const held = await connect(core, session, batches.at(-1));
+    assert.equal(held.answers.length, 0, 'nothing unacknowledged: held');
+    await publish(core, session, 'c');
+    await ticks();
+    assert.equal(held.answers.length, 1);
+    assert.deepEqual(dataOf(held.answers[0]!.events), ['c']);
+    batches.push(held.answers[0]!.reply.ext?.ack as number);
+
+    assert.ok(batches.every((b) => Number.isInteger(b)), JSON.stringify(batches));
+    assert.deepEqual([...batches].sort((x, y) => x - y), batches, 'batch numbers increase');
+    assert.equal(new Set(batches).size, batches.length);
+
+    const last = await connect(core, session, batches.at(-1));
+    assert.equal(last.answers.length, 0);
+    core.releaseHeld(session);
+    assert.deepEqual(last.answers[0]!.events, []);
+  });
+
+  test('a malformed client ack is ignored: the batch stays unacknowledged', async () => {
+    const { core } = ackCore();
+    const session = await handshake(core, undefined, { ext: { ack: true } });
+    await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
+    await connect(core, session, 0);
+    await publish(core, session, 'x');
+    const sent = await connect(core, session, 0);
+    const batch = sent.answers[0]!.reply.ext?.ack;
+    for (const bad of ['' + batch, null, { batch }, [batch]]) {
+      const again = await connect(core, session, bad);
+      assert.equal(again.answers.length, 1, JSON.stringify(bad));
+      assert.deepEqual(dataOf(again.answers[0]!.events), ['x']);
+    }
+  });
+
+  test('with ack, events never go to the push sink: they wait for the numbered connect reply', async () => {
+    const { core } = ackCore();
+    const session = await handshake(core, undefined, { ext: { ack: true } });
+    const frames: Buffer[] = [];
+    session.sink = { isOpen: () => true, canWrite: () => true, write: (f) => void frames.push(f), onWritable: () => {} };
+    await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
+    const first = await connect(core, session, 0);
+    const held = await connect(core, session, first.answers[0]!.reply.ext?.ack);
+    await publish(core, session, 'p');
+    await ticks();
+    assert.deepEqual(frames, []);
+    assert.equal(held.answers.length, 1, 'the held connect is woken');
+    assert.deepEqual(dataOf(held.answers[0]!.events), ['p']);
+  });
+
+  test('the ack key of a publisher ext is not forwarded to subscribers', async () => {
+    const { core } = ackCore();
+    const session = await handshake(core);
+    await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
+    await sendAndSettle(core, [{ channel: '/news', clientId: session.id, data: 1, ext: { ack: 99, keep: true } }]);
+    assert.deepEqual(session.drain().map((e) => e.message), [{ channel: '/news', data: 1, ext: { keep: true } }]);
+  });
+});
+
+describe('AckState', () => {
+  const event = (data: number) => new Outgoing({ channel: '/a', data });
+  const reply = (): Message => ({ channel: '/meta/connect', successful: true });
+
+  test('stamp numbers replies and keeps other ext keys', () => {
+    const state = new AckState(10);
+    const r = { ...reply(), ext: { timesync: { tc: 1 } } };
+    assert.deepEqual(state.stamp([], r), []);
+    assert.deepEqual(r.ext, { timesync: { tc: 1 }, ack: 1 });
+    const r2 = reply();
+    state.stamp([], r2);
+    assert.equal(r2.ext?.ack, 2);
+    assert.equal(state.hasUnacknowledged, false, 'empty batches are not remembered');
+  });
+
+  test('acknowledge drops batches up to and including the given one', () => {
+    const state = new AckState(10);
+    state.stamp([event(1)], reply());
+    state.stamp([event(2)], reply());
+    state.acknowledge(1);
+    assert.equal(state.hasUnacknowledged, true);
+    assert.deepEqual(state.stamp([event(3)], reply()).map((e) => e.message.data), [2, 3]);
+    state.acknowledge(3);
+    assert.equal(state.hasUnacknowledged, false);
+  });
+
+  test('unacknowledged events are bounded: the oldest batches go first, the newest always stays', () => {
+    const state = new AckState(3);
+    state.stamp([event(1), event(2)], reply());
+    assert.deepEqual(state.stamp([event(3), event(4)], reply()).map((e) => e.message.data), [3, 4]);
+    assert.deepEqual(state.stamp([event(5), event(6), event(7), event(8)], reply()).map((e) => e.message.data), [5, 6, 7, 8]);
+  });
+});
