@@ -37,6 +37,8 @@ export class BayeuxCore implements SessionHost {
   readonly #flushQueue = new Set<ServerSession>();
   #flushScheduled = false;
   readonly #heldPerBrowser = new Map<string, number>();
+  /** Sessions the server removed on purpose, and when: their clients are told to stop, not to re-handshake. */
+  readonly #removedByServer = new Map<string, number>();
 
   constructor(options: BayeuxOptions, engine: Engine) {
     this.options = options;
@@ -58,7 +60,7 @@ export class BayeuxCore implements SessionHost {
   /** Remove a session everywhere, answer its held connect, and tell listeners (now, or via `defer`). */
   removeSession(session: ServerSession, reason: RemovalReason, defer?: Array<() => void>): void {
     if (session.state === 'removed') return;
-    session.removedByServer = reason === 'server';
+    if (reason === 'server') this.#rememberRemoval(session.id);
     this.releaseHeld(session, { reconnect: reason === 'expired' ? 'handshake' : 'none' });
     session.state = 'removed';
     this.engine.removeSession(session.id);
@@ -66,6 +68,33 @@ export class BayeuxCore implements SessionHost {
     const notify = () => this.events.emit('disconnect', session, reason);
     if (defer) defer.push(notify);
     else notify();
+  }
+
+  /**
+   * Was this clientId removed by the server (not expired)? Remembered for `maxInterval` plus the
+   * longest hold, long enough for the client's next connect, and bounded like everything else.
+   */
+  wasRemovedByServer(clientId: string): boolean {
+    const at = this.#removedByServer.get(clientId);
+    return at !== undefined && this.now() - at < this.#removalMemoryMs();
+  }
+
+  /** Forget old removals (called by the sweeper). */
+  forgetOldRemovals(): void {
+    const cutoff = this.now() - this.#removalMemoryMs();
+    for (const [id, at] of this.#removedByServer) {
+      if (at >= cutoff) break; // insertion order is time order
+      this.#removedByServer.delete(id);
+    }
+  }
+
+  #rememberRemoval(clientId: string): void {
+    this.#removedByServer.set(clientId, this.now());
+    if (this.#removedByServer.size > this.options.maxSessions) this.#removedByServer.delete(this.#removedByServer.keys().next().value!);
+  }
+
+  #removalMemoryMs(): number {
+    return this.options.maxInterval + this.options.timeout + this.options.interval;
   }
 
   /** Serialise an event once, run outgoing extensions once, and fan it out. Returns recipients. */

@@ -150,6 +150,7 @@ async function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResp
 
 /** Remove sessions that have neither a held connect nor a connect within `maxInterval` (spec: act as if disconnected). */
 function sweepExpired(core: BayeuxCore): void {
+  core.forgetOldRemovals();
   const deadline = core.now() - core.options.maxInterval - core.options.interval;
   for (const session of [...core.engine.sessions()]) {
     if (!session.held && session.lastSeen < deadline) core.removeSession(session, 'expired');

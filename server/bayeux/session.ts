@@ -58,8 +58,6 @@ export class ServerSession {
   ack: AckState | undefined;
   /** Messages dropped since the client was last told. */
   dropped = 0;
-  /** Set when the server disconnects the session: the next reply advises `reconnect: none`. */
-  removedByServer = false;
   readonly #queue: Outgoing[] = [];
   readonly #host: SessionHost;
   readonly #maxQueue: number;

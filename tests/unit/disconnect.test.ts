@@ -36,6 +36,19 @@ describe('/meta/disconnect', () => {
     assert.equal(session.held, undefined, 'no timer is left behind');
   });
 
+  test('a session the server removed is told to stop, not to re-handshake, even with no connect held', async () => {
+    const { core } = makeCore();
+    const removed = await connectedSession(core);
+    core.removeSession(removed, 'server');
+    const next = await send(core, [{ channel: '/meta/connect', clientId: removed.id, connectionType: 'long-polling' }]);
+    assert.equal(next.replies[0]!.error, '402::Unknown client');
+    assert.deepEqual(next.replies[0]!.advice, { reconnect: 'none' });
+    const expired = await connectedSession(core);
+    core.removeSession(expired, 'expired');
+    const after = await send(core, [{ channel: '/meta/connect', clientId: expired.id, connectionType: 'long-polling' }]);
+    assert.equal(after.replies[0]!.advice?.reconnect, 'handshake', 'an expired session may come back');
+  });
+
   test('the disconnect event (reason disconnect) is emitted only after runAfter', async () => {
     const { core } = makeCore();
     const session = await handshake(core);

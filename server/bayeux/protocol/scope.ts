@@ -33,10 +33,15 @@ export function failure(message: Message, error: string, extra: Partial<Message>
   return replyTo(message, { successful: false, error, ...extra });
 }
 
-/** Unknown or expired session: re-handshake, after a pause (never a tight loop). */
+/**
+ * Unknown or expired session: re-handshake, after a pause (never a tight loop). A session the
+ * server removed on purpose is told to stop instead (CometD's server-side disconnect), even when
+ * its client had no connect held at that moment.
+ */
 export function unknownClient(message: Message, scope: Scope): Handled {
+  const removed = typeof message.clientId === 'string' && scope.core.wasRemovedByServer(message.clientId);
   const reply = failure(message, BayeuxError.unknownClient(), {
-    advice: { reconnect: 'handshake', interval: scope.core.options.failureInterval },
+    advice: removed ? { reconnect: 'none' } : { reconnect: 'handshake', interval: scope.core.options.failureInterval },
   });
   return { reply, session: undefined };
 }
