@@ -2,9 +2,22 @@
  * Environment -> typed, validated configuration. Every problem is collected and reported at once,
  * with the variable's name, before anything starts listening.
  */
+import path from 'node:path';
 import type { BayeuxOptions } from './bayeux/index';
+import type { UploadLimits } from './slides/limits';
+
+const MiB = 1_048_576;
 
 export interface Config {
+  /** Data folder: decks, the live talk, the generated presenter key. */
+  dataDir: string;
+  /** PRESENTER_KEY, if set (otherwise one is generated and kept in the data folder). */
+  presenterKey: string | undefined;
+  /** BAYEUX_PUBLIC_CHANNELS, validated by the slideshow. */
+  publicChannels: string | undefined;
+  /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
+  publicUrl: string | undefined;
+  uploadLimits: Partial<UploadLimits>;
   port: number;
   host: string | undefined;
   /** Milliseconds given to open requests after SIGINT/SIGTERM before sockets are cut. */
@@ -54,7 +67,18 @@ export function loadConfig(env: Env = process.env): Config {
   const origins = parseOrigins(env.BAYEUX_ALLOWED_ORIGINS, problems);
   if (origins) bayeux.allowedOrigins = origins;
   if (env.BAYEUX_COOKIE_SECURE !== undefined) bayeux.browserCookieSecure = parseBoolean('BAYEUX_COOKIE_SECURE', env.BAYEUX_COOKIE_SECURE, problems);
+  const presenterKey = env.PRESENTER_KEY?.trim() || undefined;
+  if (presenterKey !== undefined && presenterKey.length < 16) problems.push('PRESENTER_KEY must be at least 16 characters (or leave it unset to have one generated)');
+  const uploadLimits: Partial<UploadLimits> = {};
+  if (env.UPLOAD_MAX_FILE_MB) uploadLimits.maxFileBytes = int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
+  if (env.UPLOAD_MAX_TOTAL_MB) uploadLimits.maxTotalBytes = int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
+  if (env.UPLOAD_MAX_SLIDES) uploadLimits.maxSlides = int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
   const config: Config = {
+    dataDir: path.resolve(env.SLIDES_DIR?.trim() || path.join(projectRoot(), 'slides')),
+    presenterKey,
+    publicChannels: env.BAYEUX_PUBLIC_CHANNELS,
+    publicUrl: parsePublicUrl(env.PUBLIC_URL, problems),
+    uploadLimits,
     port: int('PORT', 3000, 0, 65_535),
     host: env.HOST?.trim() || undefined,
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
@@ -62,6 +86,22 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function projectRoot(): string {
+  return path.resolve(import.meta.dirname, '..');
+}
+
+function parsePublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return url.href.replace(/\/$/, '');
+  } catch {
+    problems.push(`PUBLIC_URL must be an http(s) URL such as https://slides.example.org, got "${raw}"`);
+    return undefined;
+  }
 }
 
 /** `*`, or a comma-separated list of origins such as `https://slides.example.org`. */

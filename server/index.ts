@@ -9,15 +9,20 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import os from 'node:os';
 import { createBayeuxServer, type BayeuxServer } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
+import { createSlideshow, type Slideshow } from './slideshow/index';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface RunningServer {
   readonly server: http.Server;
   readonly bayeux: BayeuxServer;
+  readonly slideshow: Slideshow;
   readonly url: string;
+  /** Where phones should go: PUBLIC_URL, or this machine's network address. */
+  readonly audienceUrl: string;
   shutdown(): Promise<void>;
 }
 
@@ -26,11 +31,22 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   await app.prepare();
   const handleNext = app.getRequestHandler();
   const bayeux = createBayeuxServer(config.bayeux);
-  const server = http.createServer((req, res) => {
-    if (bayeux.handleHttp(req, res)) return;
+  let slideshow: Slideshow;
+  try {
+    slideshow = await createSlideshow(bayeux, { dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits });
+  } catch (error) {
+    await bayeux.close();
+    throw error;
+  }
+  const toNext = (req: http.IncomingMessage, res: http.ServerResponse) =>
     handleNext(req, res).catch((error: unknown) => {
       console.error('[next]', error);
       if (!res.headersSent) res.writeHead(500).end('internal error');
+    });
+  const server = http.createServer((req, res) => {
+    if (bayeux.handleHttp(req, res)) return;
+    void slideshow.handle(req, res).then((handled) => {
+      if (!handled) void toNext(req, res);
     });
   });
   // Long polls are held for `timeout`; keep Node's own timers out of their way.
@@ -52,7 +68,25 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
-  return { server, bayeux, url, shutdown: () => shutdown(server, bayeux, app, config.shutdownGraceMs) };
+  const audienceUrl = config.publicUrl ?? networkUrl(config.host, port) ?? url;
+  slideshow.setAudienceUrl(audienceUrl);
+  return {
+    server, bayeux, slideshow, url, audienceUrl,
+    shutdown: async () => {
+      slideshow.close();
+      await shutdown(server, bayeux, app, config.shutdownGraceMs);
+    },
+  };
+}
+
+/** The first external IPv4 address when listening on every interface: the address phones in the room can reach. */
+function networkUrl(host: string | undefined, port: number): string | undefined {
+  if (host !== undefined && host !== '0.0.0.0' && host !== '::') return undefined;
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const external = addresses?.find((address) => address.family === 'IPv4' && !address.internal);
+    if (external) return `http://${external.address}:${port}`;
+  }
+  return undefined;
 }
 
 async function shutdown(server: http.Server, bayeux: BayeuxServer, app: { close(): Promise<void> }, graceMs: number): Promise<void> {
@@ -76,8 +110,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startServer(config);
+  let running: RunningServer;
+  try {
+    running = await startServer(config);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('BAYEUX_PUBLIC_CHANNELS')) {
+      console.error(`Invalid configuration:\n  - ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const key = running.slideshow.presenterKey;
   console.log(`Comet Deck listening on ${running.url} (Bayeux endpoint ${running.url}${running.bayeux.options.path})`);
+  console.log(`  Audience:  ${running.audienceUrl}/`);
+  console.log(`  Presenter: ${running.url}/sign-in?key=${encodeURIComponent(key.key)}`);
+  console.log(`  Presenter key ${key.source === 'environment' ? 'from PRESENTER_KEY' : `kept in ${path.join(config.dataDir, '.presenter-key')}`}; data folder ${config.dataDir}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return process.exit(1);

@@ -3,6 +3,8 @@
  * process on a free port, waits until it listens, and stops it with a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,10 +18,15 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** A fresh, empty data folder for one app run. */
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'cometdeck-data-'));
+}
+
 export async function startApp(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '0', HOST: '127.0.0.1', SLIDES_DIR: tempDataDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -61,7 +68,7 @@ export function runAppExpectingFailure(env: Record<string, string>, timeoutMs = 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', SLIDES_DIR: tempDataDir(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,0 +1,112 @@
+/**
+ * The slideshow's wire types: what travels on `/slideshow/change` and through the HTTP API.
+ * A page that only sets `<img src={data.src}>` follows the talk (as the 2007 original did);
+ * richer pages use `images`, `placeholder`, `alt` and `text`.
+ */
+
+/** One rendered size of a slide. URLs are unguessable and answer 404 until the slide is shown. */
+export interface SlideImage {
+  width: number;
+  height: number;
+  webp: string;
+  jpeg: string;
+}
+
+/** A slide as the audience may know it (only once it has been shown). */
+export interface ShownSlide {
+  /** 1-based position in the deck. */
+  slide: number;
+  /** A URL any browser can load directly: the JPEG closest to 1280 px wide. */
+  src: string;
+  /** Every size, ascending by width. */
+  images: SlideImage[];
+  width: number;
+  height: number;
+  /** A tiny blurred image as a data URL, painted instantly while the real one loads. */
+  placeholder: string;
+  /** Alt text, e.g. "Slide 3 of 40: Roadmap". */
+  alt: string;
+  /** Text of the slide where the source (a PDF) provides one. */
+  text?: string;
+}
+
+/** A talk is live: the current slide. */
+export interface LiveState extends ShownSlide {
+  live: true;
+  /** Increases with every change; a client ignores anything older than what it has. */
+  seq: number;
+  /** Server time of the change (ms since epoch). */
+  at: number;
+  deck: string;
+  title: string;
+  count: number;
+  /** The presenter blanked the screen (B key). */
+  blackout: boolean;
+  /** Server time the talk went live (ms since epoch): the presenter view's elapsed-time clock. */
+  startedAt?: number;
+  /**
+   * Only in the message a client receives right after it subscribes: every slide shown so far in
+   * this talk, so it can swipe back. Broadcasts omit it; clients accumulate.
+   */
+  history?: ShownSlide[];
+}
+
+/** No talk is live: the waiting screen. */
+export interface IdleState {
+  live: false;
+  seq: number;
+  at: number;
+  /** Title of the upcoming talk, if the presenter chose one. */
+  title?: string;
+}
+
+export type SlideshowState = LiveState | IdleState;
+
+/**
+ * What a presenter publishes on `/slideshow/change` (or POSTs to /api/live). The server validates
+ * it, fills in the rest and broadcasts a `SlideshowState`.
+ * - `{ deck, slide }` goes live with a deck (or moves within it); `slide` is 1-based.
+ * - `{ slide }` moves within the live deck; `{ step: 1 | -1 }` next / previous.
+ * - `{ blackout: true | false }` blanks or unblanks the screen.
+ * - `{ live: false }` ends the talk.
+ */
+export interface PresenterCommand {
+  deck?: string;
+  slide?: number;
+  step?: 1 | -1;
+  blackout?: boolean;
+  live?: false;
+}
+
+export interface AudienceCount {
+  count: number;
+}
+
+/** A deck as the library lists it (presenter only). */
+export interface DeckSummary {
+  id: string;
+  title: string;
+  count: number;
+  createdAt: string;
+  /** Thumbnail URL of the first slide. */
+  thumbnail: string;
+  source: 'images' | 'zip' | 'pdf';
+}
+
+/** A deck with every slide (presenter only). */
+export interface DeckDetail extends DeckSummary {
+  slides: Array<ShownSlide & { thumbnail: string; name: string }>;
+}
+
+/** Error body of every failed API call. */
+export interface ApiError {
+  error: string;
+  /** The uploaded file the error is about. */
+  file?: string;
+}
+
+/** Lines of an upload's progress stream (`Accept: application/x-ndjson`). */
+export type UploadProgress =
+  | { type: 'progress'; stage: 'receiving' | 'extracting' | 'rendering'; done: number; total: number; file?: string }
+  | { type: 'done'; deck: DeckSummary }
+  | { type: 'error'; status: number; error: string; file?: string };

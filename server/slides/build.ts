@@ -1,0 +1,87 @@
+/**
+ * Turning a received upload into a deck, all or nothing: slides are rendered into a fresh
+ * `.tmp-build-*` folder of the store, which becomes `<dir>/<deckId>/` in one rename only once
+ * every file and deck.json are written. Whatever happens, the upload's temp folder and any
+ * unfinished build folder are removed, and no other deck is touched.
+ */
+import { rm } from 'node:fs/promises';
+import { type StoredDeck, type StoredSlide, MAX_TITLE_CHARS, normalizeTitle } from './deck-file';
+import { newDeckId, newToken } from './ids';
+import { type UploadFailure, type UploadLimits, fail } from './limits';
+import type { PdfDocument } from './pdf';
+import { mapBounded } from './pool';
+import { renderVariants } from './render-image';
+import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
+import type { DeckStore } from './store';
+import type { ProgressListener, ReceivedUpload } from './types';
+
+export async function buildDeck(
+  store: DeckStore,
+  received: ReceivedUpload,
+  limits: UploadLimits,
+  onProgress?: ProgressListener,
+): Promise<{ ok: true; deck: StoredDeck } | UploadFailure> {
+  let buildDir: string | undefined;
+  let pdf: PdfDocument | undefined;
+  try {
+    const plan = await planUpload(received.files);
+    if (!plan.ok) return plan;
+    const prepared = await prepare(plan, received.tmpDir, limits, onProgress);
+    if (!prepared.ok) return prepared;
+    pdf = prepared.pdf;
+    buildDir = await store.makeTempDir('build');
+    const slides = await renderAll(prepared.sources, buildDir, limits, onProgress);
+    if (!slides.ok) return slides;
+    const deck: StoredDeck = {
+      id: newDeckId(),
+      title: received.title ?? defaultTitle(plan),
+      createdAt: new Date().toISOString(),
+      source: plan.kind,
+      slides: slides.results.map((result) => result.slide),
+    };
+    await store.commit(buildDir, deck);
+    buildDir = undefined;
+    return { ok: true, deck };
+  } catch (error) {
+    return fail(500, `Could not build the deck: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await pdf?.close();
+    if (buildDir) await store.removeQuietly(buildDir);
+    await rm(received.tmpDir, { recursive: true, force: true, maxRetries: 2 });
+  }
+}
+
+async function prepare(
+  plan: UploadPlan,
+  tmpDir: string,
+  limits: UploadLimits,
+  onProgress?: ProgressListener,
+): Promise<{ ok: true; sources: SlideSource[]; pdf?: PdfDocument } | UploadFailure> {
+  if (plan.kind === 'images') return imageSources(plan.files, limits);
+  if (plan.kind === 'zip') return zipSources(plan.file, tmpDir, limits, onProgress);
+  return pdfSources(plan.file, limits);
+}
+
+/** Decodes and renders every slide, `limits.concurrency` at a time, in slide order. */
+function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimits, onProgress?: ProgressListener) {
+  const total = sources.length;
+  let done = 0;
+  onProgress?.({ type: 'progress', stage: 'rendering', done, total });
+  return mapBounded(sources, limits.concurrency, async (source): Promise<{ ok: true; slide: StoredSlide } | UploadFailure> => {
+    const loaded = await source.load();
+    if (!loaded.ok) return loaded;
+    const token = newToken();
+    const rendered = await renderVariants(loaded.image, buildDir, token);
+    const slide: StoredSlide = { token, name: source.name, ...rendered };
+    if (loaded.text !== undefined) slide.text = loaded.text;
+    onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
+    return { ok: true, slide };
+  });
+}
+
+/** The PDF's or ZIP's file name, a lone image's name, or a neutral title. */
+function defaultTitle(plan: UploadPlan): string {
+  const name = plan.kind === 'images' ? (plan.files.length === 1 ? plan.files[0]!.name : '') : plan.file.name;
+  const stem = name.replace(/\.[^.]{1,5}$/, '');
+  return normalizeTitle([...stem].slice(0, MAX_TITLE_CHARS).join('')) ?? 'Untitled deck';
+}

@@ -1,0 +1,83 @@
+/**
+ * The `deck.json` record of one deck, and its validation. The file is ours, but it is read back
+ * from disk where anything may have happened to it (a crash, a hand edit, a newer version), so a
+ * record is trusted only after every field that later becomes a path or a URL has been checked.
+ */
+import { isDeckId, isToken } from './ids';
+
+export type DeckSource = 'images' | 'zip' | 'pdf';
+
+export interface StoredSlide {
+  /** 128-bit random hex; names this slide's image files. */
+  token: string;
+  /** Original file name, the ZIP entry's path, or `page N`. */
+  name: string;
+  /** Size of the largest variant made. */
+  width: number;
+  height: number;
+  /** Widths of the variants actually made, ascending. */
+  widths: number[];
+  /** Tiny blurred WebP as a data URL. */
+  placeholder: string;
+  /** Text of a PDF page, whitespace-collapsed and capped. */
+  text?: string;
+}
+
+export interface StoredDeck {
+  id: string;
+  title: string;
+  /** ISO 8601. */
+  createdAt: string;
+  source: DeckSource;
+  slides: StoredSlide[];
+}
+
+export const MAX_TITLE_CHARS = 200;
+export const MAX_TEXT_CHARS = 2000;
+export const MAX_NAME_CHARS = 255;
+
+/** Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars. */
+export function normalizeTitle(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const title = raw.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
+  return title.length >= 1 && [...title].length <= MAX_TITLE_CHARS ? title : undefined;
+}
+
+/** Whitespace-collapsed and capped at `MAX_TEXT_CHARS`; undefined when nothing is left. */
+export function normalizeText(raw: string): string | undefined {
+  const text = raw.replace(/\s+/gu, ' ').trim();
+  if (!text) return undefined;
+  return text.length <= MAX_TEXT_CHARS ? text : text.slice(0, MAX_TEXT_CHARS - 1).trimEnd() + '…';
+}
+
+/** The deck in `json` if it is well-formed and its id is `expectedId`; otherwise undefined. */
+export function parseDeckFile(json: string, expectedId: string): StoredDeck | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(data) || data.id !== expectedId || !isDeckId(data.id)) return undefined;
+  if (normalizeTitle(data.title) !== data.title || typeof data.createdAt !== 'string') return undefined;
+  if (data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf') return undefined;
+  if (!Array.isArray(data.slides) || data.slides.length === 0 || !data.slides.every(isSlide)) return undefined;
+  return data as unknown as StoredDeck;
+}
+
+function isSlide(value: unknown): value is StoredSlide {
+  if (!isRecord(value) || !isToken(value.token) || typeof value.name !== 'string') return false;
+  if (!isDimension(value.width) || !isDimension(value.height)) return false;
+  if (typeof value.placeholder !== 'string' || !value.placeholder.startsWith('data:image/')) return false;
+  if (value.text !== undefined && typeof value.text !== 'string') return false;
+  const widths = value.widths;
+  return Array.isArray(widths) && widths.length > 0 && widths.every((w, i) => isDimension(w) && (i === 0 || w > widths[i - 1]));
+}
+
+function isDimension(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= 99_999;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,206 @@
+/**
+ * Decks on disk: `<dir>/<deckId>/deck.json` plus the image files of every slide.
+ *
+ * A deck only ever appears whole: it is built in `<dir>/.tmp-<random>/` and renamed into place in
+ * one step (same file system, so the rename is atomic); deleting renames it away first. Readers
+ * therefore never see half a deck, and a crash leaves only `.tmp-*` folders, removed on `open()`.
+ *
+ * Every id and file name is checked against the strict patterns in ids.ts before it touches a
+ * path. Reads go through a small cache keyed by deck.json's inode, mtime and size (every write
+ * makes a new inode), so serving images to a full room costs one `stat` per request, and a deck
+ * changed by another process is still seen.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type StoredDeck, type StoredSlide, normalizeTitle, parseDeckFile } from './deck-file';
+import { isDeckId, isToken, parseImageFileName } from './ids';
+
+export const TEMP_PREFIX = '.tmp-';
+const DECK_FILE = 'deck.json';
+
+export interface DeckStoreOptions {
+  /** Where problems with folders on disk are reported (broken deck, failed clean-up). */
+  log?: (message: string) => void;
+  /**
+   * Remove `.tmp-*` leftovers on open (default true). Only the process that runs uploads may do
+   * this: a reader such as a Next page opening the same folder must pass false, or it would
+   * delete uploads in progress.
+   */
+  removeLeftovers?: boolean;
+}
+
+export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404; error: string };
+
+interface CacheEntry {
+  ino: number;
+  mtimeMs: number;
+  size: number;
+  deck: StoredDeck;
+}
+
+export class DeckStore {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly log: (message: string) => void;
+
+  private constructor(readonly dir: string, options: DeckStoreOptions) {
+    this.log = options.log ?? ((message) => console.warn(`[slides] ${message}`));
+  }
+
+  /**
+   * Opens (and creates) the data folder and removes `.tmp-*` leftovers of interrupted uploads
+   * (see `removeLeftovers`: one uploading process per folder).
+   */
+  static async open(dir: string, options: DeckStoreOptions = {}): Promise<DeckStore> {
+    const store = new DeckStore(path.resolve(dir), options);
+    await mkdir(store.dir, { recursive: true });
+    if (options.removeLeftovers === false) return store;
+    for (const name of await readdir(store.dir)) {
+      if (name.startsWith(TEMP_PREFIX)) await store.removeQuietly(path.join(store.dir, name));
+    }
+    return store;
+  }
+
+  /** Every readable deck, newest first. Broken folders are logged and skipped. */
+  async list(): Promise<StoredDeck[]> {
+    const decks: StoredDeck[] = [];
+    for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || !entry.isDirectory()) continue;
+      if (!isDeckId(entry.name)) {
+        this.log(`ignoring folder "${entry.name}": not a deck id`);
+        continue;
+      }
+      const deck = await this.get(entry.name);
+      if (deck) decks.push(deck);
+    }
+    return decks.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : 1));
+  }
+
+  /** The deck, or undefined if the id is invalid, unknown or its deck.json is broken (logged). */
+  async get(id: string): Promise<StoredDeck | undefined> {
+    if (!isDeckId(id)) return undefined;
+    const file = path.join(this.dir, id, DECK_FILE);
+    const info = await stat(file).catch(() => undefined);
+    if (!info) {
+      this.cache.delete(id);
+      return undefined;
+    }
+    const cached = this.cache.get(id);
+    if (cached && cached.ino === info.ino && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.deck;
+    const deck = parseDeckFile(await readFile(file, 'utf8').catch(() => ''), id);
+    if (!deck) {
+      this.log(`ignoring deck "${id}": missing or invalid ${DECK_FILE}`);
+      this.cache.delete(id);
+      return undefined;
+    }
+    this.cache.set(id, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, deck });
+    return deck;
+  }
+
+  /** Sets the title (trimmed, 1-200 characters), rewriting deck.json atomically. */
+  async rename(id: string, title: string): Promise<RenameResult> {
+    const clean = normalizeTitle(title);
+    if (clean === undefined) return { ok: false, status: 400, error: 'The title must be 1 to 200 characters.' };
+    return this.locked(id, async (): Promise<RenameResult> => {
+      const deck = await this.get(id);
+      if (!deck) return { ok: false, status: 404, error: 'No such deck.' };
+      const renamed: StoredDeck = { ...deck, title: clean };
+      try {
+        await writeDeckFile(path.join(this.dir, id), renamed);
+      } catch {
+        return { ok: false, status: 404, error: 'No such deck.' }; // deleted meanwhile
+      }
+      return { ok: true, deck: renamed };
+    });
+  }
+
+  /** Removes the deck; false if there was none. */
+  async delete(id: string): Promise<boolean> {
+    if (!isDeckId(id)) return false;
+    return this.locked(id, async () => {
+      // Rename first: the deck vanishes at once, even if removing its files takes a while.
+      const doomed = path.join(this.dir, `${TEMP_PREFIX}deleted-${randomSuffix()}`);
+      try {
+        await rename(path.join(this.dir, id), doomed);
+      } catch {
+        return false;
+      }
+      this.cache.delete(id);
+      await this.removeQuietly(doomed);
+      return true;
+    });
+  }
+
+  /** The slide with this token in this deck (index is 0-based). */
+  async findSlide(deckId: string, token: string): Promise<{ deck: StoredDeck; index: number; slide: StoredSlide } | undefined> {
+    if (!isToken(token)) return undefined;
+    const deck = await this.get(deckId);
+    const index = deck?.slides.findIndex((slide) => slide.token === token) ?? -1;
+    return deck && index >= 0 ? { deck, index, slide: deck.slides[index]! } : undefined;
+  }
+
+  /**
+   * Absolute path of one of the deck's image files, or undefined unless `fileName` is exactly
+   * the name of a file this deck made (pattern and membership both checked: no traversal).
+   */
+  async imageFile(deckId: string, fileName: string): Promise<string | undefined> {
+    const variant = parseImageFileName(fileName);
+    if (!variant) return undefined;
+    const found = await this.findSlide(deckId, variant.token);
+    if (!found) return undefined;
+    if (variant.kind !== 'thumb' && !found.slide.widths.includes(variant.width)) return undefined;
+    return path.join(this.dir, deckId, fileName);
+  }
+
+  /** A fresh `.tmp-*` folder inside the data folder, for an upload or a deck being built. */
+  async makeTempDir(label = 'build'): Promise<string> {
+    const dir = path.join(this.dir, `${TEMP_PREFIX}${label}-${randomSuffix()}`);
+    await mkdir(dir);
+    return dir;
+  }
+
+  /** Writes deck.json into a complete build folder, then moves it into place in one rename. */
+  async commit(buildDir: string, deck: StoredDeck): Promise<void> {
+    if (!isDeckId(deck.id) || path.dirname(buildDir) !== this.dir) throw new Error('commit: not a build folder of this store');
+    await writeDeckFile(buildDir, deck);
+    await rename(buildDir, path.join(this.dir, deck.id));
+  }
+
+  /** Removes a folder, logging rather than failing: clean-up must never hide the real outcome. */
+  async removeQuietly(dir: string): Promise<void> {
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch (error) {
+      this.log(`could not remove ${path.basename(dir)}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Runs `task` after every earlier task on the same deck, so a rename never races a delete. */
+  private locked<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
+  }
+}
+
+/** Temp file + rename: a reader sees the old deck.json or the new one, never a torn write. */
+async function writeDeckFile(deckDir: string, deck: StoredDeck): Promise<void> {
+  const temp = path.join(deckDir, `${TEMP_PREFIX}${DECK_FILE}-${randomSuffix()}`);
+  try {
+    await writeFile(temp, JSON.stringify(deck, null, 1), { flag: 'wx' });
+    await rename(temp, path.join(deckDir, DECK_FILE));
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+function randomSuffix(): string {
+  return randomBytes(8).toString('hex');
+}

@@ -1,0 +1,86 @@
+/**
+ * Stored decks -> the wire types of lib/slideshow/types.ts, with image URLs as docs/api.md gives
+ * them (`<prefix>/<deck>/<token>-<width>.webp|.jpg`, `<prefix>/<deck>/<token>-thumb.webp`).
+ * Pure functions: the routes and the slideshow call them; nothing here touches the disk.
+ */
+import type { DeckDetail, DeckSummary, ShownSlide, SlideImage } from '../../lib/slideshow/types';
+import type { StoredDeck, StoredSlide } from './deck-file';
+import { thumbFileName, variantFileName } from './ids';
+
+export const DEFAULT_URL_PREFIX = '/img';
+/** `src` is the JPEG closest to this width: sharp on a phone, light on the network. */
+const SRC_WIDTH = 1280;
+const ALT_LABEL_CHARS = 80;
+
+export interface SlideUrls {
+  /** Every size, ascending by width. */
+  images: SlideImage[];
+  src: string;
+  thumbnail: string;
+}
+
+export function urlsFor(deck: StoredDeck, slide: StoredSlide, urlPrefix = DEFAULT_URL_PREFIX): SlideUrls {
+  const base = `${urlPrefix}/${deck.id}/`;
+  const images = slide.widths.map((width) => ({
+    width,
+    height: Math.max(1, Math.round((slide.height * width) / slide.width)),
+    webp: base + variantFileName(slide.token, width, 'webp'),
+    jpeg: base + variantFileName(slide.token, width, 'jpeg'),
+  }));
+  const closest = images.reduce((best, image) =>
+    Math.abs(image.width - SRC_WIDTH) <= Math.abs(best.width - SRC_WIDTH) ? image : best,
+  );
+  return { images, src: closest.jpeg, thumbnail: base + thumbFileName(slide.token) };
+}
+
+export function deckSummary(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): DeckSummary {
+  const first = deck.slides[0]!;
+  return {
+    id: deck.id,
+    title: deck.title,
+    count: deck.slides.length,
+    createdAt: deck.createdAt,
+    thumbnail: urlsFor(deck, first, urlPrefix).thumbnail,
+    source: deck.source,
+  };
+}
+
+export function deckDetail(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): DeckDetail {
+  const slides = deck.slides.map((slide, index) => ({
+    ...shownSlideAt(deck, index, urlPrefix),
+    thumbnail: urlsFor(deck, slide, urlPrefix).thumbnail,
+    name: slide.name,
+  }));
+  return { ...deckSummary(deck, urlPrefix), slides };
+}
+
+/** Slide `number` (1-based) as the audience receives it, or undefined if out of range. */
+export function shownSlide(deck: StoredDeck, number: number, urlPrefix = DEFAULT_URL_PREFIX): ShownSlide | undefined {
+  if (!Number.isSafeInteger(number) || number < 1 || number > deck.slides.length) return undefined;
+  return shownSlideAt(deck, number - 1, urlPrefix);
+}
+
+function shownSlideAt(deck: StoredDeck, index: number, urlPrefix: string): ShownSlide {
+  const slide = deck.slides[index]!;
+  const { images, src } = urlsFor(deck, slide, urlPrefix);
+  const label = altLabel(slide);
+  const shown: ShownSlide = {
+    slide: index + 1,
+    src,
+    images,
+    width: slide.width,
+    height: slide.height,
+    placeholder: slide.placeholder,
+    alt: `Slide ${index + 1} of ${deck.slides.length}${label ? `: ${label}` : ''}`,
+  };
+  if (slide.text) shown.text = slide.text;
+  return shown;
+}
+
+/** A PDF page's first words, or an image's file name without folder and extension. */
+function altLabel(slide: StoredSlide): string {
+  if (slide.text) return slide.text.length <= ALT_LABEL_CHARS ? slide.text : slide.text.slice(0, ALT_LABEL_CHARS - 1).trimEnd() + '…';
+  if (/^page \d+$/.test(slide.name)) return '';
+  const base = slide.name.slice(slide.name.lastIndexOf('/') + 1);
+  return base.replace(/\.[^.]{1,5}$/, '');
+}

@@ -1,0 +1,97 @@
+/**
+ * Presenter authentication, stateless so any node holding the key can check it: the sign-in
+ * cookie and the short-lived Bayeux handshake tokens are HMACs of the presenter key. Rotating the
+ * key signs everyone out. Comparisons are constant-time.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export const SESSION_COOKIE = 'cometdeck_session';
+export const SESSION_TTL_MS = 7 * 24 * 3600_000;
+export const BAYEUX_TOKEN_TTL_MS = 5 * 60_000;
+
+export class PresenterAuth {
+  readonly #key: string;
+  readonly #now: () => number;
+
+  constructor(key: string, now: () => number = Date.now) {
+    this.#key = key;
+    this.#now = now;
+  }
+
+  /** Is `candidate` the presenter key? */
+  checkKey(candidate: unknown): boolean {
+    return typeof candidate === 'string' && safeEqual(candidate, this.#key);
+  }
+
+  issueSession(): string {
+    return this.#issue('session', SESSION_TTL_MS);
+  }
+
+  issueBayeuxToken(): { token: string; expiresAt: number } {
+    const token = this.#issue('bayeux', BAYEUX_TOKEN_TTL_MS);
+    return { token, expiresAt: Number(token.split('.')[1]) };
+  }
+
+  /** A Bayeux handshake token: a live token, or the key itself (for scripts). */
+  checkBayeuxToken(token: unknown): boolean {
+    return typeof token === 'string' && (this.#verify('bayeux', token) || this.checkKey(token));
+  }
+
+  /** Signed in (cookie) or `Authorization: Bearer <key>`. */
+  isPresenterRequest(req: IncomingMessage): boolean {
+    return this.viaBearer(req) || this.viaCookie(req);
+  }
+
+  viaBearer(req: IncomingMessage): boolean {
+    const header = req.headers.authorization;
+    return typeof header === 'string' && header.startsWith('Bearer ') && this.checkKey(header.slice(7).trim());
+  }
+
+  viaCookie(req: IncomingMessage): boolean {
+    const value = readCookie(req, SESSION_COOKIE);
+    return value !== undefined && this.#verify('session', value);
+  }
+
+  /** `v1.<expiresAt>.<nonce>.<mac>`: the purpose is inside the MAC, so a token is no cookie. */
+  #issue(purpose: string, ttlMs: number): string {
+    const expiresAt = this.#now() + ttlMs;
+    const nonce = randomBytes(12).toString('base64url');
+    return `v1.${expiresAt}.${nonce}.${this.#mac(purpose, expiresAt, nonce)}`;
+  }
+
+  #verify(purpose: string, value: string): boolean {
+    const parts = value.split('.');
+    if (parts.length !== 4 || parts[0] !== 'v1') return false;
+    const [, expires, nonce, mac] = parts as [string, string, string, string];
+    const expiresAt = Number(expires);
+    if (!Number.isSafeInteger(expiresAt) || expiresAt < this.#now()) return false;
+    return safeEqual(mac, this.#mac(purpose, expiresAt, nonce));
+  }
+
+  #mac(purpose: string, expiresAt: number, nonce: string): string {
+    return createHmac('sha256', this.#key).update(`${purpose}|${expiresAt}|${nonce}`).digest('base64url');
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function sessionCookie(value: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}

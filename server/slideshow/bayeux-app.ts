@@ -1,0 +1,83 @@
+/**
+ * The slideshow as a Bayeux application: installs the policy, turns a presenter's publish on
+ * `/slideshow/change` into the full state (validated, applied, persisted) before it is broadcast,
+ * sends the current slide to each client right after it subscribes (to it alone), and tells
+ * presenters how many phones follow (on `/slideshow/audience`, at most twice a second).
+ */
+import type { BayeuxServer, Extension, ServerSession } from '../bayeux/index';
+import { parsePresenterCommand, SLIDESHOW_CHANNELS, type SlideshowState } from '../../lib/slideshow/index';
+import type { PresenterAuth } from './auth';
+import type { LiveTalk } from './live-talk';
+import { isPresenter, slideshowPolicy } from './policy';
+import type { PublicChannels } from './public-channels';
+
+const COUNT_THROTTLE_MS = 500;
+
+export interface SlideshowBayeux {
+  /** Broadcast a state produced outside Bayeux (HTTP API, deck deleted). */
+  announce(state: SlideshowState): void;
+  readonly audienceCount: number;
+  close(): void;
+}
+
+export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: PresenterAuth, publicChannels: PublicChannels): SlideshowBayeux {
+  bayeux.setPolicy(slideshowPolicy(auth, publicChannels));
+  const removeExtension = bayeux.addExtension(presenterCommands(talk));
+  const audience = new Set<string>();
+  let countTimer: NodeJS.Timeout | undefined;
+  const publishCount = () => {
+    countTimer ??= setTimeout(() => {
+      countTimer = undefined;
+      bayeux.publish(SLIDESHOW_CHANNELS.audience, { count: audience.size });
+    }, COUNT_THROTTLE_MS);
+  };
+  const leave = (session: ServerSession) => {
+    if (audience.delete(session.id)) publishCount();
+  };
+  const unsubscribers = [
+    bayeux.on('subscribe', (session, channel) => {
+      if (channel === SLIDESHOW_CHANNELS.change) {
+        bayeux.deliver(session.id, SLIDESHOW_CHANNELS.change, talk.stateWithHistory());
+        if (!isPresenter(session)) {
+          audience.add(session.id);
+          publishCount();
+        }
+      } else if (channel === SLIDESHOW_CHANNELS.audience) {
+        bayeux.deliver(session.id, SLIDESHOW_CHANNELS.audience, { count: audience.size });
+      }
+    }),
+    bayeux.on('unsubscribe', (session, channel) => {
+      if (channel === SLIDESHOW_CHANNELS.change) leave(session);
+    }),
+    bayeux.on('disconnect', leave),
+  ];
+  return {
+    announce: (state) => void bayeux.publish(SLIDESHOW_CHANNELS.change, state),
+    get audienceCount() {
+      return audience.size;
+    },
+    close() {
+      clearTimeout(countTimer);
+      removeExtension();
+      for (const off of unsubscribers) off();
+    },
+  };
+}
+
+/**
+ * A presenter publishes a command (`{ deck, slide }`, `{ step }`, ...); what subscribers receive is
+ * the resulting state. Non-presenters' publishes pass untouched: the policy refuses them next.
+ */
+function presenterCommands(talk: LiveTalk): Extension {
+  return {
+    name: 'slideshow-commands',
+    async incoming(message, context) {
+      if (message.channel !== SLIDESHOW_CHANNELS.change || !isPresenter(context.session) || message.data === undefined) return message;
+      const command = parsePresenterCommand(message.data);
+      if (!command.ok) return { ...message, error: `400::${command.error}` };
+      const result = await talk.apply(command.value);
+      if (!result.ok) return { ...message, error: `${result.status}::${result.error}` };
+      return { ...message, data: result.state };
+    },
+  };
+}

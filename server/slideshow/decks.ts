@@ -1,0 +1,14 @@
+/** The live talk's view of the deck store: a stored deck as the slides the audience will see. */
+import type { DeckStore } from '../slides/store';
+import { shownSlide } from '../slides/urls';
+import type { DeckLookup, LiveDeck } from './live-talk';
+
+export function deckLookup(store: DeckStore): DeckLookup {
+  return {
+    async load(id: string): Promise<LiveDeck | undefined> {
+      const deck = await store.get(id);
+      if (!deck) return undefined;
+      return { id: deck.id, title: deck.title, slides: deck.slides.map((slide, index) => ({ token: slide.token, shown: shownSlide(deck, index + 1)! })) };
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `/api/decks`: the presenter's library. Uploads stream to temporary files and become a deck only
+ * when every slide is rendered (server/slides does the work); with `Accept: application/x-ndjson`
+ * the answer streams `UploadProgress` lines so the upload page can show processing progress.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UploadProgress } from '../../../lib/slideshow/index';
+import type { DeckStore } from '../../slides/store';
+import type { UploadLimits } from '../../slides/limits';
+import { buildDeck, receiveUpload } from '../../slides/upload';
+import { deckDetail, deckSummary } from '../../slides/urls';
+import type { PresenterAuth } from '../auth';
+import type { LiveTalk } from '../live-talk';
+import type { SlideshowBayeux } from '../bayeux-app';
+import { requirePresenter } from './guard';
+import { readJson, sendEmpty, sendError, sendJson } from './respond';
+
+const PROGRESS_EVERY_MS = 100;
+
+export class DeckRoutes {
+  constructor(
+    private readonly store: DeckStore,
+    private readonly talk: LiveTalk,
+    private readonly auth: PresenterAuth,
+    private readonly slideshow: SlideshowBayeux,
+    private readonly limits: UploadLimits,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (!requirePresenter(this.auth, req, res)) return;
+    const id = pathname === '/api/decks' ? undefined : decodeURIComponent(pathname.slice('/api/decks/'.length));
+    if (id === undefined) {
+      if (req.method === 'GET') return sendJson(res, 200, (await this.store.list()).map((deck) => deckSummary(deck)));
+      if (req.method === 'POST') return this.#upload(req, res);
+      return sendError(res, 405, 'use GET or POST');
+    }
+    if (req.method === 'GET') return this.#detail(res, id);
+    if (req.method === 'PATCH') return this.#rename(req, res, id);
+    if (req.method === 'DELETE') return this.#delete(res, id, new URL(req.url ?? '/', 'http://localhost').searchParams.get('force') === '1');
+    sendError(res, 405, 'use GET, PATCH or DELETE');
+  }
+
+  async #detail(res: ServerResponse, id: string): Promise<void> {
+    const deck = await this.store.get(id);
+    if (!deck) return sendError(res, 404, 'no such deck');
+    sendJson(res, 200, deckDetail(deck));
+  }
+
+  async #rename(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const body = await readJson(req);
+    if (!body.ok) return sendError(res, body.status, body.error);
+    const title = (body.value as { title?: unknown } | null)?.title;
+    if (typeof title !== 'string') return sendError(res, 400, 'give a "title" string');
+    const result = await this.store.rename(id, title);
+    if (!result.ok) return sendError(res, result.status, result.error);
+    sendJson(res, 200, deckSummary(result.deck));
+  }
+
+  async #delete(res: ServerResponse, id: string, force: boolean): Promise<void> {
+    if (this.talk.liveDeckId === id && !force) return sendError(res, 409, 'this deck is being presented: end the talk first, or delete with ?force=1');
+    if (!(await this.store.delete(id))) return sendError(res, 404, 'no such deck');
+    const ended = await this.talk.deckRemoved(id);
+    if (ended) this.slideshow.announce(ended);
+    sendEmpty(res, 204);
+  }
+
+  async #upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const streaming = (req.headers.accept ?? '').includes('application/x-ndjson');
+    const progress = streaming ? progressWriter(res) : undefined;
+    const received = await receiveUpload(req, this.limits, progress, this.store.dir);
+    const built = received.ok ? await buildDeck(this.store, received, this.limits, progress) : received;
+    if (!streaming) {
+      // A refused upload may leave much of its body unread: close rather than drain it.
+      if (!built.ok) res.setHeader('Connection', 'close');
+      if (!built.ok) return sendError(res, built.status, built.error, built.file);
+      return sendJson(res, 201, deckSummary(built.deck));
+    }
+    const last: UploadProgress = built.ok
+      ? { type: 'done', deck: deckSummary(built.deck) }
+      : { type: 'error', status: built.status, error: built.error, ...(built.file ? { file: built.file } : {}) };
+    res.end(`${JSON.stringify(last)}\n`);
+  }
+}
+
+/** Starts a 200 NDJSON answer and returns a throttled writer of progress lines. */
+function progressWriter(res: ServerResponse): (event: UploadProgress) => void {
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+  let lastAt = 0;
+  let lastStage = '';
+  return (event) => {
+    if (event.type !== 'progress' || res.destroyed) return;
+    const now = Date.now();
+    const stageChanged = event.stage !== lastStage;
+    if (!stageChanged && event.done < event.total && now - lastAt < PROGRESS_EVERY_MS) return;
+    lastAt = now;
+    lastStage = event.stage;
+    res.write(`${JSON.stringify(event)}\n`);
+  };
+}

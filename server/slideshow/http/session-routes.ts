@@ -1,0 +1,72 @@
+/**
+ * Signing in and out, and the short-lived token a signed-in presenter page puts in its Bayeux
+ * handshake. A wrong key costs the caller a delay, and repeated failures from one address are
+ * refused for a while, so guessing is slow; the key never travels back to any page.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PresenterAuth } from '../auth';
+import { clearedSessionCookie, sessionCookie } from '../auth';
+import { requirePresenter } from './guard';
+import { isHttps, isSameOrigin, readJson, sendEmpty, sendError, sendJson, sleep } from './respond';
+import { FailureThrottle } from './throttle';
+
+export const WRONG_KEY_DELAY_MS = 750;
+
+export class SessionRoutes {
+  readonly #throttle = new FailureThrottle(10, 10 * 60_000);
+  /** Base URL of the audience page, told to presenters for the join link. */
+  audienceUrl: string | undefined;
+  constructor(private readonly auth: PresenterAuth) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const { pathname } = url;
+    if (pathname === '/api/session') {
+      if (req.method === 'GET') sendJson(res, 200, this.#status(req));
+      else if (req.method === 'POST') await this.#signIn(req, res);
+      else if (req.method === 'DELETE') sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
+      else sendError(res, 405, 'use GET, POST or DELETE');
+      return true;
+    }
+    if (pathname === '/api/presenter/token' && req.method === 'GET') {
+      if (requirePresenter(this.auth, req, res)) sendJson(res, 200, this.auth.issueBayeuxToken());
+      return true;
+    }
+    if (pathname === '/sign-in' && req.method === 'GET' && url.searchParams.has('key')) {
+      await this.#signInLink(req, res, url.searchParams.get('key')!);
+      return true;
+    }
+    return false;
+  }
+
+  #status(req: IncomingMessage): { presenter: boolean; audienceUrl?: string } {
+    const presenter = this.auth.isPresenterRequest(req);
+    return presenter && this.audienceUrl ? { presenter, audienceUrl: `${this.audienceUrl}/` } : { presenter };
+  }
+
+  async #signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.origin !== undefined && !isSameOrigin(req)) return sendError(res, 403, 'cross-origin request refused');
+    const body = await readJson(req);
+    if (!body.ok) return sendError(res, body.status, body.error);
+    const key = (body.value as { key?: unknown } | null)?.key;
+    if (!(await this.#accept(req, key))) return sendError(res, this.#throttle.blocked(clientAddress(req)) ? 429 : 401, 'wrong presenter key');
+    sendEmpty(res, 204, { 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)) });
+  }
+
+  /** The sign-in link the server prints: sets the cookie and drops the key from the address bar. */
+  async #signInLink(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+    if (!(await this.#accept(req, key))) return sendEmpty(res, 303, { Location: '/sign-in?error=wrong-key' });
+    sendEmpty(res, 303, { Location: '/presenter', 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
+  }
+
+  async #accept(req: IncomingMessage, key: unknown): Promise<boolean> {
+    const address = clientAddress(req);
+    if (!this.#throttle.blocked(address) && this.auth.checkKey(key)) return true;
+    this.#throttle.fail(address);
+    await sleep(WRONG_KEY_DELAY_MS);
+    return false;
+  }
+}
+
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

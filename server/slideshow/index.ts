@@ -1,0 +1,94 @@
+/**
+ * The Comet Deck application: presenter access, decks, the live talk and its Bayeux side, all
+ * behind one `handle(req, res)` the composition root calls before handing a request to Next.
+ * Knows the Bayeux server only through its public API.
+ */
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BayeuxServer } from '../bayeux/index';
+import { DeckStore } from '../slides/store';
+import { uploadLimits, type UploadLimits } from '../slides/limits';
+import { PresenterAuth } from './auth';
+import { installSlideshow, type SlideshowBayeux } from './bayeux-app';
+import { deckLookup } from './decks';
+import { LiveTalk } from './live-talk';
+import { loadPresenterKey, type PresenterKey } from './presenter-key';
+import { PublicChannels } from './public-channels';
+import { DeckRoutes } from './http/deck-routes';
+import { handleLive } from './http/live-routes';
+import { notFound, serveImage } from './http/image-route';
+import { SessionRoutes } from './http/session-routes';
+import { sendError } from './http/respond';
+
+export interface SlideshowOptions {
+  dataDir: string;
+  presenterKey?: string;
+  publicChannels?: string;
+  uploadLimits?: Partial<UploadLimits>;
+}
+
+export interface Slideshow {
+  readonly presenterKey: PresenterKey;
+  readonly bayeux: SlideshowBayeux;
+  /** Tell presenter pages where the audience should go (for the join link and QR code). */
+  setAudienceUrl(url: string): void;
+  /** Serve the request if it is the application's; resolves false (request untouched) if it is for Next. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  close(): void;
+}
+
+/** Pages only a signed-in presenter may open; others are sent to sign in first. */
+const PRESENTER_PAGES = new Set(['/presenter', '/decks']);
+const IMAGE_PATH = /^\/img\/([^/]+)\/([^/]+)$/;
+
+export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOptions): Promise<Slideshow> {
+  const publicChannels = PublicChannels.parse(options.publicChannels);
+  const store = await DeckStore.open(options.dataDir);
+  const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
+  const auth = new PresenterAuth(presenterKey.key);
+  const talk = await LiveTalk.open(path.join(options.dataDir, 'live.json'), deckLookup(store));
+  const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels);
+  const sessions = new SessionRoutes(auth);
+  const decks = new DeckRoutes(store, talk, auth, slideshowBayeux, uploadLimits(options.uploadLimits));
+
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const { pathname } = url;
+    if (await sessions.handle(req, res, url)) return true;
+    if (pathname === '/api/live') return handleLive(req, res, auth, talk, slideshowBayeux).then(() => true);
+    if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
+    if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
+    if (pathname.startsWith('/img/')) {
+      const match = IMAGE_PATH.exec(pathname);
+      return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
+    }
+    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET' && !auth.isPresenterRequest(req)) {
+      res.writeHead(303, { Location: '/sign-in', 'Cache-Control': 'no-store' }).end();
+      return true;
+    }
+    return false;
+  };
+
+  return {
+    presenterKey,
+    bayeux: slideshowBayeux,
+    setAudienceUrl(url) {
+      sessions.audienceUrl = url;
+    },
+    async handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!isOurs(url.pathname)) return false;
+      try {
+        return await route(req, res, url);
+      } catch (error) {
+        console.error('[slideshow]', error);
+        sendError(res, 500, 'internal error');
+        return true;
+      }
+    },
+    close: () => slideshowBayeux.close(),
+  };
+}
+
+function isOurs(pathname: string): boolean {
+  return pathname.startsWith('/api/') || pathname.startsWith('/img/') || pathname === '/sign-in' || PRESENTER_PAGES.has(pathname);
+}

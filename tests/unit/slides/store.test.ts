@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DeckStore, type StoredDeck, deckDetail, deckSummary, shownSlide, urlsFor } from '../../../server/slides/index';
+import { newDeckId, newToken } from '../../../server/slides/ids';
+
+const PLACEHOLDER = 'data:image/webp;base64,UklGRg==';
+
+/** A deck committed the way buildDeck does it, with empty stand-ins for the image files. */
+async function addDeck(store: DeckStore, fields: Partial<StoredDeck> = {}, widths = [640, 1280, 1920]): Promise<StoredDeck> {
+  const build = await store.makeTempDir('build');
+  const slides = [0, 1].map((i) => ({ token: newToken(), name: `Slide${i + 1}.png`, width: widths.at(-1)!, height: 1080, widths, placeholder: PLACEHOLDER }));
+  for (const slide of slides) {
+    for (const w of widths) for (const ext of ['webp', 'jpg']) await writeFile(path.join(build, `${slide.token}-${w}.${ext}`), '');
+    await writeFile(path.join(build, `${slide.token}-thumb.webp`), '');
+  }
+  const deck: StoredDeck = { id: newDeckId(), title: 'Deck', createdAt: new Date().toISOString(), source: 'images', slides, ...fields };
+  await store.commit(build, deck);
+  return deck;
+}
+
+describe('DeckStore', () => {
+  let dir: string;
+  let store: DeckStore;
+  const logged: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'deck-store-'));
+    await mkdir(path.join(dir, '.tmp-build-leftover'));
+    await writeFile(path.join(dir, '.tmp-build-leftover', 'x.webp'), 'half a deck');
+    store = await DeckStore.open(dir, { log: (m) => void logged.push(m) });
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('removes leftover temp folders on open', async () => {
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  it('leaves temp folders alone when opened by a reader', async () => {
+    const upload = await store.makeTempDir('upload');
+    const reader = await DeckStore.open(dir, { removeLeftovers: false });
+    assert.deepEqual(await reader.list(), []);
+    assert.deepEqual(await readdir(dir), [path.basename(upload)]);
+    await rm(upload, { recursive: true });
+  });
+
+  it('shows a deck only once it is committed, in one piece', async () => {
+    const build = await store.makeTempDir('build');
+    assert.match(path.basename(build), /^\.tmp-build-/);
+    assert.deepEqual(await store.list(), [], 'a build folder is not a deck');
+    await rm(build, { recursive: true });
+    const deck = await addDeck(store);
+    assert.deepEqual(await store.get(deck.id), deck);
+    assert.deepEqual((await readdir(dir)).sort(), [deck.id]);
+    assert.deepEqual(JSON.parse(await readFile(path.join(dir, deck.id, 'deck.json'), 'utf8')), deck);
+  });
+
+  it('lists newest first, skipping temp, broken and foreign folders', async () => {
+    const older = await addDeck(store, { createdAt: '2020-01-01T00:00:00.000Z', title: 'Old' });
+    const newer = await addDeck(store, { createdAt: '2099-01-01T00:00:00.000Z', title: 'New' });
+    await mkdir(path.join(dir, '.tmp-upload-inprogress'));
+    await mkdir(path.join(dir, 'not-a-deck'));
+    const broken = newDeckId();
+    await mkdir(path.join(dir, broken));
+    await writeFile(path.join(dir, broken, 'deck.json'), '{"id": "truncated');
+    const list = await store.list();
+    assert.equal(list[0]!.id, newer.id);
+    assert.equal(list.at(-1)!.id, older.id);
+    assert.ok(!list.some((deck) => deck.id === broken));
+    assert.ok(logged.some((m) => m.includes(broken)), 'the broken deck is logged');
+    assert.ok(logged.some((m) => m.includes('not-a-deck')));
+    await rm(path.join(dir, broken), { recursive: true });
+    await rm(path.join(dir, 'not-a-deck'), { recursive: true });
+    await rm(path.join(dir, '.tmp-upload-inprogress'), { recursive: true });
+  });
+
+  it('renames with a trimmed title and an atomic rewrite', async () => {
+    const deck = await addDeck(store);
+    const result = await store.rename(deck.id, '  Roadmap\n2026 \t ');
+    assert.deepEqual(result, { ok: true, deck: { ...deck, title: 'Roadmap 2026' } });
+    assert.equal((await store.get(deck.id))!.title, 'Roadmap 2026');
+    assert.ok(!(await readdir(path.join(dir, deck.id))).some((name) => name.startsWith('.tmp-')), 'no temp file left');
+    assert.equal(JSON.parse(await readFile(path.join(dir, deck.id, 'deck.json'), 'utf8')).title, 'Roadmap 2026');
+  });
+
+  it('refuses empty or over-long titles and unknown decks', async () => {
+    const deck = await addDeck(store);
+    assert.equal((await store.rename(deck.id, '   ')).ok, false);
+    assert.deepEqual(await store.rename(deck.id, 'x'.repeat(201)), { ok: false, status: 400, error: 'The title must be 1 to 200 characters.' });
+    assert.equal((await store.rename(deck.id, 'é'.repeat(200))).ok, true, '200 characters are fine');
+    assert.equal((await store.rename(newDeckId(), 'Title') as { status: number }).status, 404);
+    assert.equal((await store.rename('../../etc', 'Title') as { status: number }).status, 404);
+  });
+
+  it('keeps every concurrent rename whole', async () => {
+    const deck = await addDeck(store);
+    const titles = Array.from({ length: 20 }, (_, i) => `Title ${i}`);
+    await Promise.all(titles.map((title) => store.rename(deck.id, title)));
+    assert.ok(titles.includes((await store.get(deck.id))!.title));
+  });
+
+  it('sees a deck.json rewritten by another process', async () => {
+    const deck = await addDeck(store);
+    await store.get(deck.id);
+    const file = path.join(dir, deck.id, 'deck.json');
+    await writeFile(`${file}.new`, JSON.stringify({ ...deck, title: 'Changed elsewhere' }));
+    await import('node:fs/promises').then((fs) => fs.rename(`${file}.new`, file));
+    assert.equal((await store.get(deck.id))!.title, 'Changed elsewhere');
+  });
+
+  it('deletes a deck and nothing else', async () => {
+    const keep = await addDeck(store);
+    const doomed = await addDeck(store);
+    assert.equal(await store.delete(doomed.id), true);
+    assert.equal(await store.get(doomed.id), undefined);
+    assert.ok(!(await readdir(dir)).includes(doomed.id));
+    assert.ok(!(await readdir(dir)).some((name) => name.startsWith('.tmp-')));
+    assert.deepEqual(await store.get(keep.id), keep);
+    assert.equal(await store.delete(doomed.id), false, 'already gone');
+  });
+
+  it('refuses path tricks as deck ids', async () => {
+    for (const id of ['..', '../x', '.tmp-build-x', '/etc', 'ABCDEFGHIJKLMNOP', 'abcdefghijklmno', '']) {
+      assert.equal(await store.delete(id), false, id);
+      assert.equal(await store.get(id), undefined, id);
+    }
+  });
+
+  it('maps image file names to paths only for files the deck made', async () => {
+    const deck = await addDeck(store, {}, [640, 1000]);
+    const token = deck.slides[1]!.token;
+    for (const name of [`${token}-640.webp`, `${token}-1000.jpg`, `${token}-thumb.webp`]) {
+      assert.equal(await store.imageFile(deck.id, name), path.join(dir, deck.id, name), name);
+    }
+    const other = newToken();
+    const refused = [
+      'deck.json',
+      '../deck.json',
+      `../${deck.id}/${token}-640.webp`,
+      `${token}-1280.webp`, // not made: the source was 1000 px wide
+      `${token}-640.png`,
+      `${token}-thumb.jpg`,
+      `${token}-0640.webp`,
+      `${token.toUpperCase()}-640.webp`,
+      `${other}-640.webp`, // well-formed, but no such slide
+      `${token}-640.webp/`,
+      `${token}-640.webp\0`,
+      `%2e%2e%2f${token}-640.webp`,
+    ];
+    for (const name of refused) assert.equal(await store.imageFile(deck.id, name), undefined, name);
+    assert.equal(await store.imageFile('../' + deck.id, `${token}-640.webp`), undefined);
+    assert.equal(await store.imageFile(newDeckId(), `${token}-640.webp`), undefined, 'token of another deck');
+  });
+
+  it('finds a slide by its token', async () => {
+    const deck = await addDeck(store);
+    const found = await store.findSlide(deck.id, deck.slides[1]!.token);
+    assert.equal(found?.index, 1);
+    assert.equal(found?.slide.name, 'Slide2.png');
+    assert.equal(await store.findSlide(deck.id, newToken()), undefined);
+    assert.equal(await store.findSlide(deck.id, 'not-a-token'), undefined);
+  });
+});
+
+describe('deck URLs and views', () => {
+  const deck: StoredDeck = {
+    id: 'abcdefghijklmnop',
+    title: 'Talk',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    source: 'pdf',
+    slides: [
+      { token: 'a'.repeat(32), name: 'page 1', width: 1920, height: 1080, widths: [640, 1280, 1920], placeholder: PLACEHOLDER, text: 'Roadmap for next year' },
+      { token: 'b'.repeat(32), name: 'deck/Intro slide.png', width: 1000, height: 500, widths: [640, 1000], placeholder: PLACEHOLDER },
+    ],
+  };
+
+  it('lists every size ascending, src the JPEG closest to 1280 px', () => {
+    const urls = urlsFor(deck, deck.slides[0]!);
+    assert.deepEqual(urls.images.map((image) => [image.width, image.height]), [[640, 360], [1280, 720], [1920, 1080]]);
+    assert.equal(urls.images[0]!.webp, `/img/${deck.id}/${'a'.repeat(32)}-640.webp`);
+    assert.equal(urls.src, `/img/${deck.id}/${'a'.repeat(32)}-1280.jpg`);
+    assert.equal(urls.thumbnail, `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp`);
+    assert.equal(urlsFor(deck, deck.slides[1]!, '/images').src, `/images/${deck.id}/${'b'.repeat(32)}-1000.jpg`);
+  });
+
+  it('builds the summary, the detail and the shown slide', () => {
+    assert.deepEqual(deckSummary(deck), {
+      id: deck.id,
+      title: 'Talk',
+      count: 2,
+      createdAt: deck.createdAt,
+      thumbnail: `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp`,
+      source: 'pdf',
+    });
+    const detail = deckDetail(deck);
+    assert.equal(detail.slides.length, 2);
+    assert.equal(detail.slides[1]!.name, 'deck/Intro slide.png');
+    assert.equal(detail.slides[1]!.alt, 'Slide 2 of 2: Intro slide');
+    assert.equal(detail.slides[0]!.alt, 'Slide 1 of 2: Roadmap for next year');
+    assert.equal(detail.slides[0]!.text, 'Roadmap for next year');
+    assert.equal('text' in detail.slides[1]!, false);
+    assert.equal(shownSlide(deck, 2)?.slide, 2);
+    assert.equal(shownSlide(deck, 0), undefined);
+    assert.equal(shownSlide(deck, 3), undefined);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LiveTalk, type DeckLookup, type LiveDeck } from '../../../server/slideshow/live-talk';
+
+function deck(id: string, count: number): LiveDeck {
+  return {
+    id,
+    title: `Deck ${id}`,
+    slides: Array.from({ length: count }, (_, i) => ({
+      token: `${id}-token-${i + 1}`,
+      shown: { slide: i + 1, src: `/img/${id}/${i + 1}.jpg`, images: [], width: 1600, height: 900, placeholder: 'data:,', alt: `Slide ${i + 1} of ${count}` },
+    })),
+  };
+}
+
+const decks: Record<string, LiveDeck> = { talk: deck('talk', 40), other: deck('other', 3) };
+const lookup: DeckLookup = { load: async (id) => decks[id] };
+
+async function openTalk() {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'live-')), 'live.json');
+  return { file, talk: await LiveTalk.open(file, lookup) };
+}
+
+describe('live talk', () => {
+  test('starts idle; going live shows slide 1; moving reveals only the slides shown', async () => {
+    const { talk } = await openTalk();
+    assert.equal(talk.state().live, false);
+    const live = await talk.apply({ deck: 'talk' });
+    assert.ok(live.ok && live.state.live && live.state.slide === 1 && live.state.count === 40);
+    await talk.apply({ slide: 3 });
+    await talk.apply({ slide: 40 });
+    for (const n of [1, 3, 40]) assert.equal(talk.isRevealed('talk', `talk-token-${n}`), true, `slide ${n}`);
+    for (const n of [2, 4, 20, 39]) assert.equal(talk.isRevealed('talk', `talk-token-${n}`), false, `slide ${n}`);
+    assert.equal(talk.isRevealed('other', 'talk-token-1'), false);
+  });
+
+  test('steps stay inside the deck; out-of-range slides and unknown decks are refused', async () => {
+    const { talk } = await openTalk();
+    assert.deepEqual(await talk.apply({ slide: 2 }), { ok: false, status: 409, error: 'no talk is live: send a deck first' });
+    await talk.apply({ deck: 'other' });
+    await talk.apply({ step: -1 });
+    assert.equal((talk.state() as { slide: number }).slide, 1);
+    await talk.apply({ step: 1 });
+    await talk.apply({ step: 1 });
+    await talk.apply({ step: 1 });
+    assert.equal((talk.state() as { slide: number }).slide, 3);
+    const past = await talk.apply({ slide: 4 });
+    assert.equal(past.ok, false);
+    const unknown = await talk.apply({ deck: 'nope' });
+    assert.ok(!unknown.ok && unknown.status === 404);
+  });
+
+  test('seq grows with every change; history lists the revealed slides in order', async () => {
+    const { talk } = await openTalk();
+    const seqs: number[] = [];
+    for (const command of [{ deck: 'talk' }, { slide: 14 }, { slide: 5 }, { blackout: true }]) {
+      const result = await talk.apply(command);
+      assert.ok(result.ok);
+      seqs.push(result.state.seq);
+    }
+    assert.deepEqual(seqs, [1, 2, 3, 4]);
+    const state = talk.stateWithHistory();
+    assert.ok(state.live);
+    assert.equal(state.blackout, true);
+    assert.deepEqual(state.history?.map((s) => s.slide), [1, 5, 14]);
+    assert.equal(talk.state().live && 'history' in talk.state(), false, 'broadcasts carry no history');
+  });
+
+  test('moving on lifts a blackout', async () => {
+    const { talk } = await openTalk();
+    await talk.apply({ deck: 'talk' });
+    await talk.apply({ blackout: true });
+    const moved = await talk.apply({ step: 1 });
+    assert.ok(moved.ok && moved.state.live && moved.state.blackout === false);
+  });
+
+  test('a restart resumes the same slide, reveals and seq; a new deck starts a new talk', async () => {
+    const { file, talk } = await openTalk();
+    await talk.apply({ deck: 'talk', slide: 7 });
+    await talk.apply({ slide: 9 });
+    const restarted = await LiveTalk.open(file, lookup);
+    const state = restarted.state();
+    assert.ok(state.live && state.slide === 9 && state.seq === 2);
+    assert.equal(restarted.isRevealed('talk', 'talk-token-7'), true);
+    assert.equal(JSON.parse(await readFile(file, 'utf8')).slide, 9);
+    await restarted.apply({ deck: 'other' });
+    assert.equal(restarted.isRevealed('talk', 'talk-token-9'), false);
+    const ended = await restarted.apply({ live: false });
+    assert.ok(ended.ok && ended.state.live === false && ended.state.seq === 4);
+  });
+
+  test('concurrent commands apply one after another', async () => {
+    const { talk } = await openTalk();
+    await talk.apply({ deck: 'talk' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => talk.apply({ step: 1 })));
+    assert.deepEqual(results.map((r) => (r.ok && r.state.live ? r.state.slide : 0)), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});
