@@ -1,0 +1,54 @@
+/**
+ * The slideshow without Next: our Bayeux server and the Comet Deck application (API, images,
+ * policy, live talk) on a real http.Server on 127.0.0.1:0, over a fresh data folder. Requests the
+ * application does not claim get 404 (pages are Next's and are tested end to end).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import { createSlideshow, type Slideshow, type SlideshowOptions } from '../../server/slideshow/index';
+
+export interface SlideshowTestServer {
+  readonly url: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly key: string;
+  readonly bayeux: BayeuxServer;
+  readonly slideshow: Slideshow;
+  close(): Promise<void>;
+}
+
+export async function startSlideshowServer(
+  options: Partial<SlideshowOptions> & { port?: number } = {},
+  bayeuxOptions: CreateBayeuxServerOptions = {},
+): Promise<SlideshowTestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'cometdeck-test-')));
+  const bayeux = createBayeuxServer({ timeout: 5_000, maxSessionsPerBrowser: 50, ...bayeuxOptions });
+  const slideshow = await createSlideshow(bayeux, { presenterKey: 'test-presenter-key-0123456789', ...options, dataDir });
+  const server = http.createServer((req, res) => {
+    if (bayeux.handleHttp(req, res)) return;
+    void slideshow.handle(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end('not found');
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  slideshow.setAudienceUrl(url);
+  return {
+    url, endpoint: `${url}/bayeux`, port, dataDir, key: slideshow.presenterKey.key, bayeux, slideshow,
+    async close() {
+      slideshow.close();
+      await bayeux.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
