@@ -15,6 +15,7 @@ export interface PushSink {
   isOpen(): boolean;
   /** False when the socket's buffer is full: the caller keeps the event queued. */
   canWrite(): boolean;
+  /** Write a complete WebSocket frame (Outgoing.frame). */
   write(frame: Buffer): void;
   /** Call `flush` once the socket can take more. */
   onWritable(flush: () => void): void;

@@ -7,6 +7,7 @@
  * An engine that delivers asynchronously passes `settle`, awaited after each publish before the
  * deliveries are read.
  */
+import { decodeTextFrame } from '../helpers/ws-frame';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '../../lib/bayeux/index';
@@ -237,7 +238,7 @@ export function runEngineContract(
 
       test('a session with a push sink gets the event as one frame', async () => {
         const frames: string[] = [];
-        const sink: PushSink = { isOpen: () => true, canWrite: () => true, write: (f) => void frames.push(f.toString('utf8')), onWritable: () => {} };
+        const sink: PushSink = { isOpen: () => true, canWrite: () => true, write: (f) => void frames.push(decodeTextFrame(f)), onWritable: () => {} };
         const [s] = added();
         s!.sink = sink;
         engine.subscribe(s!, '/a/*');

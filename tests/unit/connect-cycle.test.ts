@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { decodeTextFrame } from '../helpers/ws-frame';
 import assert from 'node:assert/strict';
 import type { PushSink, ServerSession } from '../../server/bayeux/session';
 import type { BayeuxCore } from '../../server/bayeux/core';
@@ -24,7 +25,7 @@ function recordingSink(): PushSink & { frames: string[]; writable: boolean; drai
     writable: true,
     isOpen: () => true,
     canWrite: () => sink.writable,
-    write: (frame: Buffer) => void sink.frames.push(frame.toString('utf8')),
+    write: (frame: Buffer) => void sink.frames.push(decodeTextFrame(frame)),
     onWritable: (flush: () => void) => void waiting.push(flush),
     drain() {
       sink.writable = true;
@@ -304,5 +305,16 @@ describe('the /meta/connect hold-and-flush cycle', () => {
       assert.deepEqual(sink.frames.map((f) => JSON.parse(f)[0].data), [1, 2, 3]);
       assert.equal(session.queueLength, 0);
     });
+  });
+});
+
+describe('shared WebSocket frames', () => {
+  test('an event is framed once, with the right header for every payload size', async () => {
+    const { Outgoing } = await import('../../server/bayeux/outgoing');
+    for (const size of [10, 125, 126, 65_535, 70_000]) {
+      const event = new Outgoing({ channel: '/a', data: 'x'.repeat(size) });
+      assert.equal(event.frame, event.frame, 'built once and shared');
+      assert.equal(decodeTextFrame(event.frame), `[${event.json}]`);
+    }
   });
 });

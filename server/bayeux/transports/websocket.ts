@@ -89,10 +89,13 @@ class Connection {
     this.ws = ws;
     this.#socket = socket;
     this.#info = { transport: 'websocket', headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: undefined };
+    // Events bypass ws's Sender: they are complete pre-built frames (see Outgoing.frame), written
+    // straight to the socket ws itself writes to. Safe because ws writes whole frames synchronously
+    // (no permessage-deflate, no fragmentation), so nothing can interleave.
     this.sink = {
       isOpen: () => ws.readyState === WebSocket.OPEN,
-      canWrite: () => ws.bufferedAmount < core.options.wsMaxBufferedBytes,
-      write: (frame) => ws.send(frame, { binary: false }),
+      canWrite: () => socket.writableLength < core.options.wsMaxBufferedBytes,
+      write: (frame) => void socket.write(frame),
       onWritable: (flush) => this.#onDrain(flush),
     };
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
