@@ -8,11 +8,13 @@ export const metadata: Metadata = {
   icons: { icon: '/favicon.svg' },
 };
 
+// Never set maximumScale or userScalable: the audience pinch-zooms into slides.
 export const viewport: Viewport = {
   width: 'device-width',
   initialScale: 1,
   viewportFit: 'cover',
-  themeColor: '#0f172a',
+  themeColor: '#020617',
+  colorScheme: 'dark',
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

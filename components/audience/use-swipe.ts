@@ -1,0 +1,50 @@
+'use client';
+import { useEffect, type RefObject } from 'react';
+
+const MIN_DISTANCE_PX = 50;
+const MAX_DURATION_MS = 800;
+
+/**
+ * Horizontal one-finger swipes on `ref`. Passive listeners, so pinch-zoom and scrolling stay the
+ * browser's; while the page is zoomed in, a swipe pans instead and is ignored here.
+ */
+export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipeLeft(): void; onSwipeRight(): void }): void {
+  const { onSwipeLeft, onSwipeRight } = handlers;
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    let start: { x: number; y: number; t: number } | undefined;
+    const zoomed = () => (window.visualViewport?.scale ?? 1) > 1.05;
+    const onStart = (event: TouchEvent) => {
+      const touch = event.touches[0];
+      start = event.touches.length === 1 && touch && !zoomed() ? { x: touch.clientX, y: touch.clientY, t: event.timeStamp } : undefined;
+    };
+    const onMove = (event: TouchEvent) => {
+      if (event.touches.length > 1) start = undefined;
+    };
+    const onEnd = (event: TouchEvent) => {
+      const touch = event.changedTouches[0];
+      if (!start || !touch) return;
+      const dx = touch.clientX - start.x;
+      const dy = touch.clientY - start.y;
+      const quick = event.timeStamp - start.t <= MAX_DURATION_MS;
+      start = undefined;
+      if (!quick || Math.abs(dx) < MIN_DISTANCE_PX || Math.abs(dx) < 1.5 * Math.abs(dy)) return;
+      if (dx < 0) onSwipeLeft();
+      else onSwipeRight();
+    };
+    const onCancel = () => {
+      start = undefined;
+    };
+    element.addEventListener('touchstart', onStart, { passive: true });
+    element.addEventListener('touchmove', onMove, { passive: true });
+    element.addEventListener('touchend', onEnd, { passive: true });
+    element.addEventListener('touchcancel', onCancel, { passive: true });
+    return () => {
+      element.removeEventListener('touchstart', onStart);
+      element.removeEventListener('touchmove', onMove);
+      element.removeEventListener('touchend', onEnd);
+      element.removeEventListener('touchcancel', onCancel);
+    };
+  }, [ref, onSwipeLeft, onSwipeRight]);
+}

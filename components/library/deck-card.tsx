@@ -1,0 +1,127 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import type { DeckSummary } from '@/lib/slideshow';
+
+export interface DeckCardProps {
+  deck: DeckSummary;
+  live: boolean;
+  onPresent(): void;
+  onRename(title: string): Promise<string | undefined>;
+  onDelete(): void;
+}
+
+const SOURCE: Record<DeckSummary['source'], string> = { images: 'Images', zip: 'ZIP', pdf: 'PDF' };
+
+/** One deck in the library: thumbnail, title (renamable), facts, and what can be done with it. */
+export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCardProps) {
+  const [editing, setEditing] = useState(false);
+  const [title, setTitle] = useState(deck.title);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const created = new Date(deck.createdAt);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const next = title.trim();
+    if (!next || next === deck.title) {
+      setEditing(false);
+      setTitle(deck.title);
+      return;
+    }
+    setSaving(true);
+    const failure = await onRename(next);
+    setSaving(false);
+    if (failure) setError(failure);
+    else {
+      setError(undefined);
+      setEditing(false);
+    }
+  };
+
+  return (
+    <li className="flex flex-col overflow-hidden rounded-2xl border border-slate-800 bg-slate-900">
+      <div className="relative">
+        <img src={deck.thumbnail} alt="" loading="lazy" className="aspect-video w-full bg-black object-contain" />
+        {live && (
+          <Badge tone="live" className="absolute left-2 top-2">
+            Live
+          </Badge>
+        )}
+      </div>
+      <div className="flex flex-1 flex-col gap-3 p-4">
+        {editing ? (
+          <form onSubmit={save} className="flex flex-col gap-2">
+            <label htmlFor={`title-${deck.id}`} className="sr-only">
+              New title for {deck.title}
+            </label>
+            <input
+              id={`title-${deck.id}`}
+              value={title}
+              maxLength={200}
+              autoFocus
+              onChange={(event) => setTitle(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') {
+                  setEditing(false);
+                  setTitle(deck.title);
+                  setError(undefined);
+                }
+              }}
+              className="min-h-11 rounded-lg border border-slate-600 bg-slate-950 px-3 text-white focus-visible:outline-3 focus-visible:outline-sky-400"
+            />
+            {error && (
+              <p role="alert" className="text-sm text-red-300">
+                {error}
+              </p>
+            )}
+            <div className="flex gap-2">
+              <Button type="submit" size="sm" variant="primary" disabled={saving}>
+                {saving ? 'Saving…' : 'Save'}
+              </Button>
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => {
+                  setEditing(false);
+                  setTitle(deck.title);
+                  setError(undefined);
+                }}
+              >
+                Cancel
+              </Button>
+            </div>
+          </form>
+        ) : (
+          <h3 className="line-clamp-2 text-lg font-semibold leading-snug" title={deck.title}>
+            {deck.title}
+          </h3>
+        )}
+        <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-400">
+          <span>
+            {deck.count} {deck.count === 1 ? 'slide' : 'slides'}
+          </span>
+          <span aria-hidden>·</span>
+          <time dateTime={deck.createdAt}>{Number.isNaN(created.getTime()) ? deck.createdAt : created.toLocaleDateString(undefined, { dateStyle: 'medium' })}</time>
+          <Badge>{SOURCE[deck.source] ?? deck.source}</Badge>
+        </p>
+        <div className="mt-auto flex flex-col gap-2">
+          <Button variant="primary" size="sm" onClick={onPresent}>
+            {live ? 'Open presenter' : 'Present'}
+          </Button>
+          <div className="flex gap-2">
+            {!editing && (
+              <Button variant="secondary" size="sm" className="flex-1" onClick={() => setEditing(true)} aria-label={`Rename ${deck.title}`}>
+                Rename
+              </Button>
+            )}
+            <Button variant="ghost" size="sm" className="flex-1 text-red-300 hover:bg-red-950" onClick={onDelete} aria-label={`Delete ${deck.title}`}>
+              Delete
+            </Button>
+          </div>
+        </div>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,28 @@
+'use client';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ConnectionIndicator } from '@/components/connection/connection-indicator';
+import { buttonVariants } from '@/components/ui/button';
+import { AudienceCount } from './audience-count';
+import { JoinPanel } from './join-panel';
+import { TalkClock } from './talk-clock';
+
+/** The presenter's top bar: what is live, the clocks, the audience and the join link. */
+export function PresenterHeader({ title, children, live }: { title: ReactNode; children?: ReactNode; live: boolean }) {
+  return (
+    <header className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-800 bg-slate-950 px-4 py-2">
+      <div className="min-w-0 flex-1 basis-48">
+        <p className="text-[0.7rem] font-semibold uppercase tracking-wider text-slate-400">{live ? 'Presenting' : 'Comet Deck'}</p>
+        <h1 className="truncate text-lg font-bold">{title}</h1>
+      </div>
+      {live && <TalkClock />}
+      <AudienceCount />
+      <ConnectionIndicator alwaysLabel className="bg-slate-900" />
+      <JoinPanel />
+      <Link href="/decks" className={buttonVariants({ variant: 'ghost', size: 'sm' })}>
+        Decks
+      </Link>
+      {children}
+    </header>
+  );
+}

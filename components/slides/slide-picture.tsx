@@ -1,0 +1,56 @@
+'use client';
+import { clsx } from 'clsx';
+import { useState } from 'react';
+import type { ShownSlide } from '@/lib/slideshow';
+
+export interface SlidePictureProps {
+  slide: ShownSlide;
+  /**
+   * The `sizes` attribute: how wide the slide is drawn, so the browser picks the right variant.
+   * Defaults to "fills the viewport, letterboxed": full width, or full height on wide screens.
+   */
+  sizes?: string;
+  className?: string;
+  /** Load before anything else on the page (the live slide). */
+  priority?: boolean;
+}
+
+/** How wide a slide filling the viewport with `object-contain` is drawn. */
+export function fullScreenSizes(slide: Pick<ShownSlide, 'width' | 'height'>): string {
+  const ratio = slide.width / slide.height;
+  return `(min-aspect-ratio: ${slide.width}/${slide.height}) ${Math.round(100 * ratio)}vh, 100vw`;
+}
+
+/**
+ * A slide, contained in its box: WebP variants with a JPEG fallback, and the tiny placeholder
+ * painted at once underneath until the real image has loaded. Remount per slide (`key`) so a new
+ * slide never shows the previous image while it loads.
+ */
+export function SlidePicture({ slide, sizes, className, priority = false }: SlidePictureProps) {
+  const [loaded, setLoaded] = useState(false);
+  const chosenSizes = sizes ?? fullScreenSizes(slide);
+  const webp = slide.images.map((image) => `${image.webp} ${image.width}w`).join(', ');
+  const jpeg = slide.images.map((image) => `${image.jpeg} ${image.width}w`).join(', ');
+  return (
+    <div className={clsx('relative size-full', className)}>
+      {!loaded && slide.placeholder && (
+        <img src={slide.placeholder} alt="" aria-hidden className="absolute inset-0 size-full object-contain" />
+      )}
+      <picture>
+        {webp && <source type="image/webp" srcSet={webp} sizes={chosenSizes} />}
+        <img
+          src={slide.src}
+          srcSet={jpeg || undefined}
+          sizes={jpeg ? chosenSizes : undefined}
+          alt={slide.alt}
+          width={slide.width}
+          height={slide.height}
+          decoding="async"
+          fetchPriority={priority ? 'high' : undefined}
+          onLoad={() => setLoaded(true)}
+          className="absolute inset-0 size-full object-contain"
+        />
+      </picture>
+    </div>
+  );
+}

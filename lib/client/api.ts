@@ -1,0 +1,53 @@
+/**
+ * The presenter's HTTP API (docs/api.md), typed. Browser-only; same origin, so the session cookie
+ * rides along. Every failure is an `ApiFailure` carrying the status and the server's error text.
+ * The audience page never imports this module: it learns everything over Bayeux.
+ */
+import type { ApiError, DeckDetail, DeckSummary, PresenterCommand, SlideshowState } from '@/lib/slideshow';
+
+export class ApiFailure extends Error {
+  constructor(readonly status: number, message: string, readonly file?: string) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** 0 means the request never got an answer (offline, server down). */
+export const NETWORK_FAILURE = 0;
+
+async function request<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const { json, headers, ...rest } = init;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      ...rest,
+      headers: { Accept: 'application/json', ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
+  } catch {
+    throw new ApiFailure(NETWORK_FAILURE, 'The server cannot be reached. Check the network and try again.');
+  }
+  if (!response.ok) throw await failureOf(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export async function failureOf(response: Response): Promise<ApiFailure> {
+  const body = (await response.json().catch(() => undefined)) as Partial<ApiError> | undefined;
+  return new ApiFailure(response.status, body?.error ?? `${response.status} ${response.statusText}`.trim(), body?.file);
+}
+
+export const api = {
+  session: () => request<{ presenter: boolean; audienceUrl?: string }>('/api/session'),
+  signIn: (key: string) => request<void>('/api/session', { method: 'POST', json: { key } }),
+  signOut: () => request<void>('/api/session', { method: 'DELETE' }),
+  presenterToken: () => request<{ token: string; expiresAt: number }>('/api/presenter/token'),
+  decks: () => request<DeckSummary[]>('/api/decks'),
+  deck: (id: string) => request<DeckDetail>(`/api/decks/${encodeURIComponent(id)}`),
+  renameDeck: (id: string, title: string) => request<DeckSummary>(`/api/decks/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title } }),
+  deleteDeck: (id: string, force = false) => request<void>(`/api/decks/${encodeURIComponent(id)}${force ? '?force=1' : ''}`, { method: 'DELETE' }),
+  live: () => request<SlideshowState>('/api/live'),
+  command: (command: PresenterCommand) => request<SlideshowState>('/api/live', { method: 'POST', json: command }),
+};
