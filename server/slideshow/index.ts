@@ -62,7 +62,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
     }
     if (PRESENTER_PAGES.has(pathname) && req.method === 'GET' && !auth.isPresenterRequest(req)) {
-      res.writeHead(303, { Location: '/sign-in', 'Cache-Control': 'no-store' }).end();
+      res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
       return true;
     }
     return false;

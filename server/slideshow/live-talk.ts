@@ -64,6 +64,7 @@ export class LiveTalk {
     return {
       ...shown, live: true, seq: record.seq, at: this.now(), deck: deck.id, title: deck.title,
       count: deck.slides.length, blackout: record.blackout ?? false,
+      ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
     } satisfies LiveState;
   }
 
