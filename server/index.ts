@@ -33,7 +33,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   const bayeux = createBayeuxServer(config.bayeux);
   let slideshow: Slideshow;
   try {
-    slideshow = await createSlideshow(bayeux, { dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits });
+    slideshow = await createSlideshow(bayeux, { dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, publicUrl: config.publicUrl });
   } catch (error) {
     await bayeux.close();
     throw error;

@@ -1,14 +1,18 @@
-/** The live talk's view of the deck store: a stored deck as the slides the audience will see. */
+/**
+ * The live talk's view of the deck store: a stored deck as the slides the audience will see.
+ * `imagePrefix` is `/img`, or `<PUBLIC_URL>/img` when the server knows its public address, so
+ * that `src` loads even in a page served from another origin (a plain Bayeux client elsewhere).
+ */
 import type { DeckStore } from '../slides/store';
 import { shownSlide } from '../slides/urls';
 import type { DeckLookup, LiveDeck } from './live-talk';
 
-export function deckLookup(store: DeckStore): DeckLookup {
+export function deckLookup(store: DeckStore, imagePrefix = '/img'): DeckLookup {
   return {
     async load(id: string): Promise<LiveDeck | undefined> {
       const deck = await store.get(id);
       if (!deck) return undefined;
-      return { id: deck.id, title: deck.title, slides: deck.slides.map((slide, index) => ({ token: slide.token, shown: shownSlide(deck, index + 1)! })) };
+      return { id: deck.id, title: deck.title, slides: deck.slides.map((slide, index) => ({ token: slide.token, shown: shownSlide(deck, index + 1, imagePrefix)! })) };
     },
   };
 }

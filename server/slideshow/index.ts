@@ -25,6 +25,8 @@ export interface SlideshowOptions {
   presenterKey?: string;
   publicChannels?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** PUBLIC_URL: makes slide URLs in broadcasts absolute. */
+  publicUrl?: string;
 }
 
 export interface Slideshow {
@@ -46,7 +48,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const store = await DeckStore.open(options.dataDir);
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
   const auth = new PresenterAuth(presenterKey.key);
-  const talk = await LiveTalk.open(path.join(options.dataDir, 'live.json'), deckLookup(store));
+  const talk = await LiveTalk.open(path.join(options.dataDir, 'live.json'), deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels);
   const sessions = new SessionRoutes(auth);
   const decks = new DeckRoutes(store, talk, auth, slideshowBayeux, uploadLimits(options.uploadLimits));
