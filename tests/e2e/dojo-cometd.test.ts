@@ -26,13 +26,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import type { Route } from '../helpers/bayeux-server';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
+import { dojoPageRoute } from '../helpers/dojo-static';
 
 // ---------------------------------------------------------------------------------------------
 // Types of what the page and the wire carry
@@ -97,10 +96,6 @@ declare global {
 // ---------------------------------------------------------------------------------------------
 // The test page and the static files of Dojo, served with a path-traversal guard
 
-const require = createRequire(import.meta.url);
-const DOJO_ROOT = path.dirname(require.resolve('dojo/package.json'));
-const DOJOX_ROOT = path.dirname(require.resolve('dojox/package.json'));
-
 const PAGE_PATH = '/dojo-cometd.html';
 const PAGE = `<!DOCTYPE html>
 <html>
@@ -144,55 +139,7 @@ const PAGE = `<!DOCTYPE html>
 </html>
 `;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'application/javascript; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-};
-
-/** Serves the test page at PAGE_PATH, `/js/dojo/**` and `/js/dojox/**`; nothing outside those two package folders. */
-function pageRoute(): Route {
-  const roots: Array<[prefix: string, root: string]> = [['/js/dojo/', DOJO_ROOT], ['/js/dojox/', DOJOX_ROOT]];
-  return (req, res) => {
-    const pathname = (req.url ?? '/').split('?')[0]!;
-    if (pathname === PAGE_PATH) {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(PAGE);
-      return true;
-    }
-    const match = roots.find(([prefix]) => pathname.startsWith(prefix));
-    if (!match) return false;
-    serveStatic(match[1], pathname.slice(match[0].length), req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-    return true;
-  };
-}
-
-async function serveStatic(root: string, encoded: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-  let relative: string;
-  try {
-    relative = decodeURIComponent(encoded);
-  } catch {
-    return void res.writeHead(400).end();
-  }
-  if (relative.includes('\0') || relative.includes('\\')) return void res.writeHead(400).end();
-  const realRoot = await realpath(root);
-  const candidate = path.resolve(realRoot, relative);
-  const contentType = CONTENT_TYPES[path.extname(candidate)];
-  if (!candidate.startsWith(realRoot + path.sep) || contentType === undefined) return void res.writeHead(403).end();
-  let file: string;
-  try {
-    file = await realpath(candidate); // a symlink must not lead out either
-    if (!file.startsWith(realRoot + path.sep) || !(await stat(file)).isFile()) return void res.writeHead(403).end();
-  } catch {
-    return void res.writeHead(404).end();
-  }
-  const body = await readFile(file);
-  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
+const pageRoute = (): Route => dojoPageRoute(PAGE_PATH, PAGE);
 
 // ---------------------------------------------------------------------------------------------
 // A host: an http.Server on 127.0.0.1 with an optional Bayeux server and routes, restartable on the
