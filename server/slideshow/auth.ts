@@ -9,6 +9,12 @@ import type { IncomingMessage } from 'node:http';
 export const SESSION_COOKIE = 'cometdeck_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 export const BAYEUX_TOKEN_TTL_MS = 5 * 60_000;
+/** What a wrong key costs its sender wherever it is tried (sign-in, Bearer, Bayeux handshake): guessing is slow. */
+export const WRONG_KEY_DELAY_MS = 750;
+
+export function wrongKeyDelay(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, WRONG_KEY_DELAY_MS));
+}
 
 export class PresenterAuth {
   readonly #key: string;

@@ -88,6 +88,22 @@ export class LiveTalk {
     return run;
   }
 
+  /** A deck was renamed: if it is live, everyone gets the new title (a new state). */
+  deckRenamed(deckId: string): Promise<SlideshowState | undefined> {
+    const run = this.#queue.then(async () => {
+      if (this.#deck?.id !== deckId) return undefined;
+      const deck = await this.decks.load(deckId);
+      if (!deck || deck.slides.length !== this.#deck.slides.length) return undefined;
+      const record = { ...this.#record, seq: this.#record.seq + 1 };
+      await writeRecord(this.file, record);
+      this.#record = record;
+      this.#deck = deck;
+      return this.state();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** A deck was deleted: if it was live, the talk ends. */
   async deckRemoved(deckId: string): Promise<SlideshowState | undefined> {
     if (this.#deck?.id !== deckId) return undefined;

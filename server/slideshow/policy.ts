@@ -1,15 +1,16 @@
 /**
  * The slideshow's security policy: the hole Bayeux left open in 2007 closed. A session is a
  * presenter if its handshake carried a valid `ext.auth.token`; a handshake with a wrong token is
- * refused (`403::handshake_denied`), one without is the audience. Only presenters publish, anywhere,
+ * refused (`403::handshake_denied`, after a delay), one without is the audience. Only presenters publish, anywhere,
  * except in the namespaces BAYEUX_PUBLIC_CHANNELS opens to all. The audience may subscribe to
  * `/slideshow/change` and to public namespaces, nothing else (no `/**` that would cover presenter channels).
  */
 import type { SecurityPolicy, ServerSession } from '../bayeux/index';
 import { isPlainObject, type Message } from '../../lib/bayeux/index';
 import { SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
-import type { PresenterAuth } from './auth';
+import { wrongKeyDelay, type PresenterAuth } from './auth';
 import type { PublicChannels } from './public-channels';
+
 
 const ROLE = 'cometdeck.role';
 
@@ -24,10 +25,13 @@ export function handshakeToken(message: Message): unknown {
 
 export function slideshowPolicy(auth: PresenterAuth, publicChannels: PublicChannels): SecurityPolicy {
   return {
-    canHandshake(session, message) {
+    async canHandshake(session, message) {
       const token = handshakeToken(message);
       if (token === undefined) return true;
-      if (!auth.checkBayeuxToken(token)) return false;
+      if (!auth.checkBayeuxToken(token)) {
+        await wrongKeyDelay();
+        return false;
+      }
       session.attributes.set(ROLE, 'presenter');
       return true;
     },

@@ -435,3 +435,17 @@ describe('slideshow API: decks', () => {
     for (const event of badLines.slice(0, -1)) assert.equal(event.type, 'progress');
   });
 });
+
+describe('guessing the key by script', () => {
+  test('a wrong Bearer key is answered late, like a wrong sign-in', { timeout: 20_000 }, async () => {
+    const server = await startSlideshowServer();
+    try {
+      const started = Date.now();
+      const response = await fetch(`${server.url}/api/decks`, { headers: { authorization: 'Bearer not-the-key-at-all' } });
+      assert.equal(response.status, 401);
+      assert.ok(Date.now() - started >= 500, `answered after ${Date.now() - started} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -27,7 +27,7 @@ export class DeckRoutes {
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    if (!requirePresenter(this.auth, req, res)) return;
+    if (!await requirePresenter(this.auth, req, res)) return;
     const id = pathname === '/api/decks' ? undefined : decodeURIComponent(pathname.slice('/api/decks/'.length));
     if (id === undefined) {
       if (req.method === 'GET') return sendJson(res, 200, (await this.store.list()).map((deck) => deckSummary(deck)));
@@ -53,6 +53,8 @@ export class DeckRoutes {
     if (typeof title !== 'string') return sendError(res, 400, 'give a "title" string');
     const result = await this.store.rename(id, title);
     if (!result.ok) return sendError(res, result.status, result.error);
+    const renamed = await this.talk.deckRenamed(id);
+    if (renamed) this.slideshow.announce(renamed);
     sendJson(res, 200, deckSummary(result.deck));
   }
 

@@ -6,14 +6,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PresenterAuth } from '../auth';
+import { wrongKeyDelay } from '../auth';
 import { isSameOrigin, sendError } from './respond';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** True if the request may go on; otherwise the answer (401/403) has been sent. */
-export function requirePresenter(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): boolean {
+/** True if the request may go on; otherwise the answer (401/403) has been sent. A wrong Bearer key is answered late. */
+export async function requirePresenter(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (auth.viaBearer(req)) return true;
   if (!auth.viaCookie(req)) {
+    if (req.headers.authorization !== undefined) await wrongKeyDelay();
     sendError(res, 401, 'sign in as the presenter first');
     return false;
   }

@@ -14,7 +14,7 @@ import { readJson, sendError, sendJson } from './respond';
 export async function handleLive(req: IncomingMessage, res: ServerResponse, auth: PresenterAuth, talk: LiveTalk, slideshow: SlideshowBayeux): Promise<void> {
   if (req.method === 'GET') return sendJson(res, 200, talk.state());
   if (req.method !== 'POST') return sendError(res, 405, 'use GET or POST');
-  if (!requirePresenter(auth, req, res)) return;
+  if (!await requirePresenter(auth, req, res)) return;
   const body = await readJson(req);
   if (!body.ok) return sendError(res, body.status, body.error);
   const command = parsePresenterCommand(body.value);

@@ -5,12 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PresenterAuth } from '../auth';
-import { clearedSessionCookie, sessionCookie } from '../auth';
+import { clearedSessionCookie, sessionCookie, wrongKeyDelay } from '../auth';
 import { requirePresenter } from './guard';
-import { isHttps, isSameOrigin, readJson, sendEmpty, sendError, sendJson, sleep } from './respond';
+import { isHttps, isSameOrigin, readJson, sendEmpty, sendError, sendJson } from './respond';
 import { FailureThrottle } from './throttle';
 
-export const WRONG_KEY_DELAY_MS = 750;
 
 export class SessionRoutes {
   readonly #throttle = new FailureThrottle(10, 10 * 60_000);
@@ -28,7 +27,7 @@ export class SessionRoutes {
       return true;
     }
     if (pathname === '/api/presenter/token' && req.method === 'GET') {
-      if (requirePresenter(this.auth, req, res)) sendJson(res, 200, this.auth.issueBayeuxToken());
+      if (await requirePresenter(this.auth, req, res)) sendJson(res, 200, this.auth.issueBayeuxToken());
       return true;
     }
     if (pathname === '/sign-in' && req.method === 'GET' && url.searchParams.has('key')) {
@@ -62,7 +61,7 @@ export class SessionRoutes {
     const address = clientAddress(req);
     if (!this.#throttle.blocked(address) && this.auth.checkKey(key)) return true;
     this.#throttle.fail(address);
-    await sleep(WRONG_KEY_DELAY_MS);
+    await wrongKeyDelay();
     return false;
   }
 }

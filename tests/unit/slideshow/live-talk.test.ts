@@ -99,3 +99,17 @@ describe('live talk', () => {
     assert.deepEqual(results.map((r) => (r.ok && r.state.live ? r.state.slide : 0)), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 });
+
+describe('live talk and the library', () => {
+  test('renaming the live deck gives everyone the new title; other decks change nothing', async () => {
+    const titles: Record<string, string> = { talk: 'Old title' };
+    const renaming: DeckLookup = { load: async (id) => (decks[id] ? { ...decks[id]!, title: titles[id] ?? decks[id]!.title } : undefined) };
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'live-')), 'live.json');
+    const talk = await LiveTalk.open(file, renaming);
+    await talk.apply({ deck: 'talk', slide: 2 });
+    assert.equal(await talk.deckRenamed('other'), undefined);
+    titles.talk = 'New title';
+    const state = await talk.deckRenamed('talk');
+    assert.ok(state?.live && state.title === 'New title' && state.slide === 2 && state.seq === 2);
+  });
+});

@@ -45,7 +45,9 @@ describe('slideshow policy', () => {
   test('a handshake with a wrong or expired token is refused and told not to retry', async () => {
     const expired = new PresenterAuth(KEY, () => Date.now() - 3_600_000).issueBayeuxToken().token;
     for (const token of ['wrong', expired, 'v1.9999999999999.nonce.mac']) {
+      const started = Date.now();
       const { reply } = await presenter(token);
+      assert.ok(Date.now() - started >= 500, 'a wrong token is answered late, so guessing is slow');
       assert.equal(reply.successful, false);
       assert.equal(reply.error, '403::handshake_denied');
       assert.equal(reply.advice.reconnect, 'none');
