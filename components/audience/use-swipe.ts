@@ -6,13 +6,18 @@ const MAX_DURATION_MS = 800;
 
 /**
  * Horizontal one-finger swipes on `ref`. Passive listeners, so pinch-zoom and scrolling stay the
- * browser's; while the page is zoomed in, a swipe pans instead and is ignored here.
+ * browser's; while the page is zoomed in, a swipe pans instead and is ignored here. While mounted,
+ * the page's horizontal overscroll is turned off: otherwise Chrome takes a swipe to the right as
+ * "back" (overscroll history navigation) and the phone leaves the talk.
  */
 export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipeLeft(): void; onSwipeRight(): void }): void {
   const { onSwipeLeft, onSwipeRight } = handlers;
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
+    const root = document.documentElement;
+    const overscroll = root.style.overscrollBehaviorX;
+    root.style.overscrollBehaviorX = 'none';
     let start: { x: number; y: number; t: number } | undefined;
     const zoomed = () => (window.visualViewport?.scale ?? 1) > 1.05;
     const onStart = (event: TouchEvent) => {
@@ -41,6 +46,7 @@ export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipe
     element.addEventListener('touchend', onEnd, { passive: true });
     element.addEventListener('touchcancel', onCancel, { passive: true });
     return () => {
+      root.style.overscrollBehaviorX = overscroll;
       element.removeEventListener('touchstart', onStart);
       element.removeEventListener('touchmove', onMove);
       element.removeEventListener('touchend', onEnd);
