@@ -42,12 +42,22 @@ export class ExtensionPipeline {
     return this.#extensions.length;
   }
 
-  /** Run incoming hooks; stops at the first that sets `error` or drops the message (null). */
-  async incoming(message: Message, context: ExtensionContext): Promise<Message | null> {
+  /**
+   * Run incoming hooks; stops at the first that sets `error` or drops the message (null). Hooks
+   * that answer synchronously are not awaited: every `/meta/connect` of every phone passes here.
+   */
+  incoming(message: Message, context: ExtensionContext): Message | null | Promise<Message | null> {
+    return this.#incomingFrom(0, message, context);
+  }
+
+  #incomingFrom(start: number, message: Message, context: ExtensionContext): Message | null | Promise<Message | null> {
     let current: Message | null = message;
-    for (const extension of this.#extensions) {
-      if (!extension.incoming) continue;
-      current = await extension.incoming(current, context);
+    for (let i = start; i < this.#extensions.length; i++) {
+      const hook = this.#extensions[i]!.incoming;
+      if (!hook) continue;
+      const result = hook(current, context);
+      if (result instanceof Promise) return result.then((next) => (next === null || next.error !== undefined ? next : this.#incomingFrom(i + 1, next, context)));
+      current = result;
       if (current === null || current.error !== undefined) return current;
     }
     return current;
