@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck, layer boundaries, then every tests/**/*.test.ts with Node's test
 # runner (unit, contract, integration and end-to-end). End-to-end tests drive a system
-# Chromium against the production build, so a missing Chromium fails here, up front.
+# Chromium against the production build, and the multi-node tests a private redis-server, so a
+# missing Chromium or redis-server fails here, up front.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,6 +31,12 @@ if ! CHROMIUM_PATH="$(find_chromium)"; then
   exit 1
 fi
 export CHROMIUM_PATH
+
+# The Redis engine's contract suite and the multi-node tests start their own redis-server.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server not found. Install it with: sudo apt-get install -y redis-server"
+  exit 1
+fi
 export NEXT_TELEMETRY_DISABLED=1
 
 npm run typecheck

@@ -23,6 +23,12 @@ export interface Config {
   /** Milliseconds given to open requests after SIGINT/SIGTERM before sockets are cut. */
   shutdownGraceMs: number;
   bayeux: Partial<BayeuxOptions>;
+  /** REDIS_URL: several nodes share Bayeux fan-out, the live talk and the audience count through Redis. */
+  redisUrl: string | undefined;
+  /** NODE_ID: this node's name in logs and in Redis (default: host name and process id). */
+  nodeId: string | undefined;
+  /** REDIS_PREFIX: names of this installation's keys and channels in Redis (default `cometdeck:`). */
+  redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +75,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.BAYEUX_COOKIE_SECURE !== undefined) bayeux.browserCookieSecure = parseBoolean('BAYEUX_COOKIE_SECURE', env.BAYEUX_COOKIE_SECURE, problems);
   const presenterKey = env.PRESENTER_KEY?.trim() || undefined;
   if (presenterKey !== undefined && presenterKey.length < 16) problems.push('PRESENTER_KEY must be at least 16 characters (or leave it unset to have one generated)');
+  const redisUrl = parseRedisUrl(env.REDIS_URL, problems);
+  if (redisUrl !== undefined && presenterKey === undefined) {
+    problems.push('REDIS_URL needs PRESENTER_KEY: every node must check presenter sign-ins with the same key (a generated key would differ per node)');
+  }
+  const nodeId = env.NODE_ID?.trim() || undefined;
+  if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) problems.push(`NODE_ID must be 1 to 64 letters, digits, ".", "_" or "-", got "${env.NODE_ID}"`);
+  const redisPrefix = env.REDIS_PREFIX?.trim() || 'cometdeck:';
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(redisPrefix)) problems.push(`REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_", ":" or "-", got "${env.REDIS_PREFIX}"`);
   const uploadLimits: Partial<UploadLimits> = {};
   if (env.UPLOAD_MAX_FILE_MB) uploadLimits.maxFileBytes = int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
   if (env.UPLOAD_MAX_TOTAL_MB) uploadLimits.maxTotalBytes = int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
@@ -83,6 +97,9 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST?.trim() || undefined,
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
     bayeux,
+    redisUrl,
+    nodeId,
+    redisPrefix,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -100,6 +117,20 @@ function parsePublicUrl(raw: string | undefined, problems: string[]): string | u
     return url.href.replace(/\/$/, '');
   } catch {
     problems.push(`PUBLIC_URL must be an http(s) URL such as https://slides.example.org, got "${raw}"`);
+    return undefined;
+  }
+}
+
+/** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
+function parseRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') throw new Error('scheme');
+    if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname)) throw new Error('db');
+    return raw.trim();
+  } catch {
+    problems.push('REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379 (or rediss:// for TLS, /<db> for a database number)');
     return undefined;
   }
 }

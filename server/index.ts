@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import os from 'node:os';
-import { createBayeuxServer, type BayeuxServer } from './bayeux/index';
+import { randomBytes } from 'node:crypto';
+import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createSlideshow, type Slideshow } from './slideshow/index';
 
@@ -23,19 +24,35 @@ export interface RunningServer {
   readonly url: string;
   /** Where phones should go: PUBLIC_URL, or this machine's network address. */
   readonly audienceUrl: string;
+  /** Set with REDIS_URL: this node's name and its Redis link. */
+  readonly redis: { readonly nodeId: string; readonly link: RedisLink } | undefined;
   shutdown(): Promise<void>;
+}
+
+/** Several nodes (REDIS_URL): one Redis link shared by the Bayeux engine and the slideshow's shared state. */
+function connectRedis(config: Config): { nodeId: string; link: RedisLink; engine: RedisEngine; instance: string } | undefined {
+  if (!config.redisUrl) return undefined;
+  const nodeId = config.nodeId ?? `${os.hostname()}-${process.pid}`;
+  const link = new RedisLink(config.redisUrl, { name: nodeId });
+  const engine = new RedisEngine(link, { nodeId, channel: `${config.redisPrefix}bayeux` });
+  return { nodeId, link, engine, instance: `${nodeId}~${randomBytes(4).toString('hex')}` };
 }
 
 export async function startServer(config: Config, dev = process.env.NODE_ENV !== 'production'): Promise<RunningServer> {
   const app = next({ dev, dir: projectRoot, hostname: config.host ?? 'localhost', port: config.port });
   await app.prepare();
   const handleNext = app.getRequestHandler();
-  const bayeux = createBayeuxServer(config.bayeux);
+  const redis = connectRedis(config);
+  const bayeux = createBayeuxServer({ ...config.bayeux, ...(redis ? { engine: redis.engine } : {}) });
   let slideshow: Slideshow;
   try {
-    slideshow = await createSlideshow(bayeux, { dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, publicUrl: config.publicUrl });
+    slideshow = await createSlideshow(bayeux, {
+      dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, publicUrl: config.publicUrl,
+      ...(redis ? { shared: { link: redis.link, instance: redis.instance, prefix: config.redisPrefix } } : {}),
+    });
   } catch (error) {
     await bayeux.close();
+    await redis?.link.close();
     throw error;
   }
   const toNext = (req: http.IncomingMessage, res: http.ServerResponse) =>
@@ -72,9 +89,11 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   slideshow.setAudienceUrl(audienceUrl);
   return {
     server, bayeux, slideshow, url, audienceUrl,
+    redis: redis ? { nodeId: redis.nodeId, link: redis.link } : undefined,
     shutdown: async () => {
-      slideshow.close();
+      await slideshow.close();
       await shutdown(server, bayeux, app, config.shutdownGraceMs);
+      await redis?.link.close();
     },
   };
 }
@@ -125,6 +144,7 @@ async function main(): Promise<void> {
   console.log(`  Audience:  ${running.audienceUrl}/`);
   console.log(`  Presenter: ${running.url}/sign-in?key=${encodeURIComponent(key.key)}`);
   console.log(`  Presenter key ${key.source === 'environment' ? 'from PRESENTER_KEY' : `kept in ${path.join(config.dataDir, '.presenter-key')}`}; data folder ${config.dataDir}`);
+  if (running.redis) console.log(`  Node ${running.redis.nodeId}: sharing Bayeux, the live talk and the audience count through Redis (${running.redis.link.isUp ? 'connected' : 'not reachable yet'})`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return process.exit(1);

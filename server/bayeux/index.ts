@@ -31,6 +31,8 @@ export type { ServerSession } from './session';
 export type { Engine } from './engine/engine';
 export type { BayeuxEventMap, RemovalReason } from './events';
 export { MemoryEngine } from './engine/memory';
+export { RedisEngine, type RedisEngineOptions, type RedisEngineStats } from './engine/redis';
+export { RedisLink, type RedisLinkOptions, type RedisLinkState } from './engine/redis-link';
 export { DEFAULT_OPTIONS } from './options';
 
 export interface CreateBayeuxServerOptions extends Partial<BayeuxOptions> {

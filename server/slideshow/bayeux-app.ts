@@ -2,10 +2,12 @@
  * The slideshow as a Bayeux application: installs the policy, turns a presenter's publish on
  * `/slideshow/change` into the full state (validated, applied, persisted) before it is broadcast,
  * sends the current slide to each client right after it subscribes (to it alone), and tells
- * presenters how many phones follow (on `/slideshow/audience`, at most twice a second).
+ * presenters how many phones follow (on `/slideshow/audience`, at most twice a second), summed
+ * over every node when several share the talk (AudienceTally).
  */
 import type { BayeuxServer, Extension, ServerSession } from '../bayeux/index';
 import { parsePresenterCommand, SLIDESHOW_CHANNELS, type SlideshowState } from '../../lib/slideshow/index';
+import { LocalTally, type AudienceTally } from './audience';
 import type { PresenterAuth } from './auth';
 import type { LiveTalk } from './live-talk';
 import { isPresenter, slideshowPolicy } from './policy';
@@ -16,21 +18,30 @@ const COUNT_THROTTLE_MS = 500;
 export interface SlideshowBayeux {
   /** Broadcast a state produced outside Bayeux (HTTP API, deck deleted). */
   announce(state: SlideshowState): void;
+  /** Phones following the talk on this node. */
   readonly audienceCount: number;
   close(): void;
 }
 
-export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: PresenterAuth, publicChannels: PublicChannels): SlideshowBayeux {
+export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: PresenterAuth, publicChannels: PublicChannels, tally: AudienceTally = new LocalTally()): SlideshowBayeux {
   bayeux.setPolicy(slideshowPolicy(auth, publicChannels));
   const removeExtension = bayeux.addExtension(presenterCommands(talk));
   const audience = new Set<string>();
   let countTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const publishTotal = (total: number) => {
+    if (!closed) bayeux.publish(SLIDESHOW_CHANNELS.audience, { count: total });
+  };
   const publishCount = () => {
     countTimer ??= setTimeout(() => {
       countTimer = undefined;
-      bayeux.publish(SLIDESHOW_CHANNELS.audience, { count: audience.size });
+      void tally.update(audience.size).then(publishTotal);
     }, COUNT_THROTTLE_MS);
   };
+  tally.onTotal(publishTotal);
+  talk.onAnnounce((state) => {
+    if (!closed) bayeux.publish(SLIDESHOW_CHANNELS.change, state);
+  });
   const leave = (session: ServerSession) => {
     if (audience.delete(session.id)) publishCount();
   };
@@ -43,7 +54,7 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
           publishCount();
         }
       } else if (channel === SLIDESHOW_CHANNELS.audience) {
-        bayeux.deliver(session.id, SLIDESHOW_CHANNELS.audience, { count: audience.size });
+        bayeux.deliver(session.id, SLIDESHOW_CHANNELS.audience, { count: tally.totalWith(audience.size) });
       }
     }),
     bayeux.on('unsubscribe', (session, channel) => {
@@ -57,6 +68,7 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
       return audience.size;
     },
     close() {
+      closed = true;
       clearTimeout(countTimer);
       removeExtension();
       for (const off of unsubscribers) off();

@@ -5,13 +5,16 @@
  */
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BayeuxServer } from '../bayeux/index';
+import type { BayeuxServer, RedisLink } from '../bayeux/index';
 import { DeckStore } from '../slides/store';
 import { uploadLimits, type UploadLimits } from '../slides/limits';
 import { PresenterAuth } from './auth';
 import { installSlideshow, type SlideshowBayeux } from './bayeux-app';
 import { deckLookup } from './decks';
 import { LiveTalk } from './live-talk';
+import { LocalTally, RedisTally, type AudienceTally } from './audience';
+import { FileTalkStore, type TalkStore } from './talk-store';
+import { RedisTalkStore } from './redis-talk-store';
 import { loadPresenterKey, type PresenterKey } from './presenter-key';
 import { PublicChannels } from './public-channels';
 import { DeckRoutes } from './http/deck-routes';
@@ -27,6 +30,19 @@ export interface SlideshowOptions {
   uploadLimits?: Partial<UploadLimits>;
   /** PUBLIC_URL: makes slide URLs in broadcasts absolute. */
   publicUrl?: string;
+  /**
+   * Several nodes: share the live talk and the audience count through this Redis link (the one
+   * the Redis engine uses, so a talk change reaches every node before its broadcast does).
+   */
+  shared?: SharedState;
+}
+
+export interface SharedState {
+  readonly link: RedisLink;
+  /** This node, unique among the nodes (a label plus a random part). */
+  readonly instance: string;
+  /** Key prefix of this installation in Redis (default `cometdeck:`). */
+  readonly prefix?: string;
 }
 
 export interface Slideshow {
@@ -36,7 +52,8 @@ export interface Slideshow {
   setAudienceUrl(url: string): void;
   /** Serve the request if it is the application's; resolves false (request untouched) if it is for Next. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  close(): void;
+  /** Stop listening to Bayeux and to the shared state (this node's audience leaves the total). */
+  close(): Promise<void>;
 }
 
 /** Pages only a signed-in presenter may open; others are sent to sign in first. */
@@ -48,8 +65,13 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const store = await DeckStore.open(options.dataDir);
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
   const auth = new PresenterAuth(presenterKey.key);
-  const talk = await LiveTalk.open(path.join(options.dataDir, 'live.json'), deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
-  const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels);
+  const { shared } = options;
+  const talkStore: TalkStore = shared
+    ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
+    : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
+  const talk = await LiveTalk.open(talkStore, deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
+  const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
+  const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth);
   const decks = new DeckRoutes(store, talk, auth, slideshowBayeux, uploadLimits(options.uploadLimits));
 
@@ -87,7 +109,10 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
         return true;
       }
     },
-    close: () => slideshowBayeux.close(),
+    async close() {
+      slideshowBayeux.close();
+      await Promise.all([tally.close(), talk.close()]);
+    },
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * The live talk: which deck is shown, the current slide, every slide revealed so far, blackout.
- * Commands are applied one at a time and written to the data folder atomically before they are
- * announced, so a restart mid-talk resumes exactly where it was. `seq` keeps growing across
- * restarts, so clients can ignore anything older than what they have.
+ * Commands are applied one at a time and stored (TalkStore: the data folder, or Redis when several
+ * nodes share the talk) before they are announced, so a restart mid-talk resumes exactly where it
+ * was. `seq` keeps growing across restarts, so clients can ignore anything older than what they have.
+ *
+ * With a shared store a change is planned on the newest stored record and written with a
+ * compare-and-swap: when another node changed the talk first, the command is planned again on
+ * that change. Changes made on other nodes arrive through the store and replace this node's copy.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
+import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
 
 /** What the live talk needs of a deck: its slides as the audience will see them, with their tokens. */
 export interface LiveDeck {
@@ -20,35 +22,38 @@ export interface DeckLookup {
   load(id: string): Promise<LiveDeck | undefined>;
 }
 
-interface TalkRecord {
-  seq: number;
-  deck?: string;
-  slide?: number;
-  revealed?: number[];
-  blackout?: boolean;
-  startedAt?: number;
-}
-
 export type CommandResult = { ok: true; state: SlideshowState } | { ok: false; status: 400 | 404 | 409; error: string };
+
+type Refusal = Extract<CommandResult, { ok: false }>;
+/** A record with its deck loaded (an idle talk, or a live one whose deck is gone, has none). */
+interface Talk {
+  readonly record: TalkRecord;
+  readonly deck: LiveDeck | undefined;
+}
+type Plan = ({ ok: true } & Talk) | Refusal;
+
+/** Compare-and-swap attempts before a command gives up (only when other nodes keep changing the talk). */
+const MAX_ATTEMPTS = 8;
 
 export class LiveTalk {
   #record: TalkRecord;
   #deck: LiveDeck | undefined;
   #revealedTokens = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #announce: Array<(state: SlideshowState) => void> = [];
 
-  private constructor(readonly file: string, readonly decks: DeckLookup, record: TalkRecord, deck: LiveDeck | undefined, private readonly now: () => number) {
-    this.#record = record;
-    this.#deck = deck;
+  private constructor(readonly store: TalkStore, readonly decks: DeckLookup, talk: Talk, private readonly now: () => number) {
+    this.#record = talk.record;
+    this.#deck = talk.deck;
     this.#indexReveals();
   }
 
-  /** Restore the talk from `file`; a talk whose deck is gone comes back idle. */
-  static async open(file: string, decks: DeckLookup, now: () => number = Date.now): Promise<LiveTalk> {
-    const record = await readRecord(file);
-    const deck = record.deck ? await decks.load(record.deck) : undefined;
-    const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
-    return new LiveTalk(file, decks, valid ? record : { seq: record.seq }, valid ? deck : undefined, now);
+  /** Restore the talk from `live.json` at `source`, or from a store; a talk whose deck is gone comes back idle. */
+  static async open(source: string | TalkStore, decks: DeckLookup, now: () => number = Date.now): Promise<LiveTalk> {
+    const store = typeof source === 'string' ? await FileTalkStore.open(source) : source;
+    const talk = new LiveTalk(store, decks, await resolve(store.current, decks), now);
+    store.onChange((record, announce) => talk.#changedElsewhere(record, announce));
+    return talk;
   }
 
   get liveDeckId(): string | undefined {
@@ -81,27 +86,35 @@ export class LiveTalk {
     return this.#deck?.id === deckId && this.#revealedTokens.has(token);
   }
 
+  /**
+   * Catch up with the store now (a shared store asks Redis) and with every change queued here.
+   * The image route calls it before refusing an image: the phone may have heard of its slide,
+   * through another node, before this node did.
+   */
+  async refresh(): Promise<void> {
+    await this.store.refresh();
+    await this.#queue;
+  }
+
+  /** States this node must broadcast though no command of its own made them (a resynchronisation). */
+  onAnnounce(listener: (state: SlideshowState) => void): void {
+    this.#announce.push(listener);
+  }
+
   /** Apply a presenter command (serialised with every other), persist it, return the new state. */
   apply(command: PresenterCommand): Promise<CommandResult> {
-    const run = this.#queue.then(() => this.#apply(command));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#serially(async () => (await this.#commit((talk) => this.#plan(command, talk)))!);
   }
 
   /** A deck was renamed: if it is live, everyone gets the new title (a new state). */
   deckRenamed(deckId: string): Promise<SlideshowState | undefined> {
-    const run = this.#queue.then(async () => {
+    return this.#serially(async () => {
       if (this.#deck?.id !== deckId) return undefined;
       const deck = await this.decks.load(deckId);
       if (!deck || deck.slides.length !== this.#deck.slides.length) return undefined;
-      const record = { ...this.#record, seq: this.#record.seq + 1 };
-      await writeRecord(this.file, record);
-      this.#record = record;
-      this.#deck = deck;
-      return this.state();
+      const result = await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1 }, deck } : undefined));
+      return result?.ok ? result.state : undefined;
     });
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 
   /** A deck was deleted: if it was live, the talk ends. */
@@ -111,21 +124,35 @@ export class LiveTalk {
     return result.ok ? result.state : undefined;
   }
 
-  async #apply(command: PresenterCommand): Promise<CommandResult> {
-    const next = await this.#plan(command);
-    if (!next.ok) return next;
-    await writeRecord(this.file, next.record);
-    this.#record = next.record;
-    this.#deck = next.deck;
-    this.#indexReveals();
-    return { ok: true, state: this.state() };
+  close(): Promise<void> {
+    return this.store.close();
   }
 
-  async #plan(command: PresenterCommand): Promise<{ ok: true; record: TalkRecord; deck: LiveDeck | undefined } | Extract<CommandResult, { ok: false }>> {
-    const seq = this.#record.seq + 1;
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Plan on the newest stored talk and store the result; plan again if another node changed it first. */
+  async #commit(plan: (talk: Talk) => Promise<Plan | undefined>): Promise<CommandResult | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const base = await this.store.read();
+      const next = await plan(await this.#resolve(base.record));
+      if (!next || !next.ok) return next;
+      if (await this.store.write(base, next.record)) {
+        this.#adopt(next);
+        return { ok: true, state: this.state() };
+      }
+    }
+    return { ok: false, status: 409, error: 'the talk kept changing on other nodes: try again' };
+  }
+
+  async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
+    const seq = current.record.seq + 1;
     if (command.live === false) return { ok: true, record: { seq }, deck: undefined };
-    let deck = this.#deck;
-    let record: TalkRecord = { ...this.#record, seq };
+    let deck = current.deck;
+    let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
       deck = await this.decks.load(command.deck);
       if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
@@ -139,9 +166,31 @@ export class LiveTalk {
     const revealed = new Set(record.revealed ?? []);
     revealed.add(slide);
     // Moving on lifts a blackout, as in Keynote and PowerPoint; B alone toggles it.
-    const moved = slide !== this.#record.slide || record.deck !== this.#record.deck;
+    const moved = slide !== current.record.slide || record.deck !== current.record.deck;
     const blackout = command.blackout ?? (moved ? false : record.blackout ?? false);
     return { ok: true, deck, record: { ...record, slide, revealed: [...revealed], blackout } };
+  }
+
+  /** Another node changed the talk (or a resynchronisation did): take it if newer; broadcast it if asked. */
+  #changedElsewhere(record: TalkRecord, announce: boolean): void {
+    void this.#serially(async () => {
+      // The deck is read again even when it is the same one: it may have been renamed.
+      if (record.seq > this.#record.seq) this.#adopt(await resolve(record, this.decks));
+      if (!announce) return;
+      const state = this.state();
+      for (const listener of this.#announce) listener(state);
+    });
+  }
+
+  /** The deck of `record`, reusing the one in memory when it is the same. */
+  #resolve(record: TalkRecord): Promise<Talk> {
+    return resolve(record, this.decks, this.#deck);
+  }
+
+  #adopt(talk: Talk): void {
+    this.#record = talk.record;
+    this.#deck = talk.deck;
+    this.#indexReveals();
   }
 
   #indexReveals(): void {
@@ -150,19 +199,10 @@ export class LiveTalk {
   }
 }
 
-async function readRecord(file: string): Promise<TalkRecord> {
-  try {
-    const record = JSON.parse(await readFile(file, 'utf8')) as TalkRecord;
-    return typeof record.seq === 'number' ? record : { seq: 0 };
-  } catch {
-    return { seq: 0 };
-  }
-}
-
-/** Write to a temporary file and rename it over the old one: readers see the old or the new, never half. */
-async function writeRecord(file: string, record: TalkRecord): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, JSON.stringify(record), { mode: 0o600 });
-  await rename(temporary, file);
+/** Load the deck of `record`; a talk whose deck is gone or too short for its slide is idle (its `seq` kept). */
+async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck): Promise<Talk> {
+  if (record.deck === undefined) return { record, deck: undefined };
+  const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
+  const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
+  return valid ? { record, deck } : { record: { seq: record.seq }, deck: undefined };
 }

@@ -3,7 +3,8 @@
  * slide has been shown in the current talk. Everything else (unknown deck, unknown file, a slide
  * not yet shown) gets the very same 404, after the same store lookup, so an answer never tells
  * whether a URL exists. Presenters see every image. `private` keeps shared caches from keeping a
- * presenter's copy for the audience.
+ * presenter's copy for the audience. Several nodes: a node whose data folder lacks the deck (not
+ * shared storage) answers that same 404; docs/deploy.md says how to share or route the files.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -20,9 +21,16 @@ export async function serveImage(req: IncomingMessage, res: ServerResponse, deck
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET');
   const file = await store.imageFile(deckId, fileName);
   const token = parseImageFileName(fileName)?.token;
-  const allowed = file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || auth.isPresenterRequest(req));
-  const info = allowed ? await stat(file).catch(() => undefined) : undefined;
-  if (!allowed || !info) return notFound(res);
+  const visible = () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || auth.isPresenterRequest(req));
+  let allowed = visible();
+  // Several nodes: the phone may have heard of this slide through another node before this one
+  // did. Catch up before refusing (one Redis read, shared by concurrent misses; nothing for one node).
+  if (!allowed) {
+    await talk.refresh();
+    allowed = visible();
+  }
+  const info = allowed && file !== undefined ? await stat(file).catch(() => undefined) : undefined;
+  if (!allowed || !info || file === undefined) return notFound(res);
   const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
   const headers = {
     'Content-Type': TYPES[fileName.endsWith('.jpg') ? 'jpg' : 'webp'],

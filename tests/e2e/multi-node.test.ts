@@ -1,0 +1,177 @@
+/**
+ * Several server processes behind one address, sharing one Redis (REDIS_URL) and one data folder:
+ * the real application (`server/index.ts`, production build) on different ports. A small TCP proxy
+ * plays the load balancer in front of the phones. The presenter is on node A, phones (official
+ * CometD client, WebSocket and long-polling) on node B:
+ * - every change the presenter makes arrives on B, once, in order, and B serves its images;
+ * - the presenter on A counts the phones on B;
+ * - B is killed: its phones land on A (the proxy's next target), re-handshake and get the current slide;
+ * - Redis restarts mid-talk: each node serves its own phones meanwhile, and afterwards the talk
+ *   goes on everywhere from where the presenter took it.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SlideshowState } from '../../lib/slideshow/index';
+import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
+import { Phone, Presenter, waitFor } from '../helpers/cometd-phone';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { makeImage } from '../helpers/slide-fixtures';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+
+const KEY = 'multi-node-presenter-key-0123456789';
+const SLIDES = 8;
+const TEST_MS = 120_000;
+
+interface Deck {
+  id: string;
+  slides: Array<{ slide: number; src: string }>;
+}
+
+const portOf = (app: AppProcess): number => Number(new URL(app.url).port);
+
+async function uploadDeck(url: string): Promise<Deck> {
+  const form = new FormData();
+  for (let i = 1; i <= SLIDES; i++) {
+    const image = await makeImage({ width: 320, height: 180 });
+    form.append('file', new Blob([new Uint8Array(image)], { type: 'image/png' }), `slide-${String(i).padStart(2, '0')}.png`);
+  }
+  const headers = { authorization: `Bearer ${KEY}` };
+  const created = await fetch(`${url}/api/decks`, { method: 'POST', headers, body: form });
+  assert.equal(created.status, 201, await created.clone().text());
+  const { id } = (await created.json()) as { id: string };
+  const detail = await fetch(`${url}/api/decks/${id}`, { headers });
+  return (await detail.json()) as Deck;
+}
+
+async function liveState(url: string): Promise<SlideshowState> {
+  return (await (await fetch(`${url}/api/live`)).json()) as SlideshowState;
+}
+
+async function imageStatus(url: string, src: string): Promise<number> {
+  const response = await fetch(`${url}${src}`);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+const slideOf = (state: SlideshowState | undefined): number | undefined => (state?.live ? state.slide : undefined);
+
+describe('two nodes sharing one Redis', () => {
+  let redis: TestRedis;
+  let dataDir: string;
+  const nodes: AppProcess[] = [];
+  let nodeA: AppProcess;
+  let nodeB: AppProcess;
+  let proxy: TcpProxy;
+  let deck: Deck;
+  let presenter: Presenter;
+  const phones: Phone[] = [];
+
+  const startNode = async (nodeId: string) => {
+    const app = await startApp({
+      REDIS_URL: redis.url, PRESENTER_KEY: KEY, SLIDES_DIR: dataDir, NODE_ID: nodeId,
+      // Every CometD client of this process shares one cookie jar, as tabs of one browser.
+      BAYEUX_MAX_SESSIONS_PER_BROWSER: '100', BAYEUX_TIMEOUT_MS: '10000',
+    });
+    nodes.push(app);
+    return app;
+  };
+
+  before(async () => {
+    redis = await startRedis();
+    dataDir = tempDataDir();
+    [nodeA, nodeB] = await Promise.all([startNode('node-a'), startNode('node-b')]);
+    deck = await uploadDeck(nodeA.url);
+    proxy = await startTcpProxy(portOf(nodeB));
+  });
+
+  after(async () => {
+    if (process.env.MULTI_NODE_DEBUG) for (const node of nodes) console.log(node.output());
+    for (const client of [...phones, presenter]) client?.leave();
+    await Promise.all(nodes.map((node) => node.stop('SIGKILL')));
+    await proxy?.close();
+    await redis?.stop();
+  });
+
+  test('a presenter on node A drives phones on node B (WebSocket and long-polling): every change arrives once, in order', { timeout: TEST_MS }, async () => {
+    presenter = new Presenter(`${nodeA.url}/bayeux`, KEY);
+    await presenter.join();
+    const live = await presenter.command({ deck: deck.id });
+    assert.equal(slideOf(live), 1);
+
+    phones.push(new Phone('WebSocket phone on B', `${proxy.url}/bayeux`, 'websocket'), new Phone('long-polling phone on B', `${proxy.url}/bayeux`, 'long-polling'));
+    await Promise.all(phones.map((phone) => phone.join()));
+    for (const phone of phones) assert.equal(slideOf(phone.latest), 1, `${phone.name} joins on the live slide`);
+
+    const marks = phones.map((phone) => phone.states.length);
+    const seqs: number[] = [];
+    for (let i = 0; i < 4; i++) seqs.push((await presenter.command({ step: 1 })).seq);
+    await waitFor(() => phones.every((phone, i) => phone.states.length - marks[i]! >= seqs.length), 'four changes on both phones');
+    for (const [i, phone] of phones.entries()) {
+      assert.deepEqual(phone.seqsSince(marks[i]!), seqs, `${phone.name}: every change once, in order`);
+      assert.equal(slideOf(phone.latest), 5);
+    }
+  });
+
+  test('node B serves the slides shown on node A, and still nothing else (no peeking on either node)', { timeout: TEST_MS }, async () => {
+    const shown = deck.slides[4]!.src;
+    const unseen = deck.slides[6]!.src;
+    assert.equal(await imageStatus(proxy.url, shown), 200, 'B: slide 5 was shown');
+    assert.equal(await imageStatus(nodeA.url, shown), 200, 'A: slide 5 was shown');
+    assert.equal(await imageStatus(proxy.url, unseen), 404, 'B: slide 7 not yet');
+    assert.equal(await imageStatus(nodeA.url, unseen), 404, 'A: slide 7 not yet');
+    const onB = await liveState(proxy.url);
+    assert.equal(slideOf(onB), 5, 'B answers /api/live with the presenter\'s slide');
+  });
+
+  test('the presenter on node A counts the phones on node B', { timeout: TEST_MS }, async () => {
+    await waitFor(() => presenter.lastCount === 2, `an audience of 2 (counts seen: ${presenter.counts.join(', ')})`);
+  });
+
+  test('node B dies: its phones land on node A, re-handshake and get the current slide', { timeout: TEST_MS }, async () => {
+    const current = await liveState(nodeA.url);
+    const handshakes = phones.map((phone) => phone.handshakes);
+    const marks = phones.map((phone) => phone.states.length);
+    await nodeB.stop('SIGKILL');
+    proxy.setTarget(portOf(nodeA));
+    await waitFor(() => phones.every((phone, i) => phone.handshakes > handshakes[i]! && phone.states.length > marks[i]!), 'both phones to re-handshake on A and get a state');
+    for (const [i, phone] of phones.entries()) {
+      const replay = phone.states[marks[i]!]!;
+      assert.ok(replay.live && replay.slide === slideOf(current) && replay.seq === current.seq, `${phone.name} lands on the current slide`);
+      assert.ok(replay.live && replay.history?.length === 5, `${phone.name} gets the slides shown so far`);
+    }
+    const next = await presenter.command({ step: 1 });
+    await waitFor(() => phones.every((phone) => phone.latest?.seq === next.seq), 'the next change on both phones, now on A');
+  });
+
+  test('the audience count forgets the dead node: the phones it lost are counted once, on A', { timeout: TEST_MS }, async () => {
+    // Until B's entry expires (three heartbeats) its phones count twice; then the total is right again.
+    const mark = presenter.counts.length;
+    await waitFor(() => presenter.counts.length > mark && presenter.lastCount === 2, `an audience of 2 again (counts seen: ${presenter.counts.join(', ')})`, 40_000);
+  });
+
+  test('Redis restarts mid-talk: every node serves its own phones meanwhile, and the talk goes on everywhere after', { timeout: TEST_MS }, async () => {
+    const nodeC = await startNode('node-c');
+    const onC = [new Phone('WebSocket phone on C', `${nodeC.url}/bayeux`, 'websocket'), new Phone('long-polling phone on C', `${nodeC.url}/bayeux`, 'long-polling')];
+    phones.push(...onC);
+    await Promise.all(onC.map((phone) => phone.join()));
+    const before = await liveState(nodeA.url);
+    for (const phone of onC) assert.equal(phone.latest?.seq, before.seq, `${phone.name} joins on the current slide`);
+
+    await redis.kill();
+    await waitFor(() => [nodeA, nodeC].every((node) => /lost Redis/.test(node.output())), 'both nodes to notice that Redis is gone');
+    const duringOutage = await presenter.command({ step: 1 });
+    const onA = phones.slice(0, 2);
+    await waitFor(() => onA.every((phone) => phone.latest?.seq === duringOutage.seq), 'node A\'s phones to follow while Redis is down');
+    // Stay down through several reconnect attempts.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    await redis.start();
+    await waitFor(() => [nodeA, nodeC].every((node) => /back after/.test(node.output())), 'both nodes to reconnect');
+    await waitFor(() => onC.every((phone) => slideOf(phone.latest) === slideOf(duringOutage)), 'node C\'s phones to catch up with the slide shown during the outage');
+    const afterOutage = await presenter.command({ step: 1 });
+    await waitFor(() => phones.every((phone) => phone.latest?.seq === afterOutage.seq), 'the next change on every phone, on A and on C');
+    assert.equal(slideOf(await liveState(nodeC.url)), slideOf(afterOutage), 'node C has the talk');
+    assert.equal(await imageStatus(nodeC.url, deck.slides[slideOf(afterOutage)! - 1]!.src), 200, 'node C serves the slide shown last');
+    for (const node of [nodeA, nodeC]) assert.equal(node.child.exitCode, null, 'the nodes kept running');
+  });
+});

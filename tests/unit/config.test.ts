@@ -1,0 +1,58 @@
+/**
+ * The multi-node variables of server/config.ts: REDIS_URL (optional; without it nothing changes),
+ * the PRESENTER_KEY it needs, NODE_ID and REDIS_PREFIX.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../server/config';
+
+const KEY = 'a-presenter-key-of-some-length';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('multi-node configuration', () => {
+  test('without REDIS_URL there is no Redis: one node, in memory', () => {
+    const config = loadConfig({});
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.nodeId, undefined);
+  });
+
+  test('REDIS_URL and NODE_ID are taken as given', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://user:secret@redis.example.org:6380/2', 'redis://redis']) {
+      const config = loadConfig({ REDIS_URL: url, PRESENTER_KEY: KEY, NODE_ID: 'web-1.eu_west' });
+      assert.equal(config.redisUrl, url);
+      assert.equal(config.nodeId, 'web-1.eu_west');
+    }
+  });
+
+  test('a REDIS_URL that is not a Redis URL is refused, without echoing it (it may hold a password)', () => {
+    for (const url of ['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis://', 'redis://host/not-a-db']) {
+      const found = problems({ REDIS_URL: url, PRESENTER_KEY: KEY });
+      assert.equal(found.length, 1, url);
+      assert.match(found[0]!, /^REDIS_URL must be a Redis URL/);
+    }
+    assert.ok(!problems({ REDIS_URL: 'http://user:hunter2@x', PRESENTER_KEY: KEY }).join().includes('hunter2'));
+  });
+
+  test('REDIS_URL needs PRESENTER_KEY, since every node must accept the same sign-ins', () => {
+    assert.match(problems({ REDIS_URL: 'redis://127.0.0.1:6379' }).join('\n'), /REDIS_URL needs PRESENTER_KEY/);
+  });
+
+  test('REDIS_PREFIX names this installation in Redis: cometdeck: unless set', () => {
+    assert.equal(loadConfig({}).redisPrefix, 'cometdeck:');
+    assert.equal(loadConfig({ REDIS_PREFIX: 'talks-2:' }).redisPrefix, 'talks-2:');
+    assert.match(problems({ REDIS_PREFIX: 'has space' }).join(), /REDIS_PREFIX must be/);
+  });
+
+  test('NODE_ID is a short name', () => {
+    for (const id of ['has space', 'pipe|d', 'x'.repeat(65)]) assert.match(problems({ NODE_ID: id }).join(), /NODE_ID must be/, id);
+  });
+});
