@@ -5,6 +5,7 @@ import { Button, buttonVariants } from '@/components/ui/button';
 import { Spinner } from '@/components/ui/spinner';
 import { api } from '@/lib/client/api';
 import type { DeckSummary } from '@/lib/slideshow';
+import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { useSendCommand } from './presenter-connection';
 
 /** No talk is live: pick a deck to present. */
@@ -13,6 +14,7 @@ export function DeckChooser() {
   const [decks, setDecks] = useState<DeckSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [starting, setStarting] = useState<string | undefined>(undefined);
+  const waitingTitle = useSlideshowStore((s) => (s.state && !s.state.live ? s.state.title : undefined));
 
   useEffect(() => {
     let cancelled = false;
@@ -30,6 +32,8 @@ export function DeckChooser() {
     await send({ deck, slide: 1 });
     setStarting(undefined);
   };
+  /** Phones that joined early show this title on their waiting screen. */
+  const announce = (title: string) => void send({ live: false, title });
 
   return (
     <section aria-labelledby="choose-deck" className="mx-auto flex w-full max-w-5xl flex-col gap-6 px-4 py-8">
@@ -39,6 +43,9 @@ export function DeckChooser() {
             No talk is live
           </h2>
           <p className="mt-1 text-slate-400">Choose a deck to present. Phones that joined are waiting for it.</p>
+          <p className="mt-1 text-sm text-slate-400" data-testid="waiting-title">
+            Phones show: <span className="font-semibold text-slate-200">{waitingTitle ?? 'The talk will start soon'}</span>
+          </p>
         </div>
         <Link href="/decks" className={buttonVariants({ variant: 'secondary' })}>
           Upload a deck
@@ -69,9 +76,14 @@ export function DeckChooser() {
                     {deck.count} {deck.count === 1 ? 'slide' : 'slides'}
                   </p>
                 </div>
-                <Button variant="primary" className="mt-auto" disabled={starting !== undefined} onClick={() => void present(deck.id)}>
-                  {starting === deck.id ? 'Starting…' : 'Present'}
-                </Button>
+                <div className="mt-auto flex gap-2">
+                  <Button variant="primary" className="flex-1" disabled={starting !== undefined} onClick={() => void present(deck.id)}>
+                    {starting === deck.id ? 'Starting…' : 'Present'}
+                  </Button>
+                  <Button variant="secondary" disabled={starting !== undefined || waitingTitle === deck.title} onClick={() => announce(deck.title)} title="Show this deck's title on the phones' waiting screen">
+                    Announce
+                  </Button>
+                </div>
               </div>
             </li>
           ))}

@@ -11,7 +11,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export function parsePresenterCommand(value: unknown): Result<PresenterCommand> {
   if (!isObject(value)) return { ok: false, error: 'command must be an object' };
   const command: PresenterCommand = {};
-  const { deck, slide, step, blackout, live } = value;
+  const { deck, slide, step, blackout, live, title } = value;
   if (deck !== undefined) {
     if (typeof deck !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(deck)) return { ok: false, error: 'deck must be a deck id' };
     command.deck = deck;
@@ -31,6 +31,11 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
   if (live !== undefined) {
     if (live !== false) return { ok: false, error: 'live may only be false (end the talk)' };
     command.live = false;
+  }
+  if (title !== undefined) {
+    const clean = typeof title === 'string' ? title.replace(/\s+/g, ' ').trim() : '';
+    if (command.live !== false || clean.length === 0 || clean.length > 200) return { ok: false, error: 'title goes with live: false and must be 1 to 200 characters' };
+    command.title = clean;
   }
   if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout or live' };
   if (command.step !== undefined && command.slide !== undefined) return { ok: false, error: 'give slide or step, not both' };

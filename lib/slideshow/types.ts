@@ -68,7 +68,8 @@ export type SlideshowState = LiveState | IdleState;
  * - `{ deck, slide }` goes live with a deck (or moves within it); `slide` is 1-based.
  * - `{ slide }` moves within the live deck; `{ step: 1 | -1 }` next / previous.
  * - `{ blackout: true | false }` blanks or unblanks the screen.
- * - `{ live: false }` ends the talk.
+ * - `{ live: false }` ends the talk; `{ live: false, title }` (also before any talk) shows that
+ *   title on the phones' waiting screen.
  */
 export interface PresenterCommand {
   deck?: string;
@@ -76,6 +77,8 @@ export interface PresenterCommand {
   step?: 1 | -1;
   blackout?: boolean;
   live?: false;
+  /** With `live: false`: the title of the talk about to start (1-200 characters). */
+  title?: string;
 }
 
 export interface AudienceCount {

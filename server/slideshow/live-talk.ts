@@ -64,7 +64,9 @@ export class LiveTalk {
   state(): SlideshowState {
     const record = this.#record;
     const deck = this.#deck;
-    if (!deck || record.slide === undefined) return { live: false, seq: record.seq, at: this.now() } satisfies IdleState;
+    if (!deck || record.slide === undefined) {
+      return { live: false, seq: record.seq, at: this.now(), ...(record.upcoming ? { title: record.upcoming } : {}) } satisfies IdleState;
+    }
     const shown = deck.slides[record.slide - 1]!.shown;
     return {
       ...shown, live: true, seq: record.seq, at: this.now(), deck: deck.id, title: deck.title,
@@ -150,7 +152,7 @@ export class LiveTalk {
 
   async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
     const seq = current.record.seq + 1;
-    if (command.live === false) return { ok: true, record: { seq }, deck: undefined };
+    if (command.live === false) return { ok: true, record: command.title ? { seq, upcoming: command.title } : { seq }, deck: undefined };
     let deck = current.deck;
     let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
@@ -204,5 +206,5 @@ async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck)
   if (record.deck === undefined) return { record, deck: undefined };
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
   const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
-  return valid ? { record, deck } : { record: { seq: record.seq }, deck: undefined };
+  return valid ? { record, deck } : { record: { seq: record.seq, ...(record.upcoming ? { upcoming: record.upcoming } : {}) }, deck: undefined };
 }

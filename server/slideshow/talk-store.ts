@@ -16,6 +16,8 @@ export interface TalkRecord {
   revealed?: number[];
   blackout?: boolean;
   startedAt?: number;
+  /** While idle: the title of the talk about to start, shown on the phones' waiting screen. */
+  upcoming?: string;
 }
 
 /** A record read to base a change on; `version` is the store's own token for the compare-and-swap. */

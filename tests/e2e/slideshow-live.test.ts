@@ -108,6 +108,14 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     await app?.stop('SIGKILL');
   }, TEST);
 
+  test('announcing the deck puts its title on both phones\' waiting screens', TEST, async () => {
+    const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });
+    await card.getByRole('button', { name: 'Announce' }).click({ timeout: STEP_MS });
+    for (const phone of [phoneA, phoneB]) {
+      await phone.page.getByRole('heading', { name: TITLE }).waitFor({ timeout: STEP_MS });
+    }
+  });
+
   test('the presenter presents the deck and both phones leave the waiting screen', TEST, async () => {
     const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });
     await card.getByText(`${count} slides`).waitFor({ timeout: STEP_MS });

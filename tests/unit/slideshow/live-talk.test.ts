@@ -113,3 +113,25 @@ describe('live talk and the library', () => {
     assert.ok(state?.live && state.title === 'New title' && state.slide === 2 && state.seq === 2);
   });
 });
+
+describe('the waiting screen', () => {
+  test('an upcoming title is shown while idle, kept across a restart, and gone once the talk starts', async () => {
+    const { file, talk } = await openTalk();
+    const announced = await talk.apply({ live: false, title: 'Bayeux in practice' });
+    assert.ok(announced.ok && !announced.state.live && announced.state.title === 'Bayeux in practice');
+    const restarted = await LiveTalk.open(file, lookup);
+    const idle = restarted.state();
+    assert.ok(!idle.live && idle.title === 'Bayeux in practice');
+    await restarted.apply({ deck: 'talk' });
+    const ended = await restarted.apply({ live: false });
+    assert.ok(ended.ok && !ended.state.live && ended.state.title === undefined);
+  });
+
+  test('a title only goes with live: false', async () => {
+    const { parsePresenterCommand } = await import('../../../lib/slideshow/parse');
+    assert.equal(parsePresenterCommand({ title: 'x' }).ok, false);
+    assert.equal(parsePresenterCommand({ live: false, title: '   ' }).ok, false);
+    assert.equal(parsePresenterCommand({ live: false, title: 'y'.repeat(201) }).ok, false);
+    assert.deepEqual(parsePresenterCommand({ live: false, title: '  My   talk ' }), { ok: true, value: { live: false, title: 'My talk' } });
+  });
+});
