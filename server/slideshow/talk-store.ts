@@ -4,7 +4,8 @@
  * a compare-and-swap so two presenters on two nodes never lose a change. LiveTalk plans a change
  * on what `read` returns and hands the result to `write`, retrying when another node got there first.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -54,6 +55,7 @@ export class FileTalkStore implements TalkStore {
   }
 
   static async open(file: string): Promise<FileTalkStore> {
+    await mkdir(path.dirname(file), { recursive: true });
     return new FileTalkStore(file, await readRecord(file));
   }
 
@@ -66,7 +68,7 @@ export class FileTalkStore implements TalkStore {
   }
 
   async write(_base: TalkSnapshot, next: TalkRecord): Promise<boolean> {
-    await writeRecord(this.file, next);
+    writeRecord(this.file, next);
     this.#current = next;
     return true;
   }
@@ -93,10 +95,14 @@ async function readRecord(file: string): Promise<TalkRecord> {
   return parseRecord(text) ?? { seq: 0 };
 }
 
-/** Write to a temporary file and rename it over the old one: readers see the old or the new, never half. */
-async function writeRecord(file: string, record: TalkRecord): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+/**
+ * Write to a temporary file and rename it over the old one: readers see the old or the new, never
+ * half. Synchronous on purpose: the record is a few hundred bytes (well under a millisecond), while
+ * an async write's completion would queue behind the I/O of thousands of phones, and every slide
+ * change waits for this write before it goes out.
+ */
+function writeRecord(file: string, record: TalkRecord): void {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, JSON.stringify(record), { mode: 0o600 });
-  await rename(temporary, file);
+  writeFileSync(temporary, JSON.stringify(record), { mode: 0o600 });
+  renameSync(temporary, file);
 }

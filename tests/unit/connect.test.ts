@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { runFanouts } from '../../server/bayeux/protocol/process';
 import assert from 'node:assert/strict';
 import {
   assertError, connectPending, connectedSession, handshake, makeCore, requestInfo, send, sendAndSettle,
@@ -128,6 +129,7 @@ describe('/meta/connect', () => {
     ]);
     assert.deepEqual(replies.map((r) => [r.id, r.successful]), [['s', true], ['p', true]]);
     assert.equal(scope.connect?.reply.id, 'c');
+    runFanouts(scope); // as the long-polling transport does before answering a batched connect
     const answer = core.answerConnect(scope.connect!);
     assert.deepEqual(answer.events.map((e) => e.message), [{ channel: '/a', data: 1 }]);
   });

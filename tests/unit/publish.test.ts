@@ -17,6 +17,16 @@ async function setup(options: Parameters<typeof makeCore>[0] = {}): Promise<Test
 }
 
 describe('publish', () => {
+  test('the publisher is answered before the fan-out, which runs once the replies are handed over', async () => {
+    const { core, engine, publisher, listener } = await setup();
+    const { replies, scope } = await send(core, [{ channel: '/a', clientId: publisher.id, data: 'x' }]);
+    assert.equal(replies[0]!.successful, true);
+    assert.equal(engine.callsOf('publish').length, 0, 'nothing fanned out yet');
+    runAfter(scope);
+    assert.equal(engine.callsOf('publish').length, 1);
+    assert.deepEqual(drained(listener), [{ channel: '/a', data: 'x' }]);
+  });
+
   test('a publish reaches subscribers without the publisher id, clientId or private ext; the reply echoes the id', async () => {
     const { core, engine, publisher, listener } = await setup();
     const exact = await handshake(core);
@@ -44,7 +54,7 @@ describe('publish', () => {
 
   test('data: null is data; a publish without data is refused and reaches nobody', async () => {
     const { core, engine, publisher, listener } = await setup();
-    const ok = await send(core, [{ channel: '/a', clientId: publisher.id, data: null }]);
+    const ok = await sendAndSettle(core, [{ channel: '/a', clientId: publisher.id, data: null }]);
     assert.equal(ok.replies[0]!.successful, true);
     assert.deepEqual(drained(listener), [{ channel: '/a', data: null }]);
     engine.calls.length = 0;
@@ -239,7 +249,7 @@ describe('publish', () => {
 
   test('non-object messages in a batch are answered one by one', async () => {
     const { core, engine, publisher } = await setup();
-    const { replies } = await send(core, [5, 'x', null, [], true, { channel: '/a', clientId: publisher.id, data: 1 }]);
+    const { replies } = await sendAndSettle(core, [5, 'x', null, [], true, { channel: '/a', clientId: publisher.id, data: 1 }]);
     assert.equal(replies.length, 6);
     for (const reply of replies.slice(0, 5)) {
       assert.equal(reply.successful, false);

@@ -27,7 +27,7 @@ export interface BatchResult {
 }
 
 export async function processBatch(batch: readonly unknown[], core: BayeuxCore, info: RequestInfo): Promise<BatchResult> {
-  const scope: Scope = { core, info, after: [], connect: undefined };
+  const scope: Scope = { core, info, after: [], fanouts: [], connect: undefined };
   const replies: Message[] = [];
   const handshakeIndex = batch.findIndex((raw) => (raw as Message | null)?.channel === META.handshake);
   for (let i = 0; i < batch.length; i++) {
@@ -37,14 +37,16 @@ export async function processBatch(batch: readonly unknown[], core: BayeuxCore, 
       replies.push(failure(message, BayeuxError.handshakeNotAlone()));
       continue;
     }
+    if (changesSubscriptions(batch[i])) runFanouts(scope);
     const reply = await processOne(batch[i], scope);
     if (reply && !(scope.connect && reply === scope.connect.reply)) replies.push(reply);
   }
   return { replies, scope };
 }
 
-/** Run every deferred event listener of a processed batch (call after writing its replies). */
+/** Run the fan-outs, then every deferred event listener, of a processed batch (call after writing its replies). */
 export function runAfter(scope: Scope): void {
+  runFanouts(scope);
   for (const notify of scope.after.splice(0)) {
     try {
       notify();
@@ -52,6 +54,17 @@ export function runAfter(scope: Scope): void {
       scope.core.events.emit('error', asError(error));
     }
   }
+}
+
+/** Deliver this batch's publishes now (before answering a connect that travels in the same request). */
+export function runFanouts(scope: Scope): void {
+  for (const fanout of scope.fanouts.splice(0)) fanout();
+}
+
+/** Messages that must see this batch's earlier publishes already delivered (batch order). */
+function changesSubscriptions(raw: unknown): boolean {
+  const channel = (raw as Message | null)?.channel;
+  return channel === META.subscribe || channel === META.unsubscribe || channel === META.disconnect;
 }
 
 async function processOne(raw: unknown, scope: Scope): Promise<Message | undefined> {

@@ -4,6 +4,7 @@
  * (wildcards cannot be published to), `data`, and the policy's consent. Broadcast channels fan out
  * to subscribers; `/service/**` reaches only server-side listeners. Subscribers get `channel`,
  * `data` and the publisher's `ext` minus private keys; never its `id` or `clientId` (as CometD).
+ * The fan-out runs once the reply is handed to the transport.
  */
 import type { Message } from '../../../lib/bayeux/index';
 import { BayeuxError, isService, isValidChannel, isWildcard } from '../../../lib/bayeux/index';
@@ -27,7 +28,9 @@ export async function publish(message: Message, session: ServerSession, scope: S
     if (prepared && Buffer.byteLength(prepared.json) > core.options.maxMessageBytes) {
       return { reply: failure(message, BayeuxError.messageTooLarge(core.options.maxMessageBytes)), session };
     }
-    if (prepared) core.engine.publish(prepared);
+    // The publisher's reply goes out first, the fan-out right after it (runAfter): a presenter
+    // is told at once that the change was taken, not after ten thousand phones were written to.
+    if (prepared) scope.fanouts.push(() => void core.engine.publish(prepared));
   }
   scope.after.push(() => core.events.emit('publish', session, channel, message.data, message));
   return { reply: replyTo(message, { successful: true }), session };

@@ -10,6 +10,12 @@ export interface Scope {
   readonly info: RequestInfo;
   /** Listeners to notify once the replies are handed to the transport (see events.ts). */
   readonly after: Array<() => void>;
+  /**
+   * Fan-outs of this batch's publishes, run once the replies are handed to the transport (so a
+   * publisher hears back before ten thousand phones are written to), or earlier when a later
+   * message of the batch would otherwise see them out of order (a subscribe after a publish).
+   */
+  readonly fanouts: Array<() => void>;
   /** Set by the connect handler; the transport answers or holds it. */
   connect: PendingConnect | undefined;
 }

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder } from '../core';
 import { encodeResponse, type Outgoing } from '../outgoing';
-import { processBatch, runAfter } from '../protocol/process';
+import { processBatch, runAfter, runFanouts } from '../protocol/process';
 import type { RequestInfo } from '../request';
 import type { ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
@@ -43,6 +43,7 @@ export async function runPollingCycle(
   const pending = scope.connect;
   if (!pending) return write(piggyback(core, messages), replies);
   if (messages.length > 1) {
+    runFanouts(scope); // so the batch's own publishes can ride on its connect reply
     const answer = core.answerConnect(pending);
     return write(answer.events, [...replies, answer.reply]);
   }
