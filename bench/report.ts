@@ -1,0 +1,220 @@
+/**
+ * BENCHMARKS.md from a run: the targets of issue 4 checked, a table per case with ratios to the
+ * floor and to each peer, and a comparison of the ratios with the recorded baseline (a change of
+ * more than 10% the wrong way is flagged as a regression).
+ */
+import type { CaseResult, PhaseResult } from './cases';
+import type { Machine } from './proc';
+import type { TargetName, Transport } from './targets';
+
+export interface Ratio {
+  key: string;
+  value: number;
+  better: 'lower' | 'higher';
+  /** The issue's target for this ratio, if it has one. */
+  target?: number;
+}
+
+export interface RunRecord {
+  date: string;
+  code: string;
+  /** Different cases measured different code (someone committed or edited server/ during the run). */
+  codeChanged?: boolean;
+  command: string;
+  machine: Machine;
+  pinned: { server: string; clients: string } | undefined;
+  openFiles?: string;
+  limits: string[];
+  options: Record<string, unknown>;
+  durationSeconds: number;
+  cases: CaseResult[];
+  ratios?: Ratio[];
+}
+
+export interface Baseline {
+  date: string;
+  code?: string;
+  machine: Machine;
+  busy: boolean;
+  ratios: Ratio[] | undefined;
+}
+
+export interface Comparison {
+  baselineDate: string;
+  baselineCode: string | undefined;
+  baselineBusy: boolean;
+  rows: Array<{ key: string; baseline: number; latest: number; change: number; regression: boolean }>;
+  regressions: string[];
+}
+
+const REGRESSION = 0.1;
+const PHASES = ['slideshow', 'burst'] as const;
+type Phase = (typeof PHASES)[number];
+
+function find(cases: CaseResult[], target: TargetName, transport: Transport, phones: number): CaseResult | undefined {
+  return cases.find((c) => c.target === target && c.transport === transport && c.phones === phones && !c.error);
+}
+
+function lastPhone(result: CaseResult | undefined, phase: Phase): number | undefined {
+  return result?.[phase]?.lastPhoneMedian;
+}
+
+/** The ratios the issue sets targets on, and the few more worth tracking. */
+export function ratiosOf(cases: CaseResult[]): Ratio[] {
+  const ratios: Ratio[] = [];
+  const groups = new Set(cases.map((c) => `${c.transport}|${c.phones}`));
+  for (const group of groups) {
+    const [transport, phonesText] = group.split('|') as [Transport, string];
+    const phones = Number(phonesText);
+    const ours = find(cases, 'ours', transport, phones);
+    const ws = transport === 'websocket';
+    const add = (key: string, value: number | undefined, better: Ratio['better'], target?: number) => {
+      if (value !== undefined && Number.isFinite(value)) ratios.push({ key: `${transport}|${phones}|${key}`, value: round3(value), better, ...(target !== undefined ? { target } : {}) });
+    };
+    for (const phase of PHASES) {
+      const o = lastPhone(ours, phase);
+      const main = phase === 'slideshow';
+      add(`${phase}|ours/floor`, div(o, lastPhone(find(cases, 'floor', transport, phones), phase)), 'lower', main ? 1.1 : undefined);
+      add(`${phase}|faye/ours`, div(lastPhone(find(cases, 'faye', transport, phones), phase), o), 'higher', main ? (ws ? 1.6 : 2.5) : undefined);
+      if (!ws) add(`${phase}|cometd-node/ours`, div(lastPhone(find(cases, 'cometd-node', transport, phones), phase), o), 'higher', main ? 1.2 : undefined);
+    }
+    add('join|ours/floor', div(ours?.setup?.ms, find(cases, 'floor', transport, phones)?.setup?.ms), 'lower');
+    // Memory per phone: RSS growth over the join, per phone, once it settled (1 s). At 1,000 phones
+    // the heap's own growth steps drown it, and after traffic it varies ±50% with GC timing: neither is tracked.
+    if (phones >= 5_000) add('memory|ours KiB/phone after join', ours?.memory?.perPhoneIdleKiB, 'lower', ws ? 10_000 / 1024 : 14_000 / 1024);
+    add('ack|ours p50 ms', ours?.slideshow?.ack?.p50, 'lower', phones >= 10_000 ? 5 : undefined);
+  }
+  return ratios;
+}
+
+export function compare(record: RunRecord, baseline: Baseline): Comparison {
+  const rows: Comparison['rows'] = [];
+  for (const latest of record.ratios ?? []) {
+    const base = baseline.ratios?.find((r) => r.key === latest.key);
+    if (!base) continue;
+    const change = latest.value / base.value - 1;
+    const regression = latest.better === 'lower' ? change > REGRESSION : change < -REGRESSION;
+    rows.push({ key: latest.key, baseline: base.value, latest: latest.value, change, regression });
+  }
+  return { baselineDate: baseline.date, baselineCode: baseline.code, baselineBusy: baseline.busy, rows, regressions: rows.filter((r) => r.regression).map((r) => r.key) };
+}
+
+const f = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+function met(ratio: Ratio): boolean {
+  return ratio.better === 'lower' ? ratio.value <= ratio.target! : ratio.value >= ratio.target!;
+}
+
+export function renderMarkdown(record: RunRecord, comparison: Comparison | undefined): string {
+  const { machine, cases } = record;
+  const busy = cases.filter((c) => c.busy);
+  const out: string[] = [];
+  out.push('# Benchmarks: a slide change reaching every phone', '');
+  out.push('Generated by `npm run bench` (bench/run.ts; method in bench/README.md). Do not edit by hand: run the bench.', '');
+  out.push(`* **Date:** ${record.date}`);
+  out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
+  out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
+  out.push(`* **Pinning:** ${record.pinned ? `server on core ${record.pinned.server}; load generators and presenter on ${record.pinned.clients}` : 'none (no taskset or a single core)'}`);
+  if (record.openFiles) out.push(`* **Open files:** ${record.openFiles}`);
+  for (const note of record.limits) out.push(`* **Limit:** ${note}`);
+  out.push(busy.length
+    ? `* **BUSY MACHINE:** other processes used CPU during ${busy.length} of ${cases.length} cases (marked ⚠ below, with the cores they used): those numbers are not to be trusted.`
+    : '* **Machine quiet:** no other process used more than 0.1 core during any measured phase.');
+  if (record.codeChanged) out.push(`* **CODE CHANGED DURING THE RUN** (${record.code}): the cases measured different versions; ratios between them mean nothing. Run again.`);
+  const failed = cases.filter((c) => c.error);
+  for (const c of failed) out.push(`* **FAILED:** ${c.target} ${c.transport} ${c.phones} phones: ${c.error!.split('\n')[0]}`);
+  out.push('');
+
+  out.push('## Targets of issue 4', '');
+  out.push('Ratios of the median "slide reaches all phones" (per slide, the time from the presenter\'s send until the last phone had it) in the slideshow, all from this run.', '');
+  out.push('| transport | phones | what | target | measured | met |', '|---|---:|---|---:|---:|:---:|');
+  for (const ratio of (record.ratios ?? []).filter((r) => r.target !== undefined)) {
+    const [transport, phones, phase, name] = ratio.key.split('|');
+    const unit = name!.includes('KiB') ? ' KiB' : name!.includes('ms') ? ' ms' : '×';
+    out.push(`| ${transport} | ${phones} | ${phase} ${name} | ${ratio.better === 'lower' ? '≤' : '≥'} ${f(ratio.target, 2)}${unit} | ${f(ratio.value, 2)}${unit} | ${met(ratio) ? 'yes' : '**no**'} |`);
+  }
+  for (const c of cases.filter((c) => c.target === 'ours' && !c.error)) {
+    for (const phase of PHASES) {
+      const p = c[phase];
+      if (!p) continue;
+      const exact = p.lost === 0 && p.duplicates === 0 && p.outOfOrder === 0 && p.delivered === p.expected && c.setup?.failed === 0;
+      out.push(`| ${c.transport} | ${c.phones} | ${phase}: delivered exactly once, in order | 100% | ${f((100 * p.delivered) / Math.max(1, p.expected), 2)}%, ${p.duplicates} dup, ${p.outOfOrder} reordered | ${exact ? 'yes' : '**no**'} |`);
+    }
+  }
+  out.push('');
+
+  const bound = clientBound(cases);
+  if (bound.length > 0) {
+    out.push('**Reading the ratios to the floor:** the phones run on the cores the server does not have. ' +
+      'Where the load generators needed at least half as much CPU per delivery as the floor server, the floor\'s time is set by the clients as much as by the server, ' +
+      'so every target\'s ratio to it is pulled toward 1 (a target "met" there is not conclusive; one missed is):', '');
+    for (const line of bound) out.push(`* ${line}`);
+    out.push('');
+  }
+
+  for (const phase of PHASES) {
+    out.push(phase === 'slideshow' ? '## Slideshow: one slide change a second' : '## Burst: ten slide changes in one second', '');
+    out.push('Latency: from the presenter\'s send to each phone\'s receipt, over every delivery (ms). Last phone: per slide, until the last phone had it; median and worst slide (ms). ×floor and ×ours: this target\'s last-phone median over the floor\'s and over ours (above 1 = slower). Changes per frame: slide changes per WebSocket frame or HTTP response received (above 1: batched). CPU: server, and in parentheses the load generators (on 2 cores they share one: when theirs nears the server\'s, the clients bound the result).', '');
+    out.push('| transport | phones | target | delivered | lost / dup / reordered | p50 | p90 | p99 | max | last phone median (worst) | ×floor | ×ours | ack p50 (max) | deliveries/s | changes per frame | CPU µs/delivery server (clients) | KiB/phone | other CPU |');
+    out.push('|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const c of cases) {
+      const p = c[phase];
+      if (c.error || !p) continue;
+      const floor = lastPhone(find(cases, 'floor', c.transport, c.phones), phase);
+      const ours = lastPhone(find(cases, 'ours', c.transport, c.phones), phase);
+      const extra = phase === 'burst' ? ` (all ${p.slides}: ${f(p.completeMs, 0)})` : '';
+      out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${p.delivered}/${p.expected} | ${p.lost} / ${p.duplicates} / ${p.outOfOrder}${p.lostExamples.length ? ` (e.g. ${p.lostExamples[0]})` : ''} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)} | ${f(p.latency?.max)} | ${f(p.lastPhoneMedian)} (${f(p.lastPhoneMax)})${extra} | ${f(div(p.lastPhoneMedian, floor), 2)} | ${f(div(p.lastPhoneMedian, ours), 2)} | ${f(p.ack?.p50)} (${f(p.ack?.max)})${p.ackFailures.length ? ` ${p.ackFailures.length} failed` : ''} | ${f(p.deliveriesPerSecond, 0)} | ${f(p.eventsPerFrame, 2)} | ${f(p.cpuUsPerDelivery, 1)} (${f(p.clientCpuUsPerDelivery, 1)}) | ${phase === 'slideshow' ? f(c.memory?.perPhoneKiB) : '–'} | ${busyCell(p)} |`);
+    }
+    out.push('');
+  }
+
+  out.push('## Join storm: every phone connects at once (as when the QR code goes up)', '');
+  out.push('Set-up: from the first phone starting until the last one is subscribed (Bayeux: handshake and subscribe acknowledged; floors: socket open or poll held), at most ' + `${record.options.joinConcurrency ?? 400}` + ' phones setting up at a time over all load generators.', '');
+  out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
+  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const c of cases) {
+    const s = c.setup;
+    if (c.error || !s) continue;
+    const floor = find(cases, 'floor', c.transport, c.phones)?.setup?.ms;
+    const ours = find(cases, 'ours', c.transport, c.phones)?.setup?.ms;
+    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${f(s.ms, 0)} | ${f(div(s.ms, floor), 2)} | ${f(div(s.ms, ours), 2)} | ${s.ready} / ${s.failed} | ${f(s.perPhone?.p50)} | ${f(s.perPhone?.p99)} | ${f(s.serverCpuMs, 0)} | ${f(c.memory?.perPhoneIdleKiB)} | ${busyCell(s)} |`);
+  }
+  out.push('');
+
+  out.push('## Against the recorded baseline', '');
+  if (!comparison) out.push('No baseline yet (bench/results/baseline.json): a full run with the default matrix becomes it.', '');
+  else if (comparison.baselineDate === record.date) out.push('This run is the baseline (bench/results/baseline.json): later runs are compared with its ratios.', '');
+  else {
+    out.push(`Baseline of ${comparison.baselineDate}${comparison.baselineCode ? `, code ${comparison.baselineCode}` : ''}${comparison.baselineBusy ? ' (some of its cases ran on a busy machine)' : ''}. A ratio more than 10% worse is a regression (see "Noise" in bench/README.md before believing one alone).`, '');
+    out.push(comparison.regressions.length ? `**${comparison.regressions.length} regression(s):** ${comparison.regressions.map(show).join(', ')}` : 'No regression.', '');
+    out.push('| ratio | baseline | latest | change | |', '|---|---:|---:|---:|---|');
+    for (const row of comparison.rows) out.push(`| ${show(row.key)} | ${f(row.baseline, 3)} | ${f(row.latest, 3)} | ${row.change >= 0 ? '+' : ''}${f(row.change * 100, 1)}% | ${row.regression ? '**REGRESSION**' : ''} |`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Slideshow cases where the floor's clients worked nearly as hard as the floor itself. */
+function clientBound(cases: CaseResult[]): string[] {
+  const lines: string[] = [];
+  for (const c of cases) {
+    const p = c.slideshow;
+    if (c.target !== 'floor' || c.error || !p?.cpuUsPerDelivery || !p.clientCpuUsPerDelivery) continue;
+    if (p.clientCpuUsPerDelivery < 0.5 * p.cpuUsPerDelivery) continue;
+    lines.push(`${c.transport}, ${c.phones} phones: load generators ${f(p.clientCpuUsPerDelivery)} µs per delivery, floor server ${f(p.cpuUsPerDelivery)} µs.`);
+  }
+  return lines;
+}
+
+/** A ratio's key for people (its `|` would split a table cell). */
+function show(key: string): string {
+  return key.replaceAll('|', ' · ');
+}
+
+function busyCell(x: Pick<PhaseResult, 'window' | 'busy'>): string {
+  const w = x.window;
+  const onServer = w.otherOnServerCore !== undefined ? `, ${f(w.otherOnServerCore, 2)} on the server's core` : '';
+  return `${x.busy ? '⚠ ' : ''}${f(w.otherCores, 2)} cores${onServer}`;
+}

@@ -1,0 +1,250 @@
+/**
+ * `npm run bench`: the slide-change benchmark of issue 4. Starts our server (the real
+ * server/index.ts, production build), Faye, cometd-nodejs-server and a floor, each in a fresh
+ * process per case; drives phones from separate load-generator processes; writes BENCHMARKS.md,
+ * bench/results/latest.json, and compares with bench/results/baseline.json. See bench/README.md.
+ *
+ *   npm run bench                      full matrix (1,000 and 10,000 phones, both transports, all targets)
+ *   npm run bench -- --quick           1-2 minute smoke at 1,000 phones (writes bench/results/quick.json only)
+ *   npm run bench -- --phones 1000 --transports websocket --targets ours,floor --slides 5
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCase, type CaseResult, type CaseSpec, type Cores } from './cases';
+import { cpuWindow, machineInfo, sampleCpu } from './proc';
+import { compare, renderMarkdown, ratiosOf, type Baseline, type RunRecord } from './report';
+import { killAll, killAllNow, limitNotes, system } from './spawn';
+import { TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, 'bench/results');
+
+interface Options {
+  phones: number[];
+  transports: Transport[];
+  targets: TargetName[];
+  quick: boolean;
+  slides: number;
+  burst: number;
+  perLoadgen: number;
+  joinConcurrency: number;
+  idleWait: number;
+  wsClient: 'raw' | 'ws';
+  profile: boolean;
+  oursFlags: string[];
+  logs: boolean;
+  saveBaseline: boolean;
+  write: boolean;
+  /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
+  standard: boolean;
+}
+
+const HELP = `npm run bench [-- options]
+  --quick                 1,000 phones, 5 slides: a 1-2 minute smoke (writes bench/results/quick.json only)
+                          (--no-write runs go to bench/results/scratch.json)
+  --phones 1000,10000     phone counts            --transports websocket,long-polling (or ws,lp)
+  --targets ours,faye,cometd-node,floor           --slides 10  slideshow changes (one a second)
+  --burst 10              changes in the burst (ten a second)
+  --per-loadgen 2500      phones per load-generator process
+  --join-concurrency 400  phones setting up at once (over all load generators)
+  --ws-client raw|ws      the phones' WebSocket client (default raw: leaner than ws's)
+  --idle-wait 5           seconds to wait for a busy machine before each case (0: never)
+  --profile               write V8 CPU profiles of our server to bench/results/profiles/
+  --ours-flags "--trace-gc" extra Node flags for our server (quoted, space-separated)
+  --logs                  keep every server's output in bench/results/logs/
+  --write / --no-write    update BENCHMARKS.md (default: full runs write, --quick does not)
+  --save-baseline         make this run bench/results/baseline.json
+  --report-only           only render BENCHMARKS.md again from bench/results/latest.json`;
+
+function parseArgs(argv: string[]): Options {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const quick = argv.includes('--quick');
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (name: string) => value(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const alias: Record<string, Transport> = { ws: 'websocket', websocket: 'websocket', lp: 'long-polling', 'long-polling': 'long-polling' };
+  const transports = (list('transports') ?? [...TRANSPORTS]).map((t) => alias[t] ?? fail(`unknown transport ${t}`));
+  const targets = (list('targets') ?? [...TARGETS]).map((t) => (TARGETS.includes(t as TargetName) ? (t as TargetName) : fail(`unknown target ${t}`)));
+  const number = (name: string, fallback: number) => {
+    const raw = value(name);
+    const n = raw === undefined ? fallback : Number(raw);
+    return Number.isInteger(n) && n > 0 ? n : fail(`--${name} must be a positive integer`);
+  };
+  const phones = (list('phones') ?? (quick ? ['1000'] : ['1000', '10000'])).map(Number);
+  if (phones.some((n) => !Number.isInteger(n) || n <= 0)) fail('--phones must be positive integers');
+  return {
+    phones, transports, targets, quick,
+    slides: number('slides', quick ? 5 : 10),
+    burst: number('burst', 10),
+    perLoadgen: number('per-loadgen', 2_500),
+    joinConcurrency: number('join-concurrency', 400),
+    idleWait: Number(value('idle-wait') ?? (quick ? 3 : 5)),
+    wsClient: value('ws-client') === 'ws' ? 'ws' : 'raw',
+    profile: argv.includes('--profile'),
+    oursFlags: value('ours-flags')?.split(/\s+/).filter(Boolean) ?? [],
+    logs: argv.includes('--logs'),
+    saveBaseline: argv.includes('--save-baseline'),
+    write: argv.includes('--write') || (!quick && !argv.includes('--no-write')),
+    standard: !quick && !['phones', 'transports', 'targets', 'slides', 'burst', 'ws-client', 'ours-flags'].some((name) => argv.includes(`--${name}`)),
+  };
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+/** Server on core 0, everything else (load generators, presenter, this process) on the others. */
+function planCores(): Cores {
+  const cores = machineInfo().nproc;
+  if (!system.taskset || cores < 2) return { server: undefined, clients: undefined };
+  return { server: 0, clients: cores === 2 ? '1' : `1-${cores - 1}` };
+}
+
+/** The production build our server needs (`next build`), made when missing. */
+function ensureBuild(): void {
+  if (existsSync(path.join(root, '.next/BUILD_ID'))) return;
+  console.log('No production build (.next/BUILD_ID): running next build ...');
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) fail('next build failed');
+}
+
+/** Wait (bounded) for other processes to calm down; returns how busy the machine was at the end. */
+async function waitForIdle(maxSeconds: number): Promise<number> {
+  const deadline = performance.now() + maxSeconds * 1000;
+  for (;;) {
+    const a = sampleCpu();
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const own = process.cpuUsage(before);
+    const other = cpuWindow(a, sampleCpu(), (own.user + own.system) / 1000, undefined, undefined).otherCores;
+    if (other < 0.1 || performance.now() >= deadline) return other;
+  }
+}
+
+/** `--report-only`: render BENCHMARKS.md again from bench/results/latest.json (no measuring). */
+async function reportOnly(): Promise<void> {
+  const record = JSON.parse(await readFile(path.join(resultsDir, 'latest.json'), 'utf8')) as RunRecord;
+  record.ratios = ratiosOf(record.cases);
+  const baselineFile = path.join(resultsDir, 'baseline.json');
+  const baseline = existsSync(baselineFile) ? (JSON.parse(await readFile(baselineFile, 'utf8')) as Baseline) : undefined;
+  await writeFile(path.join(root, 'BENCHMARKS.md'), renderMarkdown(record, baseline ? compare(record, baseline) : undefined));
+  console.log('Wrote BENCHMARKS.md from bench/results/latest.json.');
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) return reportOnly();
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const cores = planCores();
+  if (cores.clients !== undefined) spawnSync('taskset', ['-pc', cores.clients, String(process.pid)], { stdio: 'ignore' });
+  const machine = machineInfo();
+  console.log(`Machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  console.log(cores.server === undefined ? 'Not pinning (no taskset, or a single core).' : `Pinning: server on core ${cores.server}, load generators and presenter on ${cores.clients}.`);
+  const maxPhones = Math.max(...options.phones);
+  if (maxPhones + 1_000 > system.hardNofile) limitNotes.add(`open-file limit: the server needs about ${maxPhones + 1_000} for ${maxPhones} phones; the hard limit is ${system.hardNofile}`);
+  const openFiles = `hard limit ${system.hardNofile} per process; each child's limit raised to what it needs (${system.prlimit ? 'prlimit' : 'ulimit'}), at most that; phones spread over load generators of at most ${options.perLoadgen} (${Math.ceil(maxPhones / options.perLoadgen)} for ${maxPhones} phones)`;
+  console.log(`Open files: ${openFiles}.`);
+  ensureBuild();
+
+  const specs: CaseSpec[] = [];
+  const ordered = [...options.targets].sort((a, b) => TARGETS.indexOf(a) - TARGETS.indexOf(b)); // ours first: peers carry its state
+  for (const phones of options.phones)
+    for (const transport of options.transports)
+      for (const target of ordered)
+        if (supports(target, transport))
+          specs.push({ target, transport, phones, slideshowSlides: options.slides, burstSlides: options.burst, perLoadgen: options.perLoadgen, joinConcurrency: options.joinConcurrency, wsClient: options.wsClient });
+
+  const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const logDir = options.logs ? path.join(resultsDir, 'logs') : undefined;
+  if (logDir) await mkdir(logDir, { recursive: true });
+  const cases: CaseResult[] = [];
+  let template: Record<string, unknown> | undefined;
+  for (const [i, spec] of specs.entries()) {
+    // Wait a little for a busy machine to calm down, but not past 7 minutes: the run must end within 10.
+    const idle = options.idleWait > 0 ? await waitForIdle(performance.now() - started < 420_000 ? options.idleWait : 0) : 0;
+    console.log(`[${i + 1}/${specs.length}] ${spec.target} ${spec.transport} ${spec.phones} phones${idle >= 0.1 ? ` (machine busy: other processes use ${idle.toFixed(2)} cores)` : ''}`);
+    const code = codeVersion();
+    const result = await runCase(spec, { root, cores, template, profileDir: spec.target === 'ours' ? profileDir : undefined, oursFlags: options.oursFlags, logDir, log: (line) => console.log(line) });
+    template ??= result.template;
+    delete result.template;
+    cases.push({ ...result, code });
+    console.log(result.error ? `    FAILED: ${result.error.split('\n')[0]}` : `    ${oneLine(result)}`);
+  }
+
+  const record: RunRecord = {
+    date: new Date().toISOString(),
+    code: [...new Set(cases.map((c) => c.code))].join(', then '),
+    codeChanged: new Set(cases.map((c) => c.code)).size > 1,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine,
+    pinned: cores.server !== undefined ? { server: String(cores.server), clients: cores.clients! } : undefined,
+    openFiles,
+    limits: [...limitNotes],
+    options: { ...options },
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    cases,
+  };
+  record.ratios = ratiosOf(cases);
+  await mkdir(resultsDir, { recursive: true });
+  const baselineFile = path.join(resultsDir, 'baseline.json');
+  const baseline = existsSync(baselineFile) ? (JSON.parse(await readFile(baselineFile, 'utf8')) as Baseline) : undefined;
+  const comparison = baseline ? compare(record, baseline) : undefined;
+  const markdown = renderMarkdown(record, comparison);
+  // latest.json goes with BENCHMARKS.md; other runs (--quick, --no-write) leave both alone.
+  const resultsFile = options.write ? 'latest.json' : options.quick ? 'quick.json' : 'scratch.json';
+  await writeFile(path.join(resultsDir, resultsFile), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), markdown);
+  if (options.saveBaseline || (!baseline && options.standard && !record.codeChanged && !cases.some((c) => c.error))) {
+    await writeFile(baselineFile, `${JSON.stringify({ date: record.date, code: record.code, machine, busy: cases.some((c) => c.busy), ratios: record.ratios } satisfies Baseline, null, 1)}\n`);
+    console.log(`Baseline written: bench/results/baseline.json`);
+  }
+  console.log(`\n${markdown}`);
+  console.log(`Done in ${record.durationSeconds} s.${options.write ? ' Wrote BENCHMARKS.md and bench/results/latest.json.' : ` Wrote bench/results/${resultsFile} (BENCHMARKS.md and latest.json untouched: --write to record the run).`}`);
+  if (record.codeChanged) console.log(`WARNING: the code changed during the run (${record.code}): the cases measured different versions.`);
+  if (comparison?.regressions.length) console.log(`REGRESSIONS (>10% against the baseline): ${comparison.regressions.length}`);
+}
+
+/** The code measured: the commit, plus a fingerprint of uncommitted changes to server/ and lib/. */
+function codeVersion(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const diff = git('diff', 'HEAD', '--', 'server', 'lib');
+  return diff ? `${commit}+uncommitted:${createHash('sha256').update(diff).digest('hex').slice(0, 8)}` : commit;
+}
+
+function oneLine(result: CaseResult): string {
+  const show = (phase: CaseResult['slideshow']) =>
+    phase ? `${phase.delivered}/${phase.expected}, last phone median ${phase.lastPhoneMedian?.toFixed(1) ?? '-'} ms, p99 ${phase.latency?.p99.toFixed(1) ?? '-'} ms, ack p50 ${phase.ack?.p50.toFixed(1) ?? '-'} ms` : '-';
+  return `set-up ${result.setup?.ms.toFixed(0)} ms | slideshow ${show(result.slideshow)} | burst ${show(result.burst)} | ${result.memory?.perPhoneKiB.toFixed(1)} KiB/phone${result.busy ? ' | BUSY' : ''}`;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping every child process`);
+    void killAll().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  killAllNow();
+  removeDataDirsNow();
+});
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => killAll());
