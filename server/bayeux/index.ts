@@ -79,16 +79,15 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
   const server: BayeuxServer = {
     options,
     handleHttp(req, res) {
-      const url = requestUrl(req);
-      if (!isBayeuxPath(url.pathname, options.path)) return false;
-      serveHttp(core, req, res, url).catch((error: unknown) => {
+      if (!isBayeuxPath(pathOf(req), options.path)) return false;
+      serveHttp(core, req, res).catch((error: unknown) => {
         core.events.emit('error', error instanceof Error ? error : new Error(String(error)));
         sendPlain(res, 500, 'internal error');
       });
       return true;
     },
     handleUpgrade(req, socket, head) {
-      if (!isBayeuxPath(requestUrl(req).pathname, options.path)) return false;
+      if (!isBayeuxPath(pathOf(req), options.path)) return false;
       if (!websocket) {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return true;
@@ -139,12 +138,13 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
   return server;
 }
 
-async function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const transports = core.options.transports;
   if (req.method === 'OPTIONS') return answerPreflight(req, res, judgeOrigin(req, core.options.allowedOrigins));
   if (req.method === 'POST' && transports.includes('long-polling')) return handleLongPolling(core, req, res);
-  if (req.method === 'GET' && url.searchParams.has('message') && transports.includes('callback-polling')) {
-    return handleCallbackPolling(core, req, res, url.searchParams);
+  const query = req.method === 'GET' ? queryOf(req) : undefined;
+  if (query?.has('message') && transports.includes('callback-polling')) {
+    return handleCallbackPolling(core, req, res, query);
   }
   if (req.method === 'GET' || req.method === 'HEAD') return sendPlain(res, 400, 'Bayeux endpoint: POST messages, GET with ?message= for callback-polling, or upgrade to WebSocket');
   sendPlain(res, 405, `method ${req.method} not allowed`, { Allow: 'GET, POST, OPTIONS' });
@@ -159,12 +159,27 @@ function sweepExpired(core: BayeuxCore): void {
   }
 }
 
-function requestUrl(req: IncomingMessage): URL {
+/** The path of a request, without parsing a URL: every long poll of every phone passes here. */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  if (url[0] !== '/') return absolutePath(url);
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** An absolute-form request target (`GET http://host/bayeux`), which HTTP/1.1 servers must accept. */
+function absolutePath(url: string): string {
   try {
-    return new URL(req.url ?? '/', 'http://localhost');
+    return new URL(url).pathname;
   } catch {
-    return new URL('http://localhost/');
+    return '';
   }
+}
+
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
 }
 
 /** `/bayeux`, `/bayeux/`, and `/bayeux/<word>` (the CometD client appends the message type, e.g. `/handshake`). */

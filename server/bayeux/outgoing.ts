@@ -44,6 +44,8 @@ export function textFrame(payload: Buffer): Buffer {
 
 /** Serialise replies and queued events as one Bayeux array, events first (as CometD does). */
 export function encodeResponse(events: readonly Outgoing[], replies: readonly Message[]): string {
+  // The common long-poll answer, one event and the connect reply, without an intermediate array.
+  if (events.length === 1 && replies.length === 1) return `[${events[0]!.json},${JSON.stringify(replies[0])}]`;
   const parts: string[] = [];
   for (const event of events) parts.push(event.json);
   for (const reply of replies) parts.push(JSON.stringify(reply));

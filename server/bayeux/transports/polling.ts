@@ -32,21 +32,24 @@ export async function runPollingCycle(
   extraHeaders: Record<string, string>,
 ): Promise<void> {
   const browser = browserIdOf(req, core.options.browserCookieName);
-  const headers: Record<string, string> = { ...NO_CACHE, ...extraHeaders, ...framing.headers, 'Content-Type': framing.contentType };
-  if (browser.isNew) headers['Set-Cookie'] = browserCookie(browser.id, core.options);
+  const headers = responseHeaders(framing, extraHeaders, browser.isNew ? browserCookie(browser.id, core.options) : undefined);
   const info: RequestInfo = { transport, headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: browser.id };
   const { replies, scope } = await processBatch(messages, core, info);
-  const write = (events: Outgoing[], all: Message[]) => {
-    writeBody(res, headers, framing.wrap(encodeResponse(events, all)));
-    runAfter(scope);
-  };
+  const write = (events: Outgoing[], all: Message[]) => writeBody(res, headers, framing.wrap(encodeResponse(events, all)));
   const pending = scope.connect;
-  if (!pending) return write(piggyback(core, messages), replies);
+  if (!pending) {
+    write(piggyback(core, messages), replies);
+    return runAfter(scope);
+  }
   if (messages.length > 1) {
     runFanouts(scope); // so the batch's own publishes can ride on its connect reply
     const answer = core.answerConnect(pending);
-    return write(answer.events, [...replies, answer.reply]);
+    write(answer.events, [...replies, answer.reply]);
+    return runAfter(scope);
   }
+  // A lone connect: nothing waits for its reply, so nothing of this request's processing is kept
+  // alive while it is held (thousands are held at once; what outlives a GC cycle costs the most).
+  runAfter(scope);
   const respond: ConnectResponder = (events, reply) => write(events, [reply]);
   res.on('close', () => {
     if (pending.session.held?.respond === respond) core.dropHeld(pending.session);
@@ -62,8 +65,18 @@ function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   return session.drain();
 }
 
-function writeBody(res: ServerResponse, headers: Record<string, string>, body: string): void {
+/** Response headers as the flat `[name, value, ...]` list `writeHead` takes, with room for Content-Length last. */
+function responseHeaders(framing: Framing, extra: Record<string, string>, cookie: string | undefined): string[] {
+  const list: string[] = [];
+  for (const [name, value] of Object.entries({ ...NO_CACHE, ...extra, ...framing.headers, 'Content-Type': framing.contentType })) list.push(name, value);
+  if (cookie !== undefined) list.push('Set-Cookie', cookie);
+  list.push('Content-Length', '');
+  return list;
+}
+
+function writeBody(res: ServerResponse, headers: string[], body: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(200, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  headers[headers.length - 1] = String(Buffer.byteLength(body));
+  res.writeHead(200, headers);
   res.end(body);
 }
