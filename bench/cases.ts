@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuWindow, sampleCpu, sampleProcess, type CpuSample, type Window } from './proc';
 import { launch, type Child } from './spawn';
 import { percentiles, summarize, type Delivery, type LoadgenReport, type Percentiles, type Send } from './stats';
-import { PRESENTER_KEY, SLIDES, startTarget, type RunningTarget, type TargetName, type Transport } from './targets';
+import { PRESENTER_KEY, SLIDES, isOurs, startTarget, type RunningTarget, type TargetName, type Transport } from './targets';
 
 export interface CaseSpec {
   target: TargetName;
@@ -99,37 +99,42 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
   try {
     target = await startTarget(spec.target, spec.transport, {
       root: context.root, phones: spec.phones, core: context.cores.server, profileDir: context.profileDir,
-      nodeFlags: spec.target === 'ours' ? context.oursFlags : undefined,
+      nodeFlags: isOurs(spec.target) ? context.oursFlags : undefined,
       logFile: context.logDir ? path.join(context.logDir, `${spec.target}-${spec.transport}-${spec.phones}.log`) : undefined,
     });
     result.serverStartMs = target.startMs;
     const node = process.execPath;
     const clientCore = context.cores.clients;
+    // The presenter knows one kind of our server: several nodes behind it change nothing for it (it talks to node A).
+    const presenterTarget = isOurs(spec.target) ? 'ours' : spec.target;
     const presenter = launch([node, path.join(context.root, 'bench/presenter.mjs')], { ipc: true, name: 'presenter', cpuList: clientCore, nofile: 1_024, nice: -5 });
     children.push(presenter);
     await presenter.next('hello', 10_000);
     const init = await presenter.request<{ seq0?: number; template?: Record<string, unknown> }>(
       {
-        type: 'init', target: spec.target, transport: spec.transport, host: target.host, port: target.port, path: target.path,
-        baseUrl: target.baseUrl, deck: target.deck, ext: spec.target === 'ours' ? { auth: { token: PRESENTER_KEY } } : undefined,
+        type: 'init', target: presenterTarget, transport: spec.transport, host: target.host, port: target.port, path: target.path,
+        baseUrl: target.baseUrl, deck: target.deck, ext: isOurs(spec.target) ? { auth: { token: PRESENTER_KEY } } : undefined,
       },
       'ready', 30_000,
     );
     const template = init.template ?? context.template ?? FALLBACK_TEMPLATE;
     result.payloadBytes = Buffer.byteLength(JSON.stringify({ channel: '/slideshow/change', data: template }));
 
-    const loadgens = splitPhones(spec.phones, spec.perLoadgen).map((phones, i) =>
-      launch([node, path.join(context.root, 'bench/loadgen.mjs'), JSON.stringify({
-        mode: spec.target === 'floor' ? 'floor' : 'bayeux', transport: spec.transport, host: target!.host, port: target!.port,
-        path: target!.path, phones, concurrency: Math.max(1, Math.ceil(spec.joinConcurrency / Math.ceil(spec.phones / spec.perLoadgen))),
+    // Several nodes: at least one load generator per node, phones split evenly, load generator i on node i mod n.
+    const split = splitPhones(spec.phones, spec.perLoadgen, target.nodes.length);
+    const loadgens = split.map((phones, i) => {
+      const at = target!.nodes[i % target!.nodes.length]!;
+      return launch([node, path.join(context.root, 'bench/loadgen.mjs'), JSON.stringify({
+        mode: spec.target === 'floor' ? 'floor' : 'bayeux', transport: spec.transport, host: at.host, port: at.port,
+        path: target!.path, phones, concurrency: Math.max(1, Math.ceil(spec.joinConcurrency / split.length)),
         channel: '/slideshow/change', label: `lg${i}`, wsClient: spec.wsClient,
-      })], { ipc: true, name: `loadgen-${i}`, cpuList: clientCore, nofile: phones + 256 }),
-    );
+      })], { ipc: true, name: `loadgen-${i}`, cpuList: clientCore, nofile: phones + 256 });
+    });
     children.push(...loadgens);
     await Promise.all(loadgens.map((l) => l.next('hello', 15_000)));
-    const ours = [target.child, presenter, ...loadgens];
+    const ours = [...target.serverPids, presenter.pid, ...loadgens.map((l) => l.pid)];
     const serverCore = context.cores.server;
-    const measure = startMeasure(target.child.pid, ours, loadgens, serverCore);
+    const measure = startMeasure(target.serverPids, ours, loadgens.map((l) => l.pid), serverCore);
     await sleep(500);
 
     // 1. Join storm.
@@ -153,13 +158,13 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
     };
     if (spec.target === 'floor' && spec.transport === 'long-polling') await waitFloorHeld(target.baseUrl, ready);
     await sleep(1_000);
-    const afterSetup = sampleProcess(target.child.pid)?.rssKiB ?? 0;
+    const afterSetup = rssOf(target.serverPids);
 
     // 2. Slideshow, 3. burst, after two changes not measured (first writes on fresh sockets, cold code).
     let k = 0;
     const commands = (n: number) => Array.from({ length: n }, () => ++k).map((kk) => ({ k: kk, slide: 2 + ((kk - 1) % (SLIDES - 1)) }));
     await Promise.all(loadgens.map((l) => l.request({ type: 'mark' }, 'marked', 10_000)));
-    const warmup = presenter.request({ type: 'phase', commands: commands(WARMUP_CHANGES), intervalMs: 300, seq0: init.seq0 ?? 0, target: spec.target, deck: target.deck, template }, 'phaseDone', 60_000);
+    const warmup = presenter.request({ type: 'phase', commands: commands(WARMUP_CHANGES), intervalMs: 300, seq0: init.seq0 ?? 0, target: presenterTarget, deck: target.deck, template }, 'phaseDone', 60_000);
     await waitForDeliveries(loadgens, ready * WARMUP_CHANGES, warmup, 30_000);
     await sleep(500);
     const phases: Array<['slideshow' | 'burst', number, number]> = [['slideshow', spec.slideshowSlides, SLIDESHOW_INTERVAL_MS], ['burst', spec.burstSlides, BURST_INTERVAL_MS]];
@@ -169,7 +174,7 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
       await Promise.all(loadgens.map((l) => l.request({ type: 'mark' }, 'marked', 10_000)));
       const start = measure.begin();
       const phaseDone = presenter.request<{ sends: Send[] }>(
-        { type: 'phase', commands: commands(count), intervalMs, seq0: init.seq0 ?? 0, target: spec.target, deck: target.deck, template },
+        { type: 'phase', commands: commands(count), intervalMs, seq0: init.seq0 ?? 0, target: presenterTarget, deck: target.deck, template },
         'phaseDone', count * intervalMs + 90_000,
       );
       const received = await waitForDeliveries(loadgens, ready * count, phaseDone, count * intervalMs + 60_000);
@@ -223,8 +228,9 @@ export function isBusy(window: Window): boolean {
   return window.otherCores > BUSY_OTHER_CORES || (window.otherOnServerCore ?? 0) > BUSY_SERVER_CORE || window.stealCores > BUSY_SERVER_CORE;
 }
 
-function splitPhones(total: number, perProcess: number): number[] {
-  const processes = Math.max(1, Math.ceil(total / perProcess));
+/** Phones per load generator: at most `perProcess` each, and a multiple of `nodes` processes (so every node gets its share). */
+function splitPhones(total: number, perProcess: number, nodes = 1): number[] {
+  const processes = Math.min(total, Math.ceil(Math.max(1, Math.ceil(total / perProcess)) / nodes) * nodes);
   return Array.from({ length: processes }, (_, i) => Math.floor(total / processes) + (i < total % processes ? 1 : 0));
 }
 
@@ -243,19 +249,25 @@ interface MeasureEnd {
   window: Window;
 }
 
-/** CPU of the server and of all our processes (this one included), and the machine's, between two points. */
-function startMeasure(serverPid: number, ours: Child[], clients: Child[], serverCore: number | undefined) {
-  const cpuOf = (children: Child[]) => children.reduce((total, child) => total + (sampleProcess(child.pid)?.cpuMs ?? 0), 0);
+/** RSS summed over the server side's processes (one server, or both nodes and Redis). */
+function rssOf(pids: readonly number[]): number {
+  return pids.reduce((total, pid) => total + (sampleProcess(pid)?.rssKiB ?? 0), 0);
+}
+
+/**
+ * CPU of the server side (summed over its processes: one server, or both nodes and Redis) and of
+ * all our processes (this one included), and the machine's, between two points.
+ */
+function startMeasure(serverPids: readonly number[], ours: readonly number[], clients: readonly number[], serverCore: number | undefined) {
+  const cpuOf = (pids: readonly number[]) => pids.reduce((total, pid) => total + (sampleProcess(pid)?.cpuMs ?? 0), 0);
   const oursCpu = () => cpuOf(ours) + selfCpuMs();
   const begin = (): MeasureStart => {
-    const server = sampleProcess(serverPid);
-    return { cpu: sampleCpu(), serverCpuMs: server?.cpuMs ?? 0, clientCpuMs: cpuOf(clients), oursCpuMs: oursCpu(), rssKiB: server?.rssKiB ?? 0 };
+    return { cpu: sampleCpu(), serverCpuMs: cpuOf(serverPids), clientCpuMs: cpuOf(clients), oursCpuMs: oursCpu(), rssKiB: rssOf(serverPids) };
   };
   const end = (start: MeasureStart): MeasureEnd => {
-    const server = sampleProcess(serverPid);
-    const serverCpuMs = (server?.cpuMs ?? 0) - start.serverCpuMs;
+    const serverCpuMs = cpuOf(serverPids) - start.serverCpuMs;
     const window = cpuWindow(start.cpu, sampleCpu(), oursCpu() - start.oursCpuMs, serverCpuMs, serverCore);
-    return { serverCpuMs, clientCpuMs: cpuOf(clients) - start.clientCpuMs, rssKiB: server?.rssKiB ?? 0, window };
+    return { serverCpuMs, clientCpuMs: cpuOf(clients) - start.clientCpuMs, rssKiB: rssOf(serverPids), window };
   };
   return { begin, end };
 }

@@ -156,32 +156,11 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
 
   for (const phase of PHASES) {
     out.push(phase === 'slideshow' ? '## Slideshow: one slide change a second' : '## Burst: ten slide changes in one second', '');
-    out.push('Latency: from the presenter\'s send to each phone\'s receipt, over every delivery (ms). Last phone: per slide, until the last phone had it; median and worst slide (ms). ×floor and ×ours: this target\'s last-phone median over the floor\'s and over ours (above 1 = slower). Changes per frame: slide changes per WebSocket frame or HTTP response received (above 1: batched). CPU: server, and in parentheses the load generators (on 2 cores they share one: when theirs nears the server\'s, the clients bound the result).', '');
-    out.push('| transport | phones | target | delivered | lost / dup / reordered | p50 | p90 | p99 | max | last phone median (worst) | ×floor | ×ours | ack p50 (max) | deliveries/s | changes per frame | CPU µs/delivery server (clients) | KiB/phone | other CPU |');
-    out.push('|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-    for (const c of cases) {
-      const p = c[phase];
-      if (c.error || !p) continue;
-      const floor = lastPhone(find(cases, 'floor', c.transport, c.phones), phase);
-      const ours = lastPhone(find(cases, 'ours', c.transport, c.phones), phase);
-      const extra = phase === 'burst' ? ` (all ${p.slides}: ${f(p.completeMs, 0)})` : '';
-      out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${p.delivered}/${p.expected} | ${p.lost} / ${p.duplicates} / ${p.outOfOrder}${p.lostExamples.length ? ` (e.g. ${p.lostExamples[0]})` : ''} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)} | ${f(p.latency?.max)} | ${f(p.lastPhoneMedian)} (${f(p.lastPhoneMax)})${extra} | ${f(div(p.lastPhoneMedian, floor), 2)} | ${f(div(p.lastPhoneMedian, ours), 2)} | ${f(p.ack?.p50)} (${f(p.ack?.max)})${p.ackFailures.length ? ` ${p.ackFailures.length} failed` : ''} | ${f(p.deliveriesPerSecond, 0)} | ${f(p.eventsPerFrame, 2)} | ${f(p.cpuUsPerDelivery, 1)} (${f(p.clientCpuUsPerDelivery, 1)}) | ${phase === 'slideshow' ? f(c.memory?.perPhoneKiB) : '–'} | ${busyCell(p)} |`);
-    }
-    out.push('');
+    out.push(...phaseTable(cases, phase));
   }
 
   out.push('## Join storm: every phone connects at once (as when the QR code goes up)', '');
-  out.push('Set-up: from the first phone starting until the last one is subscribed (Bayeux: handshake and subscribe acknowledged; floors: socket open or poll held), at most ' + `${record.options.joinConcurrency ?? 400}` + ' phones setting up at a time over all load generators.', '');
-  out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
-  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const c of cases) {
-    const s = c.setup;
-    if (c.error || !s) continue;
-    const floor = find(cases, 'floor', c.transport, c.phones)?.setup?.ms;
-    const ours = find(cases, 'ours', c.transport, c.phones)?.setup?.ms;
-    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${f(s.ms, 0)} | ${f(div(s.ms, floor), 2)} | ${f(div(s.ms, ours), 2)} | ${s.ready} / ${s.failed} | ${f(s.perPhone?.p50)} | ${f(s.perPhone?.p99)} | ${f(s.serverCpuMs, 0)} | ${f(c.memory?.perPhoneIdleKiB)} | ${busyCell(s)} |`);
-  }
-  out.push('');
+  out.push(...joinTable(record, cases));
 
   out.push('## Against the recorded baseline', '');
   if (!comparison) out.push('No baseline yet (bench/results/baseline.json): a full run with the default matrix becomes it.', '');
@@ -194,6 +173,85 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
     out.push('');
   }
   return `${out.join('\n')}\n`;
+}
+
+const PHASE_LEGEND = 'Latency: from the presenter\'s send to each phone\'s receipt, over every delivery (ms). Last phone: per slide, until the last phone had it; median and worst slide (ms). ×floor and ×ours: this target\'s last-phone median over the floor\'s and over ours (above 1 = slower). Changes per frame: slide changes per WebSocket frame or HTTP response received (above 1: batched). CPU: server, and in parentheses the load generators (on 2 cores they share one: when theirs nears the server\'s, the clients bound the result).';
+
+/** A phase's table: legend, header, a row per case that ran. */
+function phaseTable(cases: CaseResult[], phase: Phase): string[] {
+  const out: string[] = [PHASE_LEGEND, ''];
+  out.push('| transport | phones | target | delivered | lost / dup / reordered | p50 | p90 | p99 | max | last phone median (worst) | ×floor | ×ours | ack p50 (max) | deliveries/s | changes per frame | CPU µs/delivery server (clients) | KiB/phone | other CPU |');
+  out.push('|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const c of cases) {
+    const p = c[phase];
+    if (c.error || !p) continue;
+    const floor = lastPhone(find(cases, 'floor', c.transport, c.phones), phase);
+    const ours = lastPhone(find(cases, 'ours', c.transport, c.phones), phase);
+    const extra = phase === 'burst' ? ` (all ${p.slides}: ${f(p.completeMs, 0)})` : '';
+    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${p.delivered}/${p.expected} | ${p.lost} / ${p.duplicates} / ${p.outOfOrder}${p.lostExamples.length ? ` (e.g. ${p.lostExamples[0]})` : ''} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)} | ${f(p.latency?.max)} | ${f(p.lastPhoneMedian)} (${f(p.lastPhoneMax)})${extra} | ${f(div(p.lastPhoneMedian, floor), 2)} | ${f(div(p.lastPhoneMedian, ours), 2)} | ${f(p.ack?.p50)} (${f(p.ack?.max)})${p.ackFailures.length ? ` ${p.ackFailures.length} failed` : ''} | ${f(p.deliveriesPerSecond, 0)} | ${f(p.eventsPerFrame, 2)} | ${f(p.cpuUsPerDelivery, 1)} (${f(p.clientCpuUsPerDelivery, 1)}) | ${phase === 'slideshow' ? f(c.memory?.perPhoneKiB) : '–'} | ${busyCell(p)} |`);
+  }
+  out.push('');
+  return out;
+}
+
+/** The join storm's table: legend, header, a row per case that ran. */
+function joinTable(record: RunRecord, cases: CaseResult[]): string[] {
+  const out: string[] = [];
+  out.push('Set-up: from the first phone starting until the last one is subscribed (Bayeux: handshake and subscribe acknowledged; floors: socket open or poll held), at most ' + `${record.options.joinConcurrency ?? 400}` + ' phones setting up at a time over all load generators.', '');
+  out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
+  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const c of cases) {
+    const s = c.setup;
+    if (c.error || !s) continue;
+    const floor = find(cases, 'floor', c.transport, c.phones)?.setup?.ms;
+    const ours = find(cases, 'ours', c.transport, c.phones)?.setup?.ms;
+    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${f(s.ms, 0)} | ${f(div(s.ms, floor), 2)} | ${f(div(s.ms, ours), 2)} | ${s.ready} / ${s.failed} | ${f(s.perPhone?.p50)} | ${f(s.perPhone?.p99)} | ${f(s.serverCpuMs, 0)} | ${f(c.memory?.perPhoneIdleKiB)} | ${busyCell(s)} |`);
+  }
+  out.push('');
+  return out;
+}
+
+export const MULTI_NODE_START = '<!-- bench section multi-node: generated by `npm run bench -- --section multi-node` from bench/results/multi-node.json -->';
+export const MULTI_NODE_END = '<!-- end of bench section multi-node -->';
+
+/**
+ * The "Several nodes" section of BENCHMARKS.md (`--section multi-node`): ours-2nodes beside ours,
+ * from its own run (bench/results/multi-node.json), between markers so the main tables stay as recorded.
+ */
+export function renderMultiNodeSection(record: RunRecord): string {
+  const { machine, cases } = record;
+  const out: string[] = [MULTI_NODE_START, '', '## Several nodes: 2 nodes + Redis vs 1 node', ''];
+  out.push('**ours-2nodes**: two processes of our server with the same `REDIS_URL` (a private redis-server), `PRESENTER_KEY` and `SLIDES_DIR`, different `PORT` and `NODE_ID` (docs/deploy.md). ' +
+    'The deck is made through node A, the presenter publishes to node A, half the phones are on node A and half on node B (one load generator per node), so every change crosses Redis to reach node B\'s phones. ' +
+    '**ours**: one process, no Redis, same phones. Server CPU and memory for ours-2nodes are summed over node A, node B and redis-server.', '');
+  out.push(`**Overhead, not scale-out:** ${record.pinned ? `both nodes and Redis are pinned to the same server core as ours alone (core ${record.pinned.server}; ${machine.nproc} cores here, the phones and the presenter on ${record.pinned.clients})` : `not pinned here (no taskset or a single core): both nodes, Redis and the phones share ${machine.nproc} core(s)`}, so this shows what running several nodes costs per change, not what a second machine would gain. ` +
+    'One run: between quiet runs the last-phone medians at 1,000 phones move by up to ±25% (see "Noise" in bench/README.md), so ×ours within that band is no finding either way; ' +
+    'memory per phone at 1,000 phones is drowned by the heaps\' own growth (and here sums three processes), so it is shown, not compared.', '');
+  out.push(`* **Date:** ${record.date}`);
+  out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
+  out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
+  const busy = cases.filter((c) => c.busy);
+  out.push(busy.length
+    ? `* **BUSY MACHINE:** other processes used CPU during ${busy.length} of ${cases.length} cases (marked ⚠ below): those numbers are not to be trusted.`
+    : '* **Machine quiet:** no other process used more than 0.1 core during any measured phase.');
+  for (const c of cases.filter((c) => c.error)) out.push(`* **FAILED:** ${c.target} ${c.transport} ${c.phones} phones: ${c.error!.split('\n')[0]}`);
+  out.push('');
+  for (const phase of PHASES) {
+    out.push(phase === 'slideshow' ? '### Several nodes: slideshow, one slide change a second' : '### Several nodes: burst, ten slide changes in one second', '');
+    out.push(...phaseTable(cases, phase));
+  }
+  out.push('### Several nodes: join storm', '');
+  out.push(...joinTable(record, cases));
+  out.push(MULTI_NODE_END);
+  return `${out.join('\n')}\n`;
+}
+
+/** `markdown` with the multi-node section put in place of the one it has, or added at the end. */
+export function withMultiNodeSection(markdown: string, section: string): string {
+  const start = markdown.indexOf(MULTI_NODE_START);
+  const end = markdown.indexOf(MULTI_NODE_END);
+  if (start >= 0 && end > start) return `${markdown.slice(0, start)}${section.trimEnd()}${markdown.slice(end + MULTI_NODE_END.length)}`;
+  return `${markdown.trimEnd()}\n\n${section}`;
 }
 
 /** Slideshow cases where the floor's clients worked nearly as hard as the floor itself. */

@@ -16,9 +16,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCase, type CaseResult, type CaseSpec, type Cores } from './cases';
 import { cpuWindow, machineInfo, sampleCpu } from './proc';
-import { compare, renderMarkdown, ratiosOf, type Baseline, type RunRecord } from './report';
+import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, withMultiNodeSection, type Baseline, type RunRecord } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
-import { TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
+import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, 'bench/results');
@@ -39,6 +39,8 @@ interface Options {
   logs: boolean;
   saveBaseline: boolean;
   write: boolean;
+  /** `--section multi-node`: record this run as BENCHMARKS.md's "Several nodes" section only (bench/results/multi-node.json). */
+  section: 'multi-node' | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
   standard: boolean;
 }
@@ -48,6 +50,9 @@ const HELP = `npm run bench [-- options]
                           (--no-write runs go to bench/results/scratch.json)
   --phones 1000,10000     phone counts            --transports websocket,long-polling (or ws,lp)
   --targets ours,faye,cometd-node,floor           --slides 10  slideshow changes (one a second)
+                          (also ours-2nodes: two nodes of ours + Redis, phones split over them; not in the default list)
+  --section multi-node    record the run as BENCHMARKS.md's "Several nodes" section and bench/results/multi-node.json,
+                          leaving the main tables alone (with --no-write: scratch.json only)
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -73,7 +78,10 @@ function parseArgs(argv: string[]): Options {
   const list = (name: string) => value(name)?.split(',').map((s) => s.trim()).filter(Boolean);
   const alias: Record<string, Transport> = { ws: 'websocket', websocket: 'websocket', lp: 'long-polling', 'long-polling': 'long-polling' };
   const transports = (list('transports') ?? [...TRANSPORTS]).map((t) => alias[t] ?? fail(`unknown transport ${t}`));
-  const targets = (list('targets') ?? [...TARGETS]).map((t) => (TARGETS.includes(t as TargetName) ? (t as TargetName) : fail(`unknown target ${t}`)));
+  const targets = (list('targets') ?? [...TARGETS]).map((t) => (ALL_TARGETS.includes(t as TargetName) ? (t as TargetName) : fail(`unknown target ${t}`)));
+  const sectionName = value('section');
+  if (sectionName !== undefined && sectionName !== 'multi-node') fail(`unknown section ${sectionName} (there is: multi-node)`);
+  const section = sectionName === 'multi-node' ? ('multi-node' as const) : undefined;
   const number = (name: string, fallback: number) => {
     const raw = value(name);
     const n = raw === undefined ? fallback : Number(raw);
@@ -94,6 +102,7 @@ function parseArgs(argv: string[]): Options {
     logs: argv.includes('--logs'),
     saveBaseline: argv.includes('--save-baseline'),
     write: argv.includes('--write') || (!quick && !argv.includes('--no-write')),
+    section,
     standard: !quick && !['phones', 'transports', 'targets', 'slides', 'burst', 'ws-client', 'ours-flags'].some((name) => argv.includes(`--${name}`)),
   };
 }
@@ -139,7 +148,7 @@ async function reportOnly(): Promise<void> {
   record.ratios = ratiosOf(record.cases);
   const baselineFile = path.join(resultsDir, 'baseline.json');
   const baseline = existsSync(baselineFile) ? (JSON.parse(await readFile(baselineFile, 'utf8')) as Baseline) : undefined;
-  await writeFile(path.join(root, 'BENCHMARKS.md'), renderMarkdown(record, baseline ? compare(record, baseline) : undefined));
+  await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(renderMarkdown(record, baseline ? compare(record, baseline) : undefined)));
   console.log('Wrote BENCHMARKS.md from bench/results/latest.json.');
 }
 
@@ -159,7 +168,7 @@ async function main(): Promise<void> {
   ensureBuild();
 
   const specs: CaseSpec[] = [];
-  const ordered = [...options.targets].sort((a, b) => TARGETS.indexOf(a) - TARGETS.indexOf(b)); // ours first: peers carry its state
+  const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
   for (const phones of options.phones)
     for (const transport of options.transports)
       for (const target of ordered)
@@ -204,17 +213,29 @@ async function main(): Promise<void> {
   const comparison = baseline ? compare(record, baseline) : undefined;
   const markdown = renderMarkdown(record, comparison);
   // latest.json goes with BENCHMARKS.md; other runs (--quick, --no-write) leave both alone.
-  const resultsFile = options.write ? 'latest.json' : options.quick ? 'quick.json' : 'scratch.json';
+  // --section multi-node: multi-node.json goes with BENCHMARKS.md's "Several nodes" section, the main tables stay.
+  const resultsFile = options.write ? (options.section ? `${options.section}.json` : 'latest.json') : options.quick ? 'quick.json' : 'scratch.json';
   await writeFile(path.join(resultsDir, resultsFile), `${JSON.stringify(record, null, 1)}\n`);
-  if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), markdown);
-  if (options.saveBaseline || (!baseline && options.standard && !record.codeChanged && !cases.some((c) => c.error))) {
+  if (options.write && options.section) {
+    const file = path.join(root, 'BENCHMARKS.md');
+    const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks: a slide change reaching every phone\n';
+    await writeFile(file, withMultiNodeSection(current, renderMultiNodeSection(record)));
+  } else if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(markdown));
+  if (!options.section && (options.saveBaseline || (!baseline && options.standard && !record.codeChanged && !cases.some((c) => c.error)))) {
     await writeFile(baselineFile, `${JSON.stringify({ date: record.date, code: record.code, machine, busy: cases.some((c) => c.busy), ratios: record.ratios } satisfies Baseline, null, 1)}\n`);
     console.log(`Baseline written: bench/results/baseline.json`);
   }
-  console.log(`\n${markdown}`);
-  console.log(`Done in ${record.durationSeconds} s.${options.write ? ' Wrote BENCHMARKS.md and bench/results/latest.json.' : ` Wrote bench/results/${resultsFile} (BENCHMARKS.md and latest.json untouched: --write to record the run).`}`);
+  console.log(`\n${options.section ? renderMultiNodeSection(record) : markdown}`);
+  console.log(`Done in ${record.durationSeconds} s.${options.write ? ` Wrote BENCHMARKS.md${options.section ? ` (its ${options.section} section only)` : ''} and bench/results/${resultsFile}.` : ` Wrote bench/results/${resultsFile} (BENCHMARKS.md and latest.json untouched: --write to record the run).`}`);
   if (record.codeChanged) console.log(`WARNING: the code changed during the run (${record.code}): the cases measured different versions.`);
   if (comparison?.regressions.length) console.log(`REGRESSIONS (>10% against the baseline): ${comparison.regressions.length}`);
+}
+
+/** The main BENCHMARKS.md plus the sections recorded by their own runs (bench/results/multi-node.json), so a full run keeps them. */
+async function keepSections(markdown: string): Promise<string> {
+  const multiNode = path.join(resultsDir, 'multi-node.json');
+  if (!existsSync(multiNode)) return markdown;
+  return withMultiNodeSection(markdown, renderMultiNodeSection(JSON.parse(await readFile(multiNode, 'utf8')) as RunRecord));
 }
 
 /** The code measured: the commit, plus a fingerprint of uncommitted changes to server/ and lib/. */

@@ -3,23 +3,36 @@
  * - ours: the real composition root (`node --import tsx server/index.ts`, NODE_ENV=production,
  *   Next and the slideshow included) over a fresh data folder, with a 20-slide deck made through the API;
  * - faye: Faye 1.4.3; cometd-node: cometd-nodejs-server 1.2.1 (long-polling only);
- * - floor: a bare `ws` broadcast loop, or bare held POSTs, writing one pre-encoded frame to everyone.
+ * - floor: a bare `ws` broadcast loop, or bare held POSTs, writing one pre-encoded frame to everyone;
+ * - ours-2nodes (only on request, `--targets ours,ours-2nodes`): two processes of ours sharing a
+ *   private redis-server and one data folder (the multi-node set-up of docs/deploy.md), node A and
+ *   node B, all three on the server core; the deck is made through node A.
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
-import { launch, type Child } from './spawn';
+import { startRedis, type TestRedis } from '../tests/helpers/redis-server';
+import { launch, system, type Child } from './spawn';
 
-export type TargetName = 'ours' | 'faye' | 'cometd-node' | 'floor';
+export type TargetName = 'ours' | 'ours-2nodes' | 'faye' | 'cometd-node' | 'floor';
 export type Transport = 'websocket' | 'long-polling';
 
+/** Every target, in the order cases run (ours first: peers carry its state). */
+export const ALL_TARGETS: readonly TargetName[] = ['ours', 'ours-2nodes', 'faye', 'cometd-node', 'floor'];
+/** The default matrix: ours-2nodes only with `--targets` (it would lengthen the full run). */
 export const TARGETS: readonly TargetName[] = ['ours', 'faye', 'cometd-node', 'floor'];
 export const TRANSPORTS: readonly Transport[] = ['websocket', 'long-polling'];
 export const PRESENTER_KEY = 'bench-presenter-key-0123456789';
 export const SLIDES = 20;
+
+/** Our server, on one node or several: publishes commands, checks the presenter key. */
+export function isOurs(target: TargetName): boolean {
+  return target === 'ours' || target === 'ours-2nodes';
+}
 
 export function supports(target: TargetName, transport: Transport): boolean {
   return !(target === 'cometd-node' && transport === 'websocket');
@@ -37,6 +50,10 @@ export interface RunningTarget {
   readonly deck: string | undefined;
   /** Milliseconds from spawn to listening (ours: plus making the deck). */
   readonly startMs: number;
+  /** Where phones connect, spread in turn: one entry, or node A and node B (ours-2nodes). */
+  readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+  /** The server side's processes, whose CPU and memory are summed: the server, or both nodes and Redis. */
+  readonly serverPids: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -59,6 +76,7 @@ export async function startTarget(name: TargetName, transport: Transport, option
   const port = await freePort();
   const nofile = options.phones + 1_000;
   const common = { cpuList: options.core === undefined ? undefined : String(options.core), nofile, cwd: options.root, name: `${name}-server`, logFile: options.logFile };
+  if (name === 'ours-2nodes') return startTwoNodes(transport, options, started);
   if (name !== 'ours') {
     const script = name === 'floor' ? (transport === 'websocket' ? 'floor-ws.mjs' : 'floor-longpoll.mjs') : `${name}.mjs`;
     const child = launch([process.execPath, path.join(options.root, 'bench/servers', script), String(port)], common);
@@ -67,18 +85,7 @@ export async function startTarget(name: TargetName, transport: Transport, option
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cometdeck-bench-'));
   dataDirs.add(dataDir);
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    SLIDES_DIR: dataDir,
-    PRESENTER_KEY,
-    BAYEUX_MAX_SESSIONS_PER_BROWSER: '100',
-    PORT: String(port),
-    HOST,
-  };
-  const child = launch([process.execPath, '--import', 'tsx', ...profile, ...(options.nodeFlags ?? []), 'server/index.ts'], { ...common, env });
+  const child = launchOurs(options, common, dataDir, port, {});
   const stop = async () => {
     await child.kill(options.profileDir ? 30_000 : 3_000);
     await rm(dataDir, { recursive: true, force: true });
@@ -94,17 +101,96 @@ export async function startTarget(name: TargetName, transport: Transport, option
   }
 }
 
+function launchOurs(
+  options: StartOptions, common: { cpuList: string | undefined; nofile: number; cwd: string; name: string; logFile: string | undefined },
+  dataDir: string, port: number, extraEnv: Record<string, string>,
+): Child {
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    SLIDES_DIR: dataDir,
+    PRESENTER_KEY,
+    BAYEUX_MAX_SESSIONS_PER_BROWSER: '100',
+    PORT: String(port),
+    HOST,
+    ...extraEnv,
+  };
+  return launch([process.execPath, '--import', 'tsx', ...profile, ...(options.nodeFlags ?? []), 'server/index.ts'], { ...common, env });
+}
+
+/**
+ * ours-2nodes: a private redis-server, then node A and node B with the same REDIS_URL,
+ * PRESENTER_KEY and SLIDES_DIR, different PORT and NODE_ID; the deck is made through node A.
+ * Everything on the server core: on 2 cores this measures what the second node and Redis cost, not scale-out.
+ */
+async function startTwoNodes(transport: Transport, options: StartOptions, started: number): Promise<RunningTarget> {
+  const cpuList = options.core === undefined ? undefined : String(options.core);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cometdeck-bench-'));
+  dataDirs.add(dataDir);
+  const nodes: Child[] = [];
+  let redis: TestRedis | undefined;
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.kill(options.profileDir ? 30_000 : 3_000)));
+    if (redis) {
+      redisPids.delete(redis.pid ?? -1);
+      await redis.stop();
+    }
+    await rm(dataDir, { recursive: true, force: true });
+    dataDirs.delete(dataDir);
+  };
+  try {
+    redis = await startRedis();
+    if (redis.pid !== undefined) {
+      redisPids.add(redis.pid);
+      if (cpuList !== undefined && system.taskset) spawnSync('taskset', ['-apc', cpuList, String(redis.pid)], { stdio: 'ignore' });
+    }
+    const ports: number[] = [];
+    for (const id of ['a', 'b']) {
+      const port = await freePort();
+      ports.push(port);
+      const logFile = options.logFile?.replace(/\.log$/, `-${id}.log`);
+      nodes.push(launchOurs(options, { cpuList, nofile: options.phones + 1_000, cwd: options.root, name: `ours-node-${id}`, logFile }, dataDir, port, {
+        REDIS_URL: redis.url, NODE_ID: `bench-${id}`, REDIS_PREFIX: 'cometdeck-bench:',
+      }));
+    }
+    await Promise.all(nodes.map((node) => node.waitForLine(/listening on http:\/\/\S+:(\d+)/, 120_000)));
+    const deck = await createDeck(`http://${HOST}:${ports[0]}`);
+    return {
+      ...running('ours-2nodes', transport, nodes[0]!, ports[0]!, '/bayeux', deck, started, stop),
+      nodes: ports.map((port) => ({ host: HOST, port })),
+      serverPids: [...nodes.map((node) => node.pid), ...(redis.pid !== undefined ? [redis.pid] : [])],
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 function running(
   name: TargetName, transport: Transport, child: Child, port: number, endpoint: string,
   deck: string | undefined, started: number, stop: () => Promise<void>,
 ): RunningTarget {
-  return { name, transport, child, host: HOST, port, path: endpoint, baseUrl: `http://${HOST}:${port}`, deck, startMs: performance.now() - started, stop };
+  return {
+    name, transport, child, host: HOST, port, path: endpoint, baseUrl: `http://${HOST}:${port}`, deck, startMs: performance.now() - started, stop,
+    nodes: [{ host: HOST, port }], serverPids: [child.pid],
+  };
 }
 
 const dataDirs = new Set<string>();
+const redisPids = new Set<number>();
 
-/** On exit, however it comes: remove the data folders of servers that were not stopped. */
+/** On exit, however it comes: kill the redis-servers and remove the data folders of targets that were not stopped. */
 export function removeDataDirsNow(): void {
+  for (const pid of redisPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  redisPids.clear();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }
 
