@@ -29,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import type { Message } from '../../lib/bayeux/index';
 import type { Route } from '../helpers/bayeux-server';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 import { dojoPageRoute } from '../helpers/dojo-static';
@@ -36,19 +37,8 @@ import { dojoPageRoute } from '../helpers/dojo-static';
 // ---------------------------------------------------------------------------------------------
 // Types of what the page and the wire carry
 
-interface WireMessage {
-  channel: string;
-  id?: string;
-  clientId?: string;
-  data?: unknown;
-  successful?: boolean;
-  error?: string;
-  subscription?: string | string[];
-  supportedConnectionTypes?: string[];
-  connectionType?: string;
-  advice?: { reconnect?: string; interval?: number; timeout?: number; [key: string]: unknown };
-  [key: string]: unknown;
-}
+/** What travels on the wire: the shared Bayeux message type. */
+type WireMessage = Message;
 
 /** One delivery to a page listener: which subscription it came through, and the event. */
 interface Delivered {

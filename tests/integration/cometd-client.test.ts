@@ -5,6 +5,7 @@
  * unregistered, so a broken transport fails instead of silently falling back). The ack and
  * timesync extensions are checked with the client's own extensions and with raw HTTP requests.
  */
+import type { Message as BayeuxMessage } from '../../lib/bayeux/index';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -177,17 +178,7 @@ async function startOnPort(port: number, options: CreateBayeuxServerOptions): Pr
 // ---------------------------------------------------------------------------------------------
 // A minimal raw Bayeux client over HTTP, for what the CometD client hides (ack batch numbers)
 
-interface RawMessage {
-  channel: string;
-  id?: string;
-  clientId?: string;
-  data?: unknown;
-  successful?: boolean;
-  error?: string;
-  advice?: Record<string, unknown>;
-  ext?: Record<string, unknown>;
-  [other: string]: unknown;
-}
+type RawMessage = BayeuxMessage;
 
 let rawIds = 0;
 
