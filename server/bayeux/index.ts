@@ -34,6 +34,7 @@ export { MemoryEngine } from './engine/memory';
 export { RedisEngine, type RedisEngineOptions, type RedisEngineStats } from './engine/redis';
 export { RedisLink, type RedisLinkOptions, type RedisLinkState } from './engine/redis-link';
 export { DEFAULT_OPTIONS } from './options';
+export { judgeOrigin, type OriginVerdict } from './transports/http';
 
 export interface CreateBayeuxServerOptions extends Partial<BayeuxOptions> {
   engine?: Engine;

@@ -17,7 +17,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startBayeuxServer(options: CreateBayeuxServerOptions = {}, routes: Route[] = []): Promise<TestServer> {
+/** `port` 0 (the default) takes an ephemeral port; a fixed one lets a test restart a server on the same address. */
+export async function startBayeuxServer(options: CreateBayeuxServerOptions = {}, routes: Route[] = [], port = 0): Promise<TestServer> {
   const bayeux = createBayeuxServer(options);
   const server = http.createServer((req, res) => {
     if (bayeux.handleHttp(req, res)) return;
@@ -27,13 +28,19 @@ export async function startBayeuxServer(options: CreateBayeuxServerOptions = {},
   server.on('upgrade', (req, socket, head) => {
     if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${actual}`;
   return {
     url,
     endpoint: `${url}${bayeux.options.path}`,
-    port,
+    port: actual,
     bayeux,
     http: server,
     async close() {

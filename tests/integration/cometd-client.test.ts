@@ -8,12 +8,10 @@
 import type { Message as BayeuxMessage } from '../../lib/bayeux/index';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage, type SubscriptionHandle } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
-import { createBayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 
 adapt();
 
@@ -143,36 +141,9 @@ async function disconnectAll(): Promise<void> {
   await Promise.allSettled(pending.map((cometd) => disconnect(cometd).catch(() => undefined)));
 }
 
-/** Our server on a chosen port (the helper always takes an ephemeral one): for a restart on the same port. */
-async function startOnPort(port: number, options: CreateBayeuxServerOptions): Promise<TestServer> {
-  const bayeux = createBayeuxServer(options);
-  const server = http.createServer((req, res) => {
-    if (!bayeux.handleHttp(req, res)) res.writeHead(404).end('not found');
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${actual}`;
-  return {
-    url,
-    endpoint: `${url}${bayeux.options.path}`,
-    port: actual,
-    bayeux,
-    http: server,
-    async close() {
-      await bayeux.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+/** Our server on a chosen port: for a restart on the same address. */
+function startOnPort(port: number, options: CreateBayeuxServerOptions): Promise<TestServer> {
+  return startBayeuxServer(options, [], port);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,11 +6,9 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Faye from 'faye';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
-import { createBayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 
 type Mode = 'long-polling' | 'websocket';
 const MODES: readonly Mode[] = ['long-polling', 'websocket'];
@@ -105,36 +103,9 @@ async function expectTransport(server: TestServer, probe: Probe, mode: Mode): Pr
   await until(() => server.bayeux.getSession(probe.clientId ?? '')?.connectionType === mode, `the session to use ${mode}`);
 }
 
-/** Our server on a chosen port (the helper always takes an ephemeral one): for a restart on the same port. */
-async function startOnPort(port: number, options: CreateBayeuxServerOptions): Promise<TestServer> {
-  const bayeux = createBayeuxServer(options);
-  const server = http.createServer((req, res) => {
-    if (!bayeux.handleHttp(req, res)) res.writeHead(404).end('not found');
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${actual}`;
-  return {
-    url,
-    endpoint: `${url}${bayeux.options.path}`,
-    port: actual,
-    bayeux,
-    http: server,
-    async close() {
-      await bayeux.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+/** Our server on a chosen port: for a restart on the same address. */
+function startOnPort(port: number, options: CreateBayeuxServerOptions): Promise<TestServer> {
+  return startBayeuxServer(options, [], port);
 }
 
 function countUpgrades(server: TestServer): () => number {

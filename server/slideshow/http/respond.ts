@@ -1,5 +1,6 @@
 /** Small helpers every slideshow route uses: JSON answers, bounded JSON bodies, same-origin checks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { judgeOrigin } from '../../bayeux/index';
 
 const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
@@ -38,16 +39,9 @@ export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise
   }
 }
 
-/** Does the request come from a page of our own origin? (Host or X-Forwarded-Host.) */
+/** Does the request come from a page of our own origin? (Host or X-Forwarded-Host, as the Bayeux endpoint judges it.) */
 export function isSameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  const hosts = [req.headers.host, ...String(req.headers['x-forwarded-host'] ?? '').split(',')].map((h) => h?.trim()).filter(Boolean);
-  try {
-    return hosts.includes(new URL(origin).host);
-  } catch {
-    return false;
-  }
+  return judgeOrigin(req, []) === 'same';
 }
 
 export function isHttps(req: IncomingMessage): boolean {
