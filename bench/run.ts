@@ -16,7 +16,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCase, type CaseResult, type CaseSpec, type Cores } from './cases';
 import { cpuWindow, machineInfo, sampleCpu } from './proc';
-import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, withMultiNodeSection, type Baseline, type RunRecord } from './report';
+import { runPageBench, type PageRecord } from './page';
+import { renderPageSection } from './page-report';
+import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
 
@@ -39,8 +41,11 @@ interface Options {
   logs: boolean;
   saveBaseline: boolean;
   write: boolean;
-  /** `--section multi-node`: record this run as BENCHMARKS.md's "Several nodes" section only (bench/results/multi-node.json). */
-  section: 'multi-node' | undefined;
+  /**
+   * `--section multi-node`: record this run as BENCHMARKS.md's "Several nodes" section only (bench/results/multi-node.json).
+   * `--section page`: only the audience page on a phone (bench/page.ts, bench/results/page.json).
+   */
+  section: SectionName | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
   standard: boolean;
 }
@@ -53,6 +58,9 @@ const HELP = `npm run bench [-- options]
                           (also ours-2nodes: two nodes of ours + Redis, phones split over them; not in the default list)
   --section multi-node    record the run as BENCHMARKS.md's "Several nodes" section and bench/results/multi-node.json,
                           leaving the main tables alone (with --no-write: scratch.json only)
+  --section page          only the audience page on a phone-emulated Chromium (page weight, bytes per slide,
+                          key press to paint): BENCHMARKS.md's "audience page" section and bench/results/page.json
+                          (a full run measures it too, after the server cases)
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -80,8 +88,8 @@ function parseArgs(argv: string[]): Options {
   const transports = (list('transports') ?? [...TRANSPORTS]).map((t) => alias[t] ?? fail(`unknown transport ${t}`));
   const targets = (list('targets') ?? [...TARGETS]).map((t) => (ALL_TARGETS.includes(t as TargetName) ? (t as TargetName) : fail(`unknown target ${t}`)));
   const sectionName = value('section');
-  if (sectionName !== undefined && sectionName !== 'multi-node') fail(`unknown section ${sectionName} (there is: multi-node)`);
-  const section = sectionName === 'multi-node' ? ('multi-node' as const) : undefined;
+  if (sectionName !== undefined && !SECTIONS.includes(sectionName as SectionName)) fail(`unknown section ${sectionName} (there are: ${SECTIONS.join(', ')})`);
+  const section = sectionName as SectionName | undefined;
   const number = (name: string, fallback: number) => {
     const raw = value(name);
     const n = raw === undefined ? fallback : Number(raw);
@@ -166,6 +174,7 @@ async function main(): Promise<void> {
   const openFiles = `hard limit ${system.hardNofile} per process; each child's limit raised to what it needs (${system.prlimit ? 'prlimit' : 'ulimit'}), at most that; phones spread over load generators of at most ${options.perLoadgen} (${Math.ceil(maxPhones / options.perLoadgen)} for ${maxPhones} phones)`;
   console.log(`Open files: ${openFiles}.`);
   ensureBuild();
+  if (options.section === 'page') return pageOnly(options, started);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -216,11 +225,8 @@ async function main(): Promise<void> {
   // --section multi-node: multi-node.json goes with BENCHMARKS.md's "Several nodes" section, the main tables stay.
   const resultsFile = options.write ? (options.section ? `${options.section}.json` : 'latest.json') : options.quick ? 'quick.json' : 'scratch.json';
   await writeFile(path.join(resultsDir, resultsFile), `${JSON.stringify(record, null, 1)}\n`);
-  if (options.write && options.section) {
-    const file = path.join(root, 'BENCHMARKS.md');
-    const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks: a slide change reaching every phone\n';
-    await writeFile(file, withMultiNodeSection(current, renderMultiNodeSection(record)));
-  } else if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(markdown));
+  if (options.write && options.section) await writeSection(options.section, renderMultiNodeSection(record));
+  else if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(markdown));
   if (!options.section && (options.saveBaseline || (!baseline && options.standard && !record.codeChanged && !cases.some((c) => c.error)))) {
     await writeFile(baselineFile, `${JSON.stringify({ date: record.date, code: record.code, machine, busy: cases.some((c) => c.busy), ratios: record.ratios } satisfies Baseline, null, 1)}\n`);
     console.log(`Baseline written: bench/results/baseline.json`);
@@ -229,13 +235,41 @@ async function main(): Promise<void> {
   console.log(`Done in ${record.durationSeconds} s.${options.write ? ` Wrote BENCHMARKS.md${options.section ? ` (its ${options.section} section only)` : ''} and bench/results/${resultsFile}.` : ` Wrote bench/results/${resultsFile} (BENCHMARKS.md and latest.json untouched: --write to record the run).`}`);
   if (record.codeChanged) console.log(`WARNING: the code changed during the run (${record.code}): the cases measured different versions.`);
   if (comparison?.regressions.length) console.log(`REGRESSIONS (>10% against the baseline): ${comparison.regressions.length}`);
+  // A full run measures the audience page too, once the servers are done (its own section and file).
+  if (options.standard && !options.section) await pageOnly(options, started);
 }
 
-/** The main BENCHMARKS.md plus the sections recorded by their own runs (bench/results/multi-node.json), so a full run keeps them. */
+/** The audience page on a phone (bench/page.ts): measured, printed, and recorded when writing. */
+async function pageOnly(options: Options, started: number): Promise<void> {
+  const command = options.section === 'page' ? `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` : 'npm run bench -- --section page';
+  const record: PageRecord = await runPageBench({ code: codeVersion(), command, log: (line) => console.log(line) });
+  const section = renderPageSection(record);
+  console.log(`\n${section}`);
+  await mkdir(resultsDir, { recursive: true });
+  const file = options.write ? 'page.json' : 'scratch-page.json';
+  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeSection('page', section);
+  console.log(`Page measured in ${record.durationSeconds} s (whole run ${Math.round((performance.now() - started) / 1000)} s). Wrote ${options.write ? 'BENCHMARKS.md\'s page section and ' : ''}bench/results/${file}.`);
+  if (record.error) process.exitCode = 1;
+}
+
+/** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
+async function writeSection(name: SectionName, section: string): Promise<void> {
+  const file = path.join(root, 'BENCHMARKS.md');
+  const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks: a slide change reaching every phone\n';
+  await writeFile(file, withSection(current, name, section));
+}
+
+/** The main BENCHMARKS.md plus the sections recorded by their own runs (bench/results/NAME.json), so a full run keeps them. */
 async function keepSections(markdown: string): Promise<string> {
-  const multiNode = path.join(resultsDir, 'multi-node.json');
-  if (!existsSync(multiNode)) return markdown;
-  return withMultiNodeSection(markdown, renderMultiNodeSection(JSON.parse(await readFile(multiNode, 'utf8')) as RunRecord));
+  let out = markdown;
+  for (const name of SECTIONS) {
+    const file = path.join(resultsDir, `${name}.json`);
+    if (!existsSync(file)) continue;
+    const record: unknown = JSON.parse(await readFile(file, 'utf8'));
+    out = withSection(out, name, name === 'page' ? renderPageSection(record as PageRecord) : renderMultiNodeSection(record as RunRecord));
+  }
+  return out;
 }
 
 /** The code measured: the commit, plus a fingerprint of uncommitted changes to server/ and lib/. */

@@ -161,10 +161,17 @@ export interface Shown {
 /**
  * A phone-sized window on the audience page. An init script records every change of what the page
  * shows (`window.__shown`, from a MutationObserver, so the time is the moment React committed it)
- * and every slide image that finished loading (`window.__loaded`).
+ * and every slide image that finished loading (`window.__loaded`). `before` runs on the new
+ * context before the page opens (more init scripts, response listeners).
  */
-export async function openPhone(browser: Browser, url: string, device: BrowserContextOptions): Promise<Tab> {
+export async function openPhone(
+  browser: Browser,
+  url: string,
+  device: BrowserContextOptions,
+  { before }: { before?(context: BrowserContext): Promise<void> } = {},
+): Promise<Tab> {
   const context = await newContext(browser, device);
+  await before?.(context);
   await addInitFunction(context, () => {
     const shown: Array<{ t: number; text: string | null; src: string | null }> = [];
     const loaded: Array<{ t: number; src: string }> = [];
