@@ -12,7 +12,7 @@ import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
 import { Outgoing } from './outgoing';
-import { ServerSession, type SessionHost } from './session';
+import { ServerSession, type HeldConnect, type SessionHost } from './session';
 import type { RequestInfo } from './request';
 
 /** A connect the protocol accepted; the transport answers it now or holds it. */
@@ -25,7 +25,13 @@ export interface PendingConnect {
   readonly transport: RequestInfo | undefined;
 }
 
-export type ConnectResponder = (events: Outgoing[], reply: Message) => void;
+/** Whoever answers a held connect: a polling response, a WebSocket. An object, not a closure: see holdConnect. */
+export interface ConnectResponder {
+  respond(events: Outgoing[], reply: Message): void;
+}
+
+/** Held connects due within this much of each other are released by the same timer. */
+const HOLD_SWEEP_COALESCE_MS = 20;
 
 export class BayeuxCore implements SessionHost {
   readonly options: BayeuxOptions;
@@ -37,6 +43,15 @@ export class BayeuxCore implements SessionHost {
   readonly #flushQueue = new Set<ServerSession>();
   #flushScheduled = false;
   readonly #heldPerBrowser = new Map<string, number>();
+  /**
+   * Held connects by hold duration, each set in the order they were held, which is the order they
+   * fall due. One timer for all of them instead of one per held connect: with thousands of phones
+   * long-polling, a timer and its closure per connect are thousands of objects that live through
+   * garbage collections.
+   */
+  readonly #holdsByDuration = new Map<number, Set<ServerSession>>();
+  #holdTimer: NodeJS.Timeout | undefined;
+  #holdTimerAt = Number.POSITIVE_INFINITY;
   /** Sessions the server removed on purpose, and when: their clients are told to stop, not to re-handshake. */
   readonly #removedByServer = new Map<string, number>();
 
@@ -128,18 +143,22 @@ export class BayeuxCore implements SessionHost {
    * until an event is queued, its time runs out, a newer connect or a disconnect arrives.
    * `browserId` is given for long polls, which count against the browser's connection limit.
    */
-  holdConnect(pending: PendingConnect, respond: ConnectResponder, browserId?: string): void {
+  holdConnect(pending: PendingConnect, responder: ConnectResponder, browserId?: string): void {
     const { session } = pending;
     this.releaseHeld(session, undefined, BayeuxError.connectionReplaced());
     // A session removed meanwhile (a disconnect later in the same batch) has nothing left to wake its connect.
-    if (pending.holdMs <= 0 || session.hasPending || this.closing || session.state === 'removed') return this.#respondNow(pending, respond);
+    if (pending.holdMs <= 0 || session.hasPending || this.closing || session.state === 'removed') return this.#respondNow(pending, responder);
     if (browserId !== undefined && (this.#heldPerBrowser.get(browserId) ?? 0) >= this.options.maxSessionsPerBrowser) {
       pending.reply.advice = { ...pending.reply.advice, 'multiple-clients': true, reconnect: 'retry', interval: this.options.multiSessionInterval };
-      return this.#respondNow(pending, respond);
+      return this.#respondNow(pending, responder);
     }
     if (browserId !== undefined) this.#heldPerBrowser.set(browserId, (this.#heldPerBrowser.get(browserId) ?? 0) + 1);
-    const timer = setTimeout(() => this.releaseHeld(session), pending.holdMs);
-    session.hold({ pending, timer, browserId, respond });
+    const deadline = performance.now() + pending.holdMs;
+    session.hold({ pending, deadline, browserId, responder });
+    let held = this.#holdsByDuration.get(pending.holdMs);
+    if (!held) this.#holdsByDuration.set(pending.holdMs, (held = new Set()));
+    held.add(session);
+    this.#armHoldTimer(deadline);
   }
 
   /**
@@ -147,25 +166,66 @@ export class BayeuxCore implements SessionHost {
    * none on disconnect); `error` turns it into a failure (a newer connect replaced it).
    */
   releaseHeld(session: ServerSession, advice?: Message['advice'], error?: string): void {
-    const held = session.unhold();
+    const held = this.#unhold(session);
     if (!held) return;
-    this.#uncountBrowser(held.browserId);
     const pending = held.pending;
     if (error) {
       const reply: Message = { ...pending.reply, successful: false, error, advice: { reconnect: 'retry', interval: this.options.failureInterval } };
-      return held.respond([], reply);
+      return held.responder.respond([], reply);
     }
     if (advice) pending.reply.advice = { ...pending.reply.advice, ...advice };
     const answer = this.answerConnect(pending);
-    held.respond(answer.events, answer.reply);
+    held.responder.respond(answer.events, answer.reply);
   }
 
   /** The transport of a held connect went away: forget it without answering. */
-  dropHeld(session: ServerSession): void {
-    const held = session.unhold();
-    if (!held) return;
-    this.#uncountBrowser(held.browserId);
+  dropHeld(session: ServerSession, responder?: ConnectResponder): void {
+    if (responder !== undefined && session.held?.responder !== responder) return;
+    if (!this.#unhold(session)) return;
     session.touch();
+  }
+
+  #unhold(session: ServerSession): HeldConnect | undefined {
+    const held = session.unhold();
+    if (!held) return undefined;
+    this.#uncountBrowser(held.browserId);
+    const sessions = this.#holdsByDuration.get(held.pending.holdMs);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.#holdsByDuration.delete(held.pending.holdMs);
+    if (this.#holdsByDuration.size === 0 && this.#holdTimer !== undefined) {
+      // Nothing held (the server is closing, say): no timer left to keep the process waiting.
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+      this.#holdTimerAt = Number.POSITIVE_INFINITY;
+    }
+    return held;
+  }
+
+  #armHoldTimer(deadline: number): void {
+    const at = deadline + HOLD_SWEEP_COALESCE_MS;
+    if (this.#holdTimer !== undefined && this.#holdTimerAt <= at) return;
+    clearTimeout(this.#holdTimer);
+    this.#holdTimerAt = at;
+    this.#holdTimer = setTimeout(() => this.#releaseDueHolds(), Math.max(0, at - performance.now()));
+  }
+
+  /** Answer every held connect whose time ran out, then wait for the next one to. */
+  #releaseDueHolds(): void {
+    this.#holdTimer = undefined;
+    this.#holdTimerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const sessions of [...this.#holdsByDuration.values()]) {
+      for (const session of sessions) {
+        const deadline = session.held?.deadline ?? 0;
+        if (deadline > now) {
+          next = Math.min(next, deadline);
+          break;
+        }
+        this.releaseHeld(session); // removes it from `sessions` (deleting while iterating a Set is safe)
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armHoldTimer(next);
   }
 
   /** Wake held connects on the next tick, so several publishes in one tick share one reply. */
@@ -183,9 +243,9 @@ export class BayeuxCore implements SessionHost {
     for (const session of sessions) if (session.held) this.releaseHeld(session);
   }
 
-  #respondNow(pending: PendingConnect, respond: ConnectResponder): void {
+  #respondNow(pending: PendingConnect, responder: ConnectResponder): void {
     const answer = this.answerConnect(pending);
-    respond(answer.events, answer.reply);
+    responder.respond(answer.events, answer.reply);
   }
 
   #uncountBrowser(browserId: string | undefined): void {

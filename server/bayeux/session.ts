@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionType, Message } from '../../lib/bayeux/index';
-import type { PendingConnect } from './core';
+import type { ConnectResponder, PendingConnect } from './core';
 import type { Outgoing } from './outgoing';
 import type { AckState } from './ext/ack';
 
@@ -24,10 +24,11 @@ export interface PushSink {
 /** A held `/meta/connect`: answered with the queued events when any arrive, or empty at its deadline. */
 export interface HeldConnect {
   readonly pending: PendingConnect;
-  readonly timer: NodeJS.Timeout;
+  /** When it is answered empty (performance.now() ms): BayeuxCore keeps the one timer for all. */
+  readonly deadline: number;
   /** Held on a long-polling request of this browser (counted for `multiple-clients`). */
   readonly browserId: string | undefined;
-  respond(events: Outgoing[], reply: Message): void;
+  readonly responder: ConnectResponder;
 }
 
 export type SessionState = 'handshaken' | 'connected' | 'removed';
@@ -111,10 +112,9 @@ export class ServerSession {
     this.held = held;
   }
 
-  /** Forget the held connect without answering it (its transport went away). */
+  /** Take the held connect (BayeuxCore answers it, or forgets it when its transport went away). */
   unhold(): HeldConnect | undefined {
     const held = this.held;
-    if (held) clearTimeout(held.timer);
     this.held = undefined;
     return held;
   }

@@ -83,7 +83,7 @@ export async function connectedSession(core: BayeuxCore, info: RequestInfo = req
 /** A held connect's answer, captured. */
 export interface Captured {
   readonly answers: Array<{ events: Outgoing[]; reply: Message }>;
-  readonly respond: (events: Outgoing[], reply: Message) => void;
+  respond(events: Outgoing[], reply: Message): void;
   /** Resolves with the next answer. */
   next(): Promise<{ events: Outgoing[]; reply: Message }>;
 }

@@ -22,7 +22,7 @@ async function publish(core: BayeuxCore, from: ServerSession, ...data: unknown[]
 async function connect(core: BayeuxCore, session: ServerSession, ack: unknown) {
   const pending = await connectPending(core, session, { ext: { ack } });
   const answer = capture();
-  core.holdConnect(pending, answer.respond);
+  core.holdConnect(pending, answer);
   return answer;
 }
 

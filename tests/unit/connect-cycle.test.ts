@@ -44,7 +44,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const publisher = await connectedSession(core);
     await subscribe(core, listener, '/news');
     const held = capture();
-    core.holdConnect(await connectPending(core, listener, { id: 'h2' }), held.respond);
+    core.holdConnect(await connectPending(core, listener, { id: 'h2' }), held);
     assert.ok(listener.held, 'nothing queued: the connect is held');
 
     await publish(core, publisher, '/news', 1, 2);
@@ -67,7 +67,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     await subscribe(core, listener, '/news');
     await publish(core, listener, '/news', 'queued');
     const now = capture();
-    core.holdConnect(await connectPending(core, listener), now.respond);
+    core.holdConnect(await connectPending(core, listener), now);
     assert.equal(now.answers.length, 1);
     assert.deepEqual(now.answers[0]!.events.map((e) => e.message.data), ['queued']);
     assert.equal(listener.held, undefined);
@@ -78,7 +78,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const session = await connectedSession(core);
     const held = capture();
     const started = Date.now();
-    core.holdConnect(await connectPending(core, session, { advice: { timeout: 40 } }), held.respond);
+    core.holdConnect(await connectPending(core, session, { advice: { timeout: 40 } }), held);
     const { events, reply } = await held.next();
     assert.ok(Date.now() - started >= 35, 'held for about the client timeout');
     assert.deepEqual(events, []);
@@ -90,11 +90,11 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const { core } = makeCore({ timeout: 60_000 });
     const session = await connectedSession(core);
     const zero = capture();
-    core.holdConnect(await connectPending(core, session, { advice: { timeout: 0 } }), zero.respond);
+    core.holdConnect(await connectPending(core, session, { advice: { timeout: 0 } }), zero);
     assert.equal(zero.answers.length, 1);
     core.closing = true;
     const closing = capture();
-    core.holdConnect(await connectPending(core, session), closing.respond);
+    core.holdConnect(await connectPending(core, session), closing);
     assert.equal(closing.answers.length, 1);
     assert.equal(session.held, undefined);
   });
@@ -104,9 +104,9 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const session = await connectedSession(core);
     await subscribe(core, session, '/news');
     const first = capture();
-    core.holdConnect(await connectPending(core, session, { id: 'old' }), first.respond);
+    core.holdConnect(await connectPending(core, session, { id: 'old' }), first);
     const second = capture();
-    core.holdConnect(await connectPending(core, session, { id: 'new' }), second.respond);
+    core.holdConnect(await connectPending(core, session, { id: 'new' }), second);
     assert.equal(first.answers.length, 1);
     const replaced = first.answers[0]!;
     assert.deepEqual(replaced.events, []);
@@ -130,7 +130,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
       const { core, engine } = makeCore({ timeout: 60_000 });
       const session = await connectedSession(core);
       const held = capture();
-      core.holdConnect(await connectPending(core, session), held.respond);
+      core.holdConnect(await connectPending(core, session), held);
       const removals: string[] = [];
       core.events.on('disconnect', (_s, why) => removals.push(why));
       core.removeSession(session, reason);
@@ -149,7 +149,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const session = await connectedSession(core);
     await subscribe(core, session, '/news');
     const held = capture();
-    core.holdConnect(await connectPending(core, session), held.respond);
+    core.holdConnect(await connectPending(core, session), held);
     await publish(core, session, '/news', 'last words');
     await sendAndSettle(core, [{ channel: '/meta/disconnect', clientId: session.id }]);
     assert.equal(held.answers.length, 1);
@@ -169,7 +169,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     assert.deepEqual(replies.map((r) => [r.id, r.successful]), [['d', true]]);
     assert.ok(scope.connect);
     const answer = capture();
-    core.holdConnect(scope.connect, answer.respond);
+    core.holdConnect(scope.connect, answer);
     assert.equal(answer.answers.length, 1, 'answered at once: nothing will ever wake it');
     assert.equal(session.held, undefined);
   });
@@ -182,7 +182,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     assert.equal(listener.queueLength, 3);
     assert.equal(listener.dropped, 2);
     const next = capture();
-    core.holdConnect(await connectPending(core, listener, { id: 'n' }), next.respond);
+    core.holdConnect(await connectPending(core, listener, { id: 'n' }), next);
     assert.equal(next.answers.length, 1, 'a drop to report is something to send');
     const { events, reply } = next.answers[0]!;
     assert.deepEqual(events.map((e) => e.message.data), [3, 4, 5]);
@@ -191,7 +191,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     assert.equal(listener.dropped, 0);
 
     const after = capture();
-    core.holdConnect(await connectPending(core, listener, { advice: { timeout: 0 } }), after.respond);
+    core.holdConnect(await connectPending(core, listener, { advice: { timeout: 0 } }), after);
     assert.equal(after.answers[0]!.reply.error, undefined, 'reported once');
   });
 
@@ -202,7 +202,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     await publish(core, listener, '/news', 1, 2);
     listener.drain();
     const next = capture();
-    core.holdConnect(await connectPending(core, listener), next.respond);
+    core.holdConnect(await connectPending(core, listener), next);
     assert.equal(next.answers.length, 1);
     assertError(next.answers[0]!.reply.error, 409, ['1']);
   });
@@ -213,11 +213,11 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const tab2 = await connectedSession(core);
     const other = await connectedSession(core);
     const first = capture();
-    core.holdConnect(await connectPending(core, tab1), first.respond, 'browser-a');
+    core.holdConnect(await connectPending(core, tab1), first, 'browser-a');
     assert.ok(tab1.held);
 
     const second = capture();
-    core.holdConnect(await connectPending(core, tab2, { id: 't2' }), second.respond, 'browser-a');
+    core.holdConnect(await connectPending(core, tab2, { id: 't2' }), second, 'browser-a');
     assert.equal(second.answers.length, 1, 'answered at once');
     const advice = second.answers[0]!.reply.advice;
     assert.equal(second.answers[0]!.reply.id, 't2');
@@ -228,12 +228,12 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     assert.equal(tab2.held, undefined);
 
     const unrelated = capture();
-    core.holdConnect(await connectPending(core, other), unrelated.respond, 'browser-b');
+    core.holdConnect(await connectPending(core, other), unrelated, 'browser-b');
     assert.ok(other.held, 'another browser is not affected');
 
     // The same session re-polling replaces its own hold: not a second client.
     const again = capture();
-    core.holdConnect(await connectPending(core, tab1), again.respond, 'browser-a');
+    core.holdConnect(await connectPending(core, tab1), again, 'browser-a');
     assert.ok(tab1.held);
     assert.equal(again.answers.length, 0);
     assert.equal(again.answers.length + first.answers.length, 1);
@@ -241,7 +241,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     // Once tab1's poll is gone, tab2 may hold.
     core.dropHeld(tab1);
     const later = capture();
-    core.holdConnect(await connectPending(core, tab2), later.respond, 'browser-a');
+    core.holdConnect(await connectPending(core, tab2), later, 'browser-a');
     assert.ok(tab2.held);
     assert.equal(later.answers.length, 0);
     core.releaseHeld(tab2);
@@ -252,8 +252,8 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const { core } = makeCore({ timeout: 60_000, maxSessionsPerBrowser: 1 });
     const a = await connectedSession(core);
     const b = await connectedSession(core);
-    core.holdConnect(await connectPending(core, a), capture().respond);
-    core.holdConnect(await connectPending(core, b), capture().respond);
+    core.holdConnect(await connectPending(core, a), capture());
+    core.holdConnect(await connectPending(core, b), capture());
     assert.ok(a.held && b.held);
     core.releaseHeld(a);
     core.releaseHeld(b);
@@ -263,7 +263,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     const { core } = makeCore({ timeout: 60_000 });
     const session = await connectedSession(core);
     const held = capture();
-    core.holdConnect(await connectPending(core, session), held.respond);
+    core.holdConnect(await connectPending(core, session), held);
     core.dropHeld(session);
     assert.equal(session.held, undefined);
     await publish(core, session, '/x', 1);
@@ -279,7 +279,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
       session.sink = sink;
       await subscribe(core, session, '/news');
       const held = capture();
-      core.holdConnect(await connectPending(core, session), held.respond);
+      core.holdConnect(await connectPending(core, session), held);
       await publish(core, session, '/news', 'a', 'b');
       await ticks();
       assert.deepEqual(sink.frames, ['[{"channel":"/news","data":"a"}]', '[{"channel":"/news","data":"b"}]']);

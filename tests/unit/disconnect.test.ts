@@ -25,7 +25,7 @@ describe('/meta/disconnect', () => {
     const session = await connectedSession(core);
     const pending = await connectPending(core, session, { id: 'held' });
     const held = capture();
-    core.holdConnect(pending, held.respond);
+    core.holdConnect(pending, held);
     assert.equal(held.answers.length, 0, 'the connect is held');
     await sendAndSettle(core, [{ channel: '/meta/disconnect', clientId: session.id }]);
     assert.equal(held.answers.length, 1);

@@ -50,7 +50,7 @@ describe('timesync extension', () => {
     clock.now = 20_000;
     const pending = await connectPending(core, session, { ext: { timesync: { tc: 19_995, l: 0, o: 0 } } });
     const held = capture();
-    core.holdConnect(pending, held.respond);
+    core.holdConnect(pending, held);
     assert.equal(held.answers.length, 0);
     clock.now = 20_300;
     core.releaseHeld(session);

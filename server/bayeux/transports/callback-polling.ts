@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BayeuxCore } from '../core';
 import { parseMessageParams, sendPlain } from './http';
-import { runPollingCycle, type Framing } from './polling';
+import { framing, runPollingCycle } from './polling';
 
 const CALLBACK = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 const MAX_CALLBACK_LENGTH = 64;
@@ -22,10 +22,7 @@ export async function handleCallbackPolling(core: BayeuxCore, req: IncomingMessa
   if (callback === undefined) return sendPlain(res, 400, 'invalid "jsonp" callback name');
   const parsed = parseMessageParams(query.getAll('message'), core.options);
   if (!parsed.ok) return sendPlain(res, parsed.status, parsed.reason);
-  const framing: Framing = {
-    contentType: 'text/javascript; charset=utf-8',
-    // The leading comment defuses content sniffing tricks (as Faye does).
-    wrap: (json) => `/**/${callback}(${json});`,
-  };
-  await runPollingCycle(core, req, res, parsed.messages, 'callback-polling', framing, {});
+  // The leading comment defuses content sniffing tricks (as Faye does).
+  const jsonp = framing('text/javascript; charset=utf-8', (json) => `/**/${callback}(${json});`);
+  await runPollingCycle(core, req, res, parsed.messages, 'callback-polling', jsonp, {});
 }

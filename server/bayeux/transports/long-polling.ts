@@ -5,9 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BayeuxCore } from '../core';
 import { corsHeaders, decodeUtf8, judgeOrigin, parsePostBody, readBody, sendPlain } from './http';
-import { runPollingCycle, type Framing } from './polling';
+import { framing, runPollingCycle } from './polling';
 
-const JSON_FRAMING: Framing = { contentType: 'application/json; charset=utf-8', wrap: (json) => json };
+const JSON_FRAMING = framing('application/json; charset=utf-8', (json) => json);
 
 export async function handleLongPolling(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const verdict = judgeOrigin(req, core.options.allowedOrigins);

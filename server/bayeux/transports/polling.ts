@@ -15,11 +15,15 @@ import type { RequestInfo } from '../request';
 import type { ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
 
-/** How a transport frames its body: plain JSON, or a JSON-P callback. */
+/** How a transport frames its body: plain JSON, or a JSON-P callback. Made by `framing()`. */
 export interface Framing {
-  readonly contentType: string;
   readonly wrap: (json: string) => string;
-  readonly headers?: Record<string, string>;
+  /** The response headers as the flat `[name, value, ...]` list `writeHead` takes (no Content-Length). */
+  readonly headers: readonly string[];
+}
+
+export function framing(contentType: string, wrap: (json: string) => string): Framing {
+  return { wrap, headers: headerList({ ...NO_CACHE, 'Content-Type': contentType }) };
 }
 
 export async function runPollingCycle(
@@ -35,26 +39,41 @@ export async function runPollingCycle(
   const headers = responseHeaders(framing, extraHeaders, browser.isNew ? browserCookie(browser.id, core.options) : undefined);
   const info: RequestInfo = { transport, headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: browser.id };
   const { replies, scope } = await processBatch(messages, core, info);
-  const write = (events: Outgoing[], all: Message[]) => writeBody(res, headers, framing.wrap(encodeResponse(events, all)));
   const pending = scope.connect;
   if (!pending) {
-    write(piggyback(core, messages), replies);
+    writeBody(res, headers, framing.wrap(encodeResponse(piggyback(core, messages), replies)));
     return runAfter(scope);
   }
   if (messages.length > 1) {
     runFanouts(scope); // so the batch's own publishes can ride on its connect reply
     const answer = core.answerConnect(pending);
-    write(answer.events, [...replies, answer.reply]);
+    writeBody(res, headers, framing.wrap(encodeResponse(answer.events, [...replies, answer.reply])));
     return runAfter(scope);
   }
   // A lone connect: nothing waits for its reply, so nothing of this request's processing is kept
-  // alive while it is held (thousands are held at once; what outlives a GC cycle costs the most).
+  // alive while it is held (thousands are held at once; what outlives a GC cycle costs the most):
+  // one small responder object and one close listener per held request, the headers shared.
   runAfter(scope);
-  const respond: ConnectResponder = (events, reply) => write(events, [reply]);
-  res.on('close', () => {
-    if (pending.session.held?.respond === respond) core.dropHeld(pending.session);
-  });
-  core.holdConnect(pending, respond, browser.id);
+  const responder = new PollingResponder(res, headers, framing);
+  res.on('close', () => core.dropHeld(pending.session, responder));
+  core.holdConnect(pending, responder, browser.id);
+}
+
+/** Answers a held connect on its HTTP response. */
+class PollingResponder implements ConnectResponder {
+  readonly #res: ServerResponse;
+  readonly #headers: readonly string[];
+  readonly #framing: Framing;
+
+  constructor(res: ServerResponse, headers: readonly string[], framing: Framing) {
+    this.#res = res;
+    this.#headers = headers;
+    this.#framing = framing;
+  }
+
+  respond(events: Outgoing[], reply: Message): void {
+    writeBody(this.#res, this.#headers, this.#framing.wrap(encodeResponse(events, [reply])));
+  }
 }
 
 /** Events queued for the session of a non-connect request, when they may ride on its reply. */
@@ -65,18 +84,20 @@ function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   return session.drain();
 }
 
-/** Response headers as the flat `[name, value, ...]` list `writeHead` takes, with room for Content-Length last. */
-function responseHeaders(framing: Framing, extra: Record<string, string>, cookie: string | undefined): string[] {
+/** The framing's shared header list, or a new one when this response adds CORS headers or a cookie. */
+function responseHeaders(framing: Framing, extra: Record<string, string>, cookie: string | undefined): readonly string[] {
+  const list = Object.keys(extra).length === 0 ? framing.headers : [...headerList(extra), ...framing.headers];
+  return cookie === undefined ? list : [...list, 'Set-Cookie', cookie];
+}
+
+function headerList(headers: Record<string, string>): string[] {
   const list: string[] = [];
-  for (const [name, value] of Object.entries({ ...NO_CACHE, ...extra, ...framing.headers, 'Content-Type': framing.contentType })) list.push(name, value);
-  if (cookie !== undefined) list.push('Set-Cookie', cookie);
-  list.push('Content-Length', '');
+  for (const [name, value] of Object.entries(headers)) list.push(name, value);
   return list;
 }
 
-function writeBody(res: ServerResponse, headers: string[], body: string): void {
+function writeBody(res: ServerResponse, headers: readonly string[], body: string): void {
   if (res.headersSent || res.destroyed) return;
-  headers[headers.length - 1] = String(Buffer.byteLength(body));
-  res.writeHead(200, headers);
+  res.writeHead(200, [...headers, 'Content-Length', String(Buffer.byteLength(body))]);
   res.end(body);
 }

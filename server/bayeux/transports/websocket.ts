@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Message } from '../../../lib/bayeux/index';
-import type { BayeuxCore } from '../core';
+import type { BayeuxCore, ConnectResponder } from '../core';
 import { encodeResponse, type Outgoing } from '../outgoing';
 import { processBatch, runAfter } from '../protocol/process';
 import type { RequestInfo } from '../request';
@@ -71,7 +71,7 @@ export class WebSocketTransport {
   }
 }
 
-class Connection {
+class Connection implements ConnectResponder {
   readonly ws: WebSocket;
   readonly #core: BayeuxCore;
   readonly #info: RequestInfo;
@@ -141,7 +141,7 @@ class Connection {
     if (pending) this.#bind(pending.session);
     if (replies.length > 0) this.#send([], replies);
     runAfter(scope);
-    if (pending) this.#core.holdConnect(pending, (events, reply) => this.#send(events, [reply]));
+    if (pending) this.#core.holdConnect(pending, this);
   }
 
   #bindFromReply(reply: Message): void {
@@ -155,6 +155,11 @@ class Connection {
     session.sink = this.sink;
     this.#sessions.add(session);
     session.flushToSink();
+  }
+
+  /** Answer this connection's held connect (BayeuxCore.holdConnect). */
+  respond(events: Outgoing[], reply: Message): void {
+    this.#send(events, [reply]);
   }
 
   #send(events: Outgoing[], replies: Message[]): void {
