@@ -47,8 +47,6 @@ export function newClientId(): string {
 export class ServerSession {
   readonly id: string;
   readonly createdAt: number;
-  /** Free-form attributes for applications and policies (e.g. a role set at handshake). */
-  readonly attributes = new Map<string, unknown>();
   readonly subscriptions = new Set<string>();
   state: SessionState = 'handshaken';
   connectionType: ConnectionType;
@@ -60,6 +58,8 @@ export class ServerSession {
   ack: AckState | undefined;
   /** Messages dropped since the client was last told. */
   dropped = 0;
+  /** Free-form attributes for applications and policies (e.g. a role set at handshake); made on first set. */
+  #attributes: Map<string, unknown> | undefined;
   readonly #queue: Outgoing[] = [];
   readonly #host: SessionHost;
   readonly #maxQueue: number;
@@ -71,6 +71,14 @@ export class ServerSession {
     this.connectionType = connectionType;
     this.createdAt = host.now();
     this.lastSeen = this.createdAt;
+  }
+
+  getAttribute(name: string): unknown {
+    return this.#attributes?.get(name);
+  }
+
+  setAttribute(name: string, value: unknown): void {
+    (this.#attributes ??= new Map()).set(name, value);
   }
 
   get queueLength(): number {

@@ -15,7 +15,7 @@ import type { PublicChannels } from './public-channels';
 const ROLE = 'cometdeck.role';
 
 export function isPresenter(session: ServerSession | undefined): boolean {
-  return session?.attributes.get(ROLE) === 'presenter';
+  return session?.getAttribute(ROLE) === 'presenter';
 }
 
 export function handshakeToken(message: Message): unknown {
@@ -32,7 +32,7 @@ export function slideshowPolicy(auth: PresenterAuth, publicChannels: PublicChann
         await wrongKeyDelay();
         return false;
       }
-      session.attributes.set(ROLE, 'presenter');
+      session.setAttribute(ROLE, 'presenter');
       return true;
     },
     canSubscribe(session, subscription) {

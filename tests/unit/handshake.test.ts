@@ -143,9 +143,9 @@ describe('/meta/handshake', () => {
 
   test('a policy that allows may mark the session before it is registered', async () => {
     const { core } = makeCore();
-    core.policy = { canHandshake: (session) => (session.attributes.set('role', 'presenter'), true) };
+    core.policy = { canHandshake: (session) => (session.setAttribute('role', 'presenter'), true) };
     const session = await handshake(core);
-    assert.equal(session.attributes.get('role'), 'presenter');
+    assert.equal(session.getAttribute('role'), 'presenter');
   });
 
   test('a throwing policy becomes a 500 reply and an error event, without a session', async () => {

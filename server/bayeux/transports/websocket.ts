@@ -71,33 +71,27 @@ export class WebSocketTransport {
   }
 }
 
-class Connection implements ConnectResponder {
+/**
+ * One WebSocket and the sessions on it. It is itself the sessions' push sink and the responder of
+ * their held connects: methods, not closures, because there is one of these per phone.
+ */
+class Connection implements ConnectResponder, PushSink {
   readonly ws: WebSocket;
   readonly #core: BayeuxCore;
   readonly #info: RequestInfo;
   readonly #socket: Duplex;
   readonly #sessions = new Set<ServerSession>();
-  readonly sink: PushSink;
   #alive = true;
   #pendingFrames = 0;
   #chain: Promise<void> = Promise.resolve();
   #waitingForDrain = false;
-  #drainListeners: Array<() => void> = [];
+  #drainListeners: Array<() => void> | undefined;
 
   constructor(core: BayeuxCore, ws: WebSocket, socket: Duplex, req: IncomingMessage) {
     this.#core = core;
     this.ws = ws;
     this.#socket = socket;
     this.#info = { transport: 'websocket', headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: undefined };
-    // Events bypass ws's Sender: they are complete pre-built frames (see Outgoing.frame), written
-    // straight to the socket ws itself writes to. Safe because ws writes whole frames synchronously
-    // (no permessage-deflate, no fragmentation), so nothing can interleave.
-    this.sink = {
-      isOpen: () => ws.readyState === WebSocket.OPEN,
-      canWrite: () => socket.writableLength < core.options.wsMaxBufferedBytes,
-      write: (frame) => void socket.write(frame),
-      onWritable: (flush) => this.#onDrain(flush),
-    };
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('error', (error) => core.events.emit('error', error));
@@ -112,7 +106,7 @@ class Connection implements ConnectResponder {
   /** The socket closed: its sessions stay (until expiry) but lose their push sink and held connect. */
   unbindAll(): void {
     for (const session of this.#sessions) {
-      if (session.sink === this.sink) {
+      if (session.sink === this) {
         session.sink = undefined;
         this.#core.dropHeld(session);
       }
@@ -151,10 +145,38 @@ class Connection implements ConnectResponder {
   }
 
   #bind(session: ServerSession): void {
-    if (session.sink === this.sink) return;
-    session.sink = this.sink;
+    if (session.sink === this) return;
+    session.sink = this;
     this.#sessions.add(session);
     session.flushToSink();
+  }
+
+  // PushSink. Events bypass ws's Sender: they are complete pre-built frames (see Outgoing.frame),
+  // written straight to the socket ws itself writes to. Safe because ws writes whole frames
+  // synchronously (no permessage-deflate, no fragmentation), so nothing can interleave.
+
+  isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  canWrite(): boolean {
+    return this.#socket.writableLength < this.#core.options.wsMaxBufferedBytes;
+  }
+
+  write(frame: Buffer): void {
+    this.#socket.write(frame);
+  }
+
+  onWritable(flush: () => void): void {
+    (this.#drainListeners ??= []).push(flush);
+    if (this.#waitingForDrain) return;
+    this.#waitingForDrain = true;
+    this.#socket.once('drain', () => {
+      this.#waitingForDrain = false;
+      const listeners = this.#drainListeners ?? [];
+      this.#drainListeners = undefined;
+      for (const listener of listeners) listener();
+    });
   }
 
   /** Answer this connection's held connect (BayeuxCore.holdConnect). */
@@ -164,15 +186,5 @@ class Connection implements ConnectResponder {
 
   #send(events: Outgoing[], replies: Message[]): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeResponse(events, replies));
-  }
-
-  #onDrain(flush: () => void): void {
-    this.#drainListeners.push(flush);
-    if (this.#waitingForDrain) return;
-    this.#waitingForDrain = true;
-    this.#socket.once('drain', () => {
-      this.#waitingForDrain = false;
-      for (const listener of this.#drainListeners.splice(0)) listener();
-    });
   }
 }
