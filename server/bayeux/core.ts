@@ -8,6 +8,7 @@ import { BayeuxError } from '../../lib/bayeux/index';
 import type { BayeuxOptions } from './options';
 import type { Engine } from './engine/engine';
 import { ExtensionPipeline } from './extensions';
+import { FAN_OUT_SLICE_MS } from './fanout';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
@@ -236,11 +237,22 @@ export class BayeuxCore implements SessionHost {
     setImmediate(() => this.#flush());
   }
 
+  /**
+   * Answer the woken connects, in time slices like the fan-out (fanout.ts): answering 10,000 long
+   * polls takes a few hundred ms, and the presenter's next click must not wait behind all of them.
+   */
   #flush(): void {
     this.#flushScheduled = false;
-    const sessions = [...this.#flushQueue];
-    this.#flushQueue.clear();
-    for (const session of sessions) if (session.held) this.releaseHeld(session);
+    const deadline = performance.now() + FAN_OUT_SLICE_MS;
+    let count = 0;
+    for (const session of this.#flushQueue) {
+      this.#flushQueue.delete(session); // deleting the current entry while iterating a Set is safe
+      if (session.held) this.releaseHeld(session);
+      if (++count % 32 === 0 && performance.now() > deadline) break;
+    }
+    if (this.#flushQueue.size === 0) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
   }
 
   #respondNow(pending: PendingConnect, responder: ConnectResponder): void {

@@ -6,11 +6,22 @@
 import { matchingSubscriptions } from '../../../lib/bayeux/index';
 import type { ServerSession } from '../session';
 import type { Outgoing } from '../outgoing';
+import { FanOut, FAN_OUT_SLICE_MS } from '../fanout';
 import type { Engine } from './engine';
+
+export interface MemoryEngineOptions {
+  /** Longest a fan-out runs before the event loop may serve other work (ms; see fanout.ts). */
+  fanOutSliceMs?: number;
+}
 
 export class MemoryEngine implements Engine {
   readonly #sessions = new Map<string, ServerSession>();
   readonly #subscribers = new Map<string, Set<ServerSession>>();
+  readonly #fanOut: FanOut;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.#fanOut = new FanOut(options.fanOutSliceMs ?? FAN_OUT_SLICE_MS);
+  }
 
   addSession(session: ServerSession): void {
     this.#sessions.set(session.id, session);
@@ -58,7 +69,7 @@ export class MemoryEngine implements Engine {
 
   publish(event: Outgoing): number {
     const recipients = this.#recipients(event.message.channel);
-    for (const session of recipients) session.deliver(event);
+    this.#fanOut.push(event, recipients);
     return recipients.size;
   }
 
