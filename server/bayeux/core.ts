@@ -8,7 +8,6 @@ import { BayeuxError } from '../../lib/bayeux/index';
 import type { BayeuxOptions } from './options';
 import type { Engine } from './engine/engine';
 import { ExtensionPipeline } from './extensions';
-import { FAN_OUT_SLICE_MS } from './fanout';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
@@ -238,21 +237,15 @@ export class BayeuxCore implements SessionHost {
   }
 
   /**
-   * Answer the woken connects, in time slices like the fan-out (fanout.ts): answering 10,000 long
-   * polls takes a few hundred ms, and the presenter's next click must not wait behind all of them.
+   * Answer every woken connect in one go. Not in time slices like the fan-out (fanout.ts): between
+   * slices Node would first read the thousands of new connects the answered phones send at once,
+   * and the phones not yet answered would wait behind all of them.
    */
   #flush(): void {
     this.#flushScheduled = false;
-    const deadline = performance.now() + FAN_OUT_SLICE_MS;
-    let count = 0;
-    for (const session of this.#flushQueue) {
-      this.#flushQueue.delete(session); // deleting the current entry while iterating a Set is safe
-      if (session.held) this.releaseHeld(session);
-      if (++count % 32 === 0 && performance.now() > deadline) break;
-    }
-    if (this.#flushQueue.size === 0) return;
-    this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    const sessions = [...this.#flushQueue];
+    this.#flushQueue.clear();
+    for (const session of sessions) if (session.held) this.releaseHeld(session);
   }
 
   #respondNow(pending: PendingConnect, responder: ConnectResponder): void {
