@@ -1,11 +1,16 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { BODY_CLASS, SITE_DESCRIPTION, SITE_ICON, SITE_TITLE, THEME_COLOR } from './site';
 import './globals.css';
 
+// The root layout of the App Router pages: the presenter's and the 404 page. The audience page
+// (`/`) is on the Pages Router (pages/index.tsx says why); pages/_document.tsx and pages/_app.tsx
+// give it the same document as this layout.
+
 export const metadata: Metadata = {
-  title: 'Comet Deck',
-  description: 'Self-hosted live slideshow: present from a laptop, the audience follows on their phones.',
-  icons: { icon: '/favicon.svg' },
+  title: SITE_TITLE,
+  description: SITE_DESCRIPTION,
+  icons: { icon: SITE_ICON },
 };
 
 // Never set maximumScale or userScalable: the audience pinch-zooms into slides.
@@ -13,14 +18,14 @@ export const viewport: Viewport = {
   width: 'device-width',
   initialScale: 1,
   viewportFit: 'cover',
-  themeColor: '#020617',
+  themeColor: THEME_COLOR,
   colorScheme: 'dark',
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-dvh bg-slate-950 text-slate-100 antialiased">{children}</body>
+      <body className={BODY_CLASS}>{children}</body>
     </html>
   );
 }

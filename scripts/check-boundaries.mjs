@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run lint:boundaries`: enforce the dependency direction between our layers.
 //
-// Every .ts/.tsx/.js file under app/, components/, lib/ and server/ is parsed with
+// Every .ts/.tsx/.js file under app/, pages/, components/, lib/ and server/ is parsed with
 // @swc/core; each import it makes (static, `import type`, re-exports, dynamic import(),
 // require(), `import x = require()`, `import('x').T` types) is resolved to a project
 // file, a package or a Node builtin, and checked against RULES below. Type-only imports
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSync } from '@swc/core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE_DIRS = ['app', 'components', 'lib', 'server'];
+const SOURCE_DIRS = ['app', 'pages', 'components', 'lib', 'server'];
 const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
 /** `./x.js` may name `./x.ts` (TypeScript's and tsx's convention). */
@@ -54,12 +54,12 @@ const RULES = [
     name: 'server-slides-knows-no-bayeux-or-ui',
     why: 'server/slides stores and renders decks: it knows nothing of Bayeux, the slideshow, pages or browser code.',
     from: /^server\/slides\//,
-    violates: (t) => isFile(t, /^(server\/bayeux|server\/slideshow|app|components|lib\/client|lib\/stores)\//),
+    violates: (t) => isFile(t, /^(server\/bayeux|server\/slideshow|app|pages|components|lib\/client|lib\/stores)\//),
   },
   {
     name: 'ui-never-imports-server',
-    why: 'app/ and components/ are compiled by Next apart from the server process: they never import server/.',
-    from: /^(app|components)\//,
+    why: 'app/, pages/ and components/ are compiled by Next apart from the server process: they never import server/.',
+    from: /^(app|pages|components)\//,
     violates: (t) => isFile(t, /^server\//),
   },
   {

@@ -3,7 +3,7 @@ import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useRef, type ReactNode } from 'react';
 import { api } from '@/lib/client/api';
 import { connectSlideshow, type PublishResult, type SlideshowConnection } from '@/lib/client/connection';
-import type { PresenterCommand } from '@/lib/slideshow';
+import type { PresenterCommand, SlideshowState } from '@/lib/slideshow';
 import { useConnectionStore } from '@/lib/stores/connection-store';
 import { usePresenterStore } from '@/lib/stores/presenter-store';
 
@@ -20,6 +20,14 @@ export function useSendCommand(): Send {
 
 const getToken = async () => (await api.presenterToken()).token;
 
+/** The presenter store follows the talk (for the elapsed-time clock) and the audience size. */
+const onState = (state: SlideshowState) => {
+  const presenter = usePresenterStore.getState();
+  if (state.live) presenter.talkSeen({ deck: state.deck, startedAt: state.startedAt, at: state.at });
+  else presenter.talkEnded();
+};
+const onAudienceCount = (count: number) => usePresenterStore.getState().audienceCounted(count);
+
 /**
  * Opens the presenter's Bayeux connection while mounted (token in the handshake) and gives the
  * tree a `send` for commands. A lost sign-in sends the presenter back to /sign-in.
@@ -30,7 +38,7 @@ export function PresenterConnection({ children }: { children: ReactNode }) {
   const problem = useConnectionStore((s) => s.problem);
 
   useEffect(() => {
-    const opened = connectSlideshow({ url: `${window.location.origin}/bayeux`, role: 'presenter', getToken });
+    const opened = connectSlideshow({ url: `${window.location.origin}/bayeux`, role: 'presenter', getToken, onState, onAudienceCount });
     connection.current = opened;
     return () => {
       opened.disconnect();

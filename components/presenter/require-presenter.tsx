@@ -9,6 +9,7 @@ import { usePresenterStore } from '@/lib/stores/presenter-store';
 /** Renders its children only for a signed-in presenter; sends anyone else to /sign-in. */
 export function RequirePresenter({ children }: { children: ReactNode }) {
   const router = useRouter();
+  // Never null on the App Router, where this lives; typed nullable because of the Pages Router.
   const pathname = usePathname();
   const [status, setStatus] = useState<'checking' | 'signed-in' | 'failed'>('checking');
   const [attempt, setAttempt] = useState(0);
@@ -21,7 +22,7 @@ export function RequirePresenter({ children }: { children: ReactNode }) {
           usePresenterStore.getState().presenterSignedIn(session);
           setStatus('signed-in');
         }
-        else router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
+        else router.replace(pathname === null ? '/sign-in' : `/sign-in?next=${encodeURIComponent(pathname)}`);
       },
       () => {
         if (!cancelled) setStatus('failed');

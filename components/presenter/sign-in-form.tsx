@@ -24,11 +24,12 @@ function describe(error: unknown): string {
  */
 export function SignInForm() {
   const router = useRouter();
+  // Never null on the App Router, where this form lives; typed nullable because of the Pages Router.
   const params = useSearchParams();
-  const next = destination(params.get('next'));
+  const next = destination(params?.get('next') ?? null);
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(params.get('error') === 'wrong-key' ? 'That presenter key is not right.' : undefined);
+  const [error, setError] = useState<string | undefined>(params?.get('error') === 'wrong-key' ? 'That presenter key is not right.' : undefined);
   const linkUsed = useRef(false);
 
   const signIn = async (value: string) => {
@@ -48,7 +49,7 @@ export function SignInForm() {
     void signIn(linkKey);
   });
   useEffect(() => {
-    const linkKey = params.get('key');
+    const linkKey = params?.get('key');
     if (!linkKey || linkUsed.current) return;
     linkUsed.current = true;
     followLink(linkKey);

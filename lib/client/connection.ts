@@ -1,8 +1,9 @@
 /**
  * The page's one Bayeux connection: a facade over the official `cometd` client that feeds the
- * stores (lib/stores) and exposes only `publishCommand` and `disconnect`. Open it in an effect
- * (never at module scope) and disconnect in the effect's cleanup; React StrictMode opens, closes
- * and reopens it in development, which the server tolerates.
+ * slideshow and connection stores (lib/stores), hands a presenter's page what only it needs
+ * through callbacks (`onState`, `onAudienceCount`), and exposes only `publishCommand` and
+ * `disconnect`. Open it in an effect (never at module scope) and disconnect in the effect's
+ * cleanup; React StrictMode opens, closes and reopens it in development, which the server tolerates.
  *
  * - Subscriptions are made in a `/meta/handshake` listener, so every re-handshake (the server
  *   restarted, the session expired while a phone slept) subscribes again; the server answers a
@@ -20,7 +21,6 @@ import type { Message } from 'cometd';
 import { parseError } from '@/lib/bayeux/errors';
 import { parseAudienceCount, parseSlideshowState, SLIDESHOW_CHANNELS, type ApiError, type PresenterCommand, type SlideshowState } from '@/lib/slideshow';
 import { useConnectionStore, type ConnectionProblem, type ConnectionStatus } from '@/lib/stores/connection-store';
-import { usePresenterStore } from '@/lib/stores/presenter-store';
 import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 
 export type Role = 'audience' | 'presenter';
@@ -31,6 +31,13 @@ export interface ConnectOptions {
   role: Role;
   /** Presenters: a fresh handshake token (GET /api/presenter/token). Reject with `{ status: 401 }` when signed out. */
   getToken?: () => Promise<string>;
+  /**
+   * Presenters: each state received on `/slideshow/change`, after the slideshow store took it.
+   * A callback, not the presenter store itself, so the audience page does not bundle that store.
+   */
+  onState?: (state: SlideshowState) => void;
+  /** Presenters: each audience size received on `/slideshow/audience`. */
+  onAudienceCount?: (count: number) => void;
 }
 
 /** `sent: false` means the command never left this page, so it is safe to send another way. */
@@ -56,7 +63,7 @@ const PUBLISH_TIMEOUT_MS = 8_000;
 /** How much longer than the server's advised hold a `/meta/connect` may stay silent before we call it dead. */
 const CONNECT_GRACE_MS = 5_000;
 
-export function connectSlideshow({ url, role, getToken }: ConnectOptions): SlideshowConnection {
+export function connectSlideshow({ url, role, getToken, onState, onAudienceCount }: ConnectOptions): SlideshowConnection {
   const cometd = new CometD();
   cometd.configure({ url, logLevel: 'warn', backoffIncrement: 1_000, maxBackoff: MAX_BACKOFF_MS });
   cometd.registerExtension('ack', new AckExtension());
@@ -176,15 +183,12 @@ export function connectSlideshow({ url, role, getToken }: ConnectOptions): Slide
     const replay = expectReplay || (state.live && state.history !== undefined);
     expectReplay = false;
     useSlideshowStore.getState().slideChanged(state, { replay });
-    if (role !== 'presenter') return;
-    const presenter = usePresenterStore.getState();
-    if (state.live) presenter.talkSeen({ deck: state.deck, startedAt: state.startedAt, at: state.at });
-    else presenter.talkEnded();
+    if (role === 'presenter') onState?.(state);
   };
 
   const onAudience = (message: Message) => {
     const count = parseAudienceCount(message.data);
-    if (!disposed && count) usePresenterStore.getState().audienceCounted(count.count);
+    if (!disposed && count) onAudienceCount?.(count.count);
   };
 
   cometd.addListener('/meta/handshake', (message) => {
