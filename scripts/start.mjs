@@ -15,7 +15,7 @@ process.chdir(root);
 
 // Inputs of `next build`. Server-only code (server/) is run from source by tsx and
 // does not need a rebuild.
-const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'public', 'next.config.ts', 'postcss.config.mjs'];
+const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'next.config.ts', 'postcss.config.mjs'];
 const BUILD_ID = join('.next', 'BUILD_ID');
 
 /** Newest modification time (ms) of a file or, recursively, of the files in a folder. */
