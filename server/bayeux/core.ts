@@ -25,7 +25,7 @@ export interface PendingConnect {
   readonly transport: RequestInfo | undefined;
 }
 
-/** Whoever answers a held connect: a polling response, a WebSocket. An object, not a closure: see holdConnect. */
+/** Whoever answers a held connect: a polling response, a WebSocket. An object, not a closure: one is kept per held connect (see polling.ts). */
 export interface ConnectResponder {
   respond(events: Outgoing[], reply: Message): void;
 }
