@@ -5,7 +5,7 @@
  * callback-polling, a slow WebSocket, or the ack extension's connect-only delivery).
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectionType, Message } from '../../lib/bayeux/index';
+import type { ConnectionType } from '../../lib/bayeux/index';
 import type { ConnectResponder, PendingConnect } from './core';
 import type { Outgoing } from './outgoing';
 import type { AckState } from './ext/ack';
