@@ -18,9 +18,10 @@ import sharp from 'sharp';
 import type { DeckDetail } from '../lib/slideshow/index';
 import { startApp, tempDataDir, type AppProcess } from '../tests/helpers/app-process';
 import {
-  deckDetail, launchBrowser, makeTalkSlide, openPhone, openPresenter, PHONES, presenterKeyOf, pressKey,
+  deckDetail, imageUrls, launchBrowser, makeTalkSlide, openPhone, openPresenter, PHONES, presenterKeyOf, pressKey,
   uploadDeck, waitForPhoneSlide, type Tab, type TalkSlide,
 } from '../tests/helpers/slideshow-browser';
+import { until } from '../tests/helpers/wait';
 import { machineInfo, type Machine } from './proc';
 import { percentiles } from './stats';
 
@@ -235,10 +236,6 @@ async function placeholderPaint(page: Page, since: number, before: number): Prom
   );
 }
 
-function slideUrls(slide: DeckDetail['slides'][number]): string[] {
-  return [slide.src, ...slide.images.flatMap((image) => [image.webp, image.jpeg])];
-}
-
 /** Runs the whole page measurement against a fresh server; never throws (the error is recorded). */
 export async function runPageBench(options: { code: string; command: string; log(line: string): void }): Promise<PageRecord> {
   const started = performance.now();
@@ -277,18 +274,18 @@ export async function runPageBench(options: { code: string; command: string; log
     if (live.status !== 200) throw new Error(`going live failed: HTTP ${live.status}`);
     await presenter.page.getByRole('heading', { name: 'Next · slide 2' }).waitFor({ timeout: STEP_MS });
     await waitForPhoneSlide(phone, { slide: 1, src: deck.slides[0]!.src }, deck.count);
-    await waitForPaint(phone, slideUrls(deck.slides[0]!), 0);
+    await waitForPaint(phone, imageUrls(deck.slides[0]!), 0);
 
     for (let n = 2; n <= PRESSES + 1; n++) {
       const slide = deck.slides[n - 1]!;
       const framesBefore = frames.length;
       const pressed = await pressKey(presenter.page, 'ArrowRight');
       const shown = await waitForPhoneSlide(phone, { slide: n, src: slide.src }, deck.count, { since: pressed });
-      const painted = await waitForPaint(phone, slideUrls(slide), pressed);
+      const painted = await waitForPaint(phone, imageUrls(slide), pressed);
       const placeholder = await placeholderPaint(phone, pressed, painted.t);
       record.paints.push({ slide: n, toDom: shown - pressed, toPlaceholder: placeholder === undefined ? undefined : placeholder - pressed, toImage: painted.t - pressed });
       const path = new URL(painted.url).pathname;
-      await waitUntil(() => imageBytes.has(path));
+      await until(() => imageBytes.has(path), `the size of ${path.split('/').pop()}`, 5_000);
       record.slides.push({
         slide: n, kind: files[n - 1]!.kind, variant: path.split('/').pop()!, bytes: imageBytes.get(path)!,
         messageBytes: frames.slice(framesBefore).reduce((total, frame) => total + frame.bytes, 0),
@@ -306,12 +303,4 @@ export async function runPageBench(options: { code: string; command: string; log
   }
   record.durationSeconds = Math.round((performance.now() - started) / 1000);
   return record;
-}
-
-async function waitUntil(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('timed out waiting for the image response');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

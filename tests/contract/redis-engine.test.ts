@@ -10,6 +10,7 @@ import { Outgoing } from '../../server/bayeux/outgoing';
 import { ServerSession, type SessionHost } from '../../server/bayeux/session';
 import { runEngineContract } from './engine-contract';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { until } from '../helpers/wait';
 
 const UP_MS = 10_000;
 let redis: TestRedis;
@@ -45,14 +46,6 @@ function sessionOn(engine: RedisEngine, ...subscriptions: string[]): ServerSessi
 
 function dataOf(session: ServerSession): unknown[] {
   return session.drain().map((event) => event.message.data);
-}
-
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Two nodes on one Redis; the test runs with both up, and both are closed after it. */

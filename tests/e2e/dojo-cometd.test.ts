@@ -33,6 +33,7 @@ import type { Message } from '../../lib/bayeux/index';
 import type { Route } from '../helpers/bayeux-server';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 import { dojoPageRoute } from '../helpers/dojo-static';
+import { until } from '../helpers/wait';
 
 // ---------------------------------------------------------------------------------------------
 // Types of what the page and the wire carry
@@ -298,14 +299,6 @@ const requestsFor = (log: LoggedRequest[], channel: string) => log.filter((entry
 
 // ---------------------------------------------------------------------------------------------
 
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const WAIT = { timeout: 10_000, polling: 25 } as const;
 const TEST = { timeout: 30_000 } as const;
 
@@ -518,7 +511,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test('disconnects: the server drops the session, answers the held connect with reconnect none, and the page stops polling', TEST, async () => {
-      await waitUntil(() => bayeuxHost.bayeux.getSession(pageClientId)?.held !== undefined, 10_000, 'a held /meta/connect');
+      await until(() => bayeuxHost.bayeux.getSession(pageClientId)?.held !== undefined, 'a held /meta/connect', 10_000);
       const wireBefore = await page.evaluate(() => window.wire.length);
       // Read the state in the same turn: the held connect's reply (successful, reconnect none) may
       // arrive before a second evaluate, and Dojo 1.6 then reports 'connected' again.
@@ -527,7 +520,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
         return window.dojox.cometd.state();
       });
       assert.equal(stateAfter, 'disconnected');
-      await waitUntil(() => bayeuxHost.bayeux.getSession(pageClientId) === undefined, 10_000, 'the session to be removed');
+      await until(() => bayeuxHost.bayeux.getSession(pageClientId) === undefined, 'the session to be removed', 10_000);
       assert.equal(bayeuxHost.bayeux.subscriberCount('/chat/room'), 1, 'only the Node client is left');
 
       // The held connect came back at once, telling the client not to reconnect.
@@ -553,7 +546,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
       const firstId = await handshakePage();
       await listen('/chat/room');
       assert.ok(bayeuxHost.bayeux.getSession(firstId)?.subscriptions.has('/chat/room'));
-      await waitUntil(() => bayeuxHost.bayeux.getSession(firstId)?.held !== undefined, 10_000, 'a held /meta/connect');
+      await until(() => bayeuxHost.bayeux.getSession(firstId)?.held !== undefined, 'a held /meta/connect', 10_000);
       const wireBefore = await page.evaluate(() => window.wire.length);
       const metaBefore = await page.evaluate(() => window.metaEvents.length);
 
@@ -597,7 +590,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
       await page.evaluate(() => window.dojox.cometd.publish('/chat/room', { text: 'page after the restart' }));
       await waitForDelivery('/chat/room', '/chat/room', { text: 'page after the restart' });
       await page.evaluate(() => window.dojox.cometd.disconnect());
-      await waitUntil(() => bayeuxHost.bayeux.getSession(secondId) === undefined, 10_000, 'the second session to be removed');
+      await until(() => bayeuxHost.bayeux.getSession(secondId) === undefined, 'the second session to be removed', 10_000);
       await fresh.disconnect();
       other = fresh; // the old one belonged to the stopped server
     });

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SlideshowState } from '../../lib/slideshow/index';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
-import { Phone, Presenter, waitFor } from '../helpers/cometd-phone';
+import { Phone, Presenter } from '../helpers/cometd-phone';
+import { until } from '../helpers/wait';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
@@ -105,7 +106,7 @@ describe('two nodes sharing one Redis', () => {
     const marks = phones.map((phone) => phone.states.length);
     const seqs: number[] = [];
     for (let i = 0; i < 4; i++) seqs.push((await presenter.command({ step: 1 })).seq);
-    await waitFor(() => phones.every((phone, i) => phone.states.length - marks[i]! >= seqs.length), 'four changes on both phones');
+    await until(() => phones.every((phone, i) => phone.states.length - marks[i]! >= seqs.length), 'four changes on both phones');
     for (const [i, phone] of phones.entries()) {
       assert.deepEqual(phone.seqsSince(marks[i]!), seqs, `${phone.name}: every change once, in order`);
       assert.equal(slideOf(phone.latest), 5);
@@ -124,7 +125,7 @@ describe('two nodes sharing one Redis', () => {
   });
 
   test('the presenter on node A counts the phones on node B', { timeout: TEST_MS }, async () => {
-    await waitFor(() => presenter.lastCount === 2, `an audience of 2 (counts seen: ${presenter.counts.join(', ')})`);
+    await until(() => presenter.lastCount === 2, `an audience of 2 (counts seen: ${presenter.counts.join(', ')})`);
   });
 
   test('node B dies: its phones land on node A, re-handshake and get the current slide', { timeout: TEST_MS }, async () => {
@@ -133,20 +134,20 @@ describe('two nodes sharing one Redis', () => {
     const marks = phones.map((phone) => phone.states.length);
     await nodeB.stop('SIGKILL');
     proxy.setTarget(portOf(nodeA));
-    await waitFor(() => phones.every((phone, i) => phone.handshakes > handshakes[i]! && phone.states.length > marks[i]!), 'both phones to re-handshake on A and get a state');
+    await until(() => phones.every((phone, i) => phone.handshakes > handshakes[i]! && phone.states.length > marks[i]!), 'both phones to re-handshake on A and get a state');
     for (const [i, phone] of phones.entries()) {
       const replay = phone.states[marks[i]!]!;
       assert.ok(replay.live && replay.slide === slideOf(current) && replay.seq === current.seq, `${phone.name} lands on the current slide`);
       assert.ok(replay.live && replay.history?.length === 5, `${phone.name} gets the slides shown so far`);
     }
     const next = await presenter.command({ step: 1 });
-    await waitFor(() => phones.every((phone) => phone.latest?.seq === next.seq), 'the next change on both phones, now on A');
+    await until(() => phones.every((phone) => phone.latest?.seq === next.seq), 'the next change on both phones, now on A');
   });
 
   test('the audience count forgets the dead node: the phones it lost are counted once, on A', { timeout: TEST_MS }, async () => {
     // Until B's entry expires (three heartbeats) its phones count twice; then the total is right again.
     const mark = presenter.counts.length;
-    await waitFor(() => presenter.counts.length > mark && presenter.lastCount === 2, `an audience of 2 again (counts seen: ${presenter.counts.join(', ')})`, 40_000);
+    await until(() => presenter.counts.length > mark && presenter.lastCount === 2, `an audience of 2 again (counts seen: ${presenter.counts.join(', ')})`, 40_000);
   });
 
   test('Redis restarts mid-talk: every node serves its own phones meanwhile, and the talk goes on everywhere after', { timeout: TEST_MS }, async () => {
@@ -158,18 +159,18 @@ describe('two nodes sharing one Redis', () => {
     for (const phone of onC) assert.equal(phone.latest?.seq, before.seq, `${phone.name} joins on the current slide`);
 
     await redis.kill();
-    await waitFor(() => [nodeA, nodeC].every((node) => /lost Redis/.test(node.output())), 'both nodes to notice that Redis is gone');
+    await until(() => [nodeA, nodeC].every((node) => /lost Redis/.test(node.output())), 'both nodes to notice that Redis is gone');
     const duringOutage = await presenter.command({ step: 1 });
     const onA = phones.slice(0, 2);
-    await waitFor(() => onA.every((phone) => phone.latest?.seq === duringOutage.seq), 'node A\'s phones to follow while Redis is down');
+    await until(() => onA.every((phone) => phone.latest?.seq === duringOutage.seq), 'node A\'s phones to follow while Redis is down');
     // Stay down through several reconnect attempts.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     await redis.start();
-    await waitFor(() => [nodeA, nodeC].every((node) => /back after/.test(node.output())), 'both nodes to reconnect');
-    await waitFor(() => onC.every((phone) => slideOf(phone.latest) === slideOf(duringOutage)), 'node C\'s phones to catch up with the slide shown during the outage');
+    await until(() => [nodeA, nodeC].every((node) => /back after/.test(node.output())), 'both nodes to reconnect');
+    await until(() => onC.every((phone) => slideOf(phone.latest) === slideOf(duringOutage)), 'node C\'s phones to catch up with the slide shown during the outage');
     const afterOutage = await presenter.command({ step: 1 });
-    await waitFor(() => phones.every((phone) => phone.latest?.seq === afterOutage.seq), 'the next change on every phone, on A and on C');
+    await until(() => phones.every((phone) => phone.latest?.seq === afterOutage.seq), 'the next change on every phone, on A and on C');
     assert.equal(slideOf(await liveState(nodeC.url)), slideOf(afterOutage), 'node C has the talk');
     assert.equal(await imageStatus(nodeC.url, deck.slides[slideOf(afterOutage)! - 1]!.src), 200, 'node C serves the slide shown last');
     for (const node of [nodeA, nodeC]) assert.equal(node.child.exitCode, null, 'the nodes kept running');

@@ -8,18 +8,11 @@
 import { CometD, type Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import type { SlideshowState } from '../../lib/slideshow/index';
+import { until } from './wait';
 
 adapt();
 
 export type Mode = 'websocket' | 'long-polling';
-
-export async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function client(endpoint: string, mode: Mode): CometD {
   const cometd = new CometD();
@@ -54,7 +47,7 @@ export class Phone {
   /** Handshake, subscribe and receive the current state. */
   async join(): Promise<void> {
     this.cometd.handshake();
-    await waitFor(() => this.subscriptions > 0 && this.states.length > 0, `${this.name} to join`);
+    await until(() => this.subscriptions > 0 && this.states.length > 0, `${this.name} to join`);
   }
 
   /** The newest state received (highest seq), as the audience page keeps it. */

@@ -16,6 +16,9 @@ import sharp from 'sharp';
 import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
 import type { AppProcess } from './app-process';
 import { chromiumLaunchArgs, findChromium } from './chromium';
+import { sleep } from './wait';
+
+export { sleep } from './wait';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,10 +26,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const STEP_MS = 15_000;
 /** Bound on one test. */
 export const TEST_MS = 60_000;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findChromium();

@@ -12,6 +12,9 @@ import { CometD, type Message as CometDMessage, type SubscriptionHandle } from '
 import { adapt } from 'cometd-nodejs-client';
 import type { DeckSummary } from '../../lib/slideshow/index';
 import type { SlideshowTestServer } from './slideshow-server';
+import { sleep, until } from './wait';
+
+export { sleep, until } from './wait';
 
 adapt();
 
@@ -23,24 +26,12 @@ export const TEST_MS = 60_000;
 // ---------------------------------------------------------------------------------------------
 // Bounded waiting
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function within<T>(promise: Promise<T>, what: string, ms = STEP_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export async function until(condition: () => boolean, what: string, ms = STEP_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

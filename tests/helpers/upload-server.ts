@@ -3,7 +3,9 @@
  * server/slides: receiveUpload, then buildDeck, answering JSON. Tests drive it with real requests
  * (`fetch` + `FormData`, or a hand-built multipart body over a raw socket).
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildDeck, deckSummary, type DeckStore, type ProgressEvent, receiveUpload, type UploadLimits } from '../../server/slides/index';
@@ -51,6 +53,14 @@ function answer(res: http.ServerResponse, status: number, body: unknown, closeCo
 export interface UploadAnswer {
   status: number;
   body: { error?: string; file?: string; id?: string; title?: string; count?: number; source?: string; slides?: Array<Record<string, unknown>> };
+}
+
+/** Asserts that an upload was refused as expected and left nothing behind in the data folder `dataDir`. */
+export async function assertRefused(dataDir: string, answer: UploadAnswer, status: number, error: RegExp, file?: string): Promise<void> {
+  assert.equal(answer.status, status, JSON.stringify(answer.body));
+  assert.match(answer.body.error ?? '', error);
+  assert.equal(answer.body.file, file);
+  assert.deepEqual((await readdir(dataDir)).filter((name) => name.startsWith('.')), [], 'no temp folder left');
 }
 
 /** POSTs files as `file` parts (plus an optional title) with fetch's own multipart encoding. */

@@ -20,6 +20,7 @@ import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import {
   junkBatch, junkText, levels, mulberry32, withInvalidUtf8, type JunkBatch, type Limits, type Rng,
 } from '../helpers/malformed';
+import { sleep, until } from '../helpers/wait';
 
 const CASES_PER_TRANSPORT = 3_000;
 const CHECK_EVERY = 500;
@@ -59,24 +60,12 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function until(predicate: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -392,7 +381,7 @@ class RawSocket {
   }
 
   async closed(): Promise<number> {
-    await until(() => this.closeCode !== undefined, STEP_MS, 'WebSocket close');
+    await until(() => this.closeCode !== undefined, 'WebSocket close', STEP_MS);
     return this.closeCode!;
   }
 }
@@ -568,7 +557,7 @@ describe('bad input against a real server', { timeout: 180_000 }, () => {
     await goodWebSocketRound(wsUrl, `${label}-w`);
     const n = ++heartbeat;
     server.bayeux.publish('/heartbeat', { n });
-    await until(() => longLived.received.some((m) => m.channel === '/heartbeat' && (m.data as { n: number }).n === n), STEP_MS, `heartbeat ${n} at ${label}`);
+    await until(() => longLived.received.some((m) => m.channel === '/heartbeat' && (m.data as { n: number }).n === n), `heartbeat ${n} at ${label}`, STEP_MS);
     assert.deepEqual(longLived.problems, []);
   }
 
@@ -638,10 +627,10 @@ describe('bad input against a real server', { timeout: 180_000 }, () => {
       await within(new Promise<void>((resolve) => socket.once('connect', () => resolve())), STEP_MS, 'raw connect');
       socket.pause();
       socket.write(`POST /bayeux HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      await until(() => server.bayeux.getSession(clientId)?.held !== undefined, STEP_MS, 'the connect to be held');
+      await until(() => server.bayeux.getSession(clientId)?.held !== undefined, 'the connect to be held', STEP_MS);
       // More than the queue holds, in one tick: the held connect takes the newest, the rest are dropped.
       for (let n = 0; n < MAX_QUEUE + 20; n++) assert.equal(server.bayeux.deliver(clientId, '/paused/in', { n, payload }), true);
-      await until(() => server.bayeux.getSession(clientId)?.held === undefined, STEP_MS, 'the held connect to be answered');
+      await until(() => server.bayeux.getSession(clientId)?.held === undefined, 'the held connect to be answered', STEP_MS);
       // Nobody reads that answer and no connect follows: further events wait in the bounded queue.
       for (let n = 0; n < MAX_QUEUE * 3; n++) server.bayeux.deliver(clientId, '/paused/in', { n, payload });
       const session = server.bayeux.getSession(clientId)!;
@@ -740,7 +729,7 @@ describe('bad input against a real server', { timeout: 180_000 }, () => {
     victims = [];
     await longLived.stop();
     const sessionsLeft = server.bayeux.sessionCount;
-    await until(() => server.bayeux.sessionCount === 0, SERVER_OPTIONS.maxInterval * 3 + STEP_MS, `all ${sessionsLeft} sessions to expire`);
+    await until(() => server.bayeux.sessionCount === 0, `all ${sessionsLeft} sessions to expire`, SERVER_OPTIONS.maxInterval * 3 + STEP_MS);
 
     agent.destroy();
     const growth = heapAfterGc() - heapBaseline;

@@ -12,6 +12,7 @@ import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage,
 import { adapt } from 'cometd-nodejs-client';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import { sleep, until } from '../helpers/wait';
 
 adapt();
 
@@ -34,24 +35,12 @@ const SERVER_OPTIONS: CreateBayeuxServerOptions = { timeout: 2_000, maxSessionsP
 // ---------------------------------------------------------------------------------------------
 // Small bounded-waiting utilities
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function within<T>(promise: Promise<T>, what: string, ms = STEP_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function until(condition: () => boolean, what: string, ms = STEP_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import Faye from 'faye';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import { sleep, until } from '../helpers/wait';
 
 type Mode = 'long-polling' | 'websocket';
 const MODES: readonly Mode[] = ['long-polling', 'websocket'];
@@ -21,24 +22,12 @@ const TEST_MS = 30_000;
 /** A short hold so that nothing waits for a 25 s poll. Each Faye client has its own cookie jar. */
 const SERVER_OPTIONS: CreateBayeuxServerOptions = { timeout: 2_000 };
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function within<T>(promise: PromiseLike<T>, what: string, ms = STEP_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
-}
-
-async function until(condition: () => boolean, what: string, ms = STEP_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** A Faye client with an extension that records every message it receives, as received. */

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RedisEngine, RedisLink } from '../../server/bayeux/index';
 import type { SlideshowState } from '../../lib/slideshow/index';
-import { Phone, Presenter, waitFor } from '../helpers/cometd-phone';
+import { Phone, Presenter } from '../helpers/cometd-phone';
+import { until } from '../helpers/wait';
 import { RawBayeux } from '../helpers/raw-bayeux';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
@@ -127,7 +128,7 @@ describe('the slideshow on several nodes', () => {
     assert.equal(new Set(seqs).size, 10, `ten distinct changes: ${seqs.join(', ')}`);
     const final = await agree();
     assert.equal(slideOf(final), 11, 'ten steps from slide 1, none lost');
-    await waitFor(() => [onA, onB].every((phone) => phone.latest?.seq === final.seq), 'both phones on the last change');
+    await until(() => [onA, onB].every((phone) => phone.latest?.seq === final.seq), 'both phones on the last change');
     for (const phone of [onA, onB]) assert.equal(slideOf(phone.latest), 11);
   });
 
@@ -177,9 +178,9 @@ describe('the slideshow on several nodes', () => {
       await presenter.join();
       const extra = phoneOn(b);
       await extra.join();
-      await waitFor(() => presenter.lastCount === 3, `3 phones over two nodes (counts: ${presenter.counts.join(', ')})`);
+      await until(() => presenter.lastCount === 3, `3 phones over two nodes (counts: ${presenter.counts.join(', ')})`);
       extra.leave();
-      await waitFor(() => presenter.lastCount === 2, `2 phones after one left B (counts: ${presenter.counts.join(', ')})`);
+      await until(() => presenter.lastCount === 2, `2 phones after one left B (counts: ${presenter.counts.join(', ')})`);
     } finally {
       presenter.leave();
     }
@@ -199,32 +200,32 @@ describe('the slideshow on several nodes', () => {
     const [onA, onB] = phones;
     const before = await agree();
     await redis.kill();
-    await waitFor(() => !a.link.isUp && !b.link.isUp, 'both nodes to notice');
+    await until(() => !a.link.isUp && !b.link.isUp, 'both nodes to notice');
     const fromA = await command(a, { step: 1 });
     await command(a, { step: 1 });
     const fromB = await command(b, { step: -1 });
     assert.equal(fromA.seq, before.seq + 1);
     assert.equal(fromB.seq, before.seq + 1, 'B went on alone from the same seq');
-    await waitFor(() => slideOf(onB!.latest) === slideOf(fromB), 'B\'s phone to follow B while Redis is away');
+    await until(() => slideOf(onB!.latest) === slideOf(fromB), 'B\'s phone to follow B while Redis is away');
 
     await redis.start();
     const agreed = await agree();
     assert.ok(agreed.seq >= before.seq + 2, `the agreed talk is newer than both (seq ${agreed.seq})`);
     assert.equal(slideOf(agreed), slideOf(before)! + 2, 'the node that went further wins');
-    await waitFor(() => [onA!, onB!].every((phone) => phone.latest?.seq === agreed.seq), 'both phones on the agreed talk');
+    await until(() => [onA!, onB!].every((phone) => phone.latest?.seq === agreed.seq), 'both phones on the agreed talk');
     assert.ok(a.logs.some((line) => /lost Redis/.test(line)) && a.logs.some((line) => /back after/.test(line)));
   });
 
   test('a node started while Redis is down starts idle and loads the talk when Redis answers', { timeout: TEST_MS }, async () => {
     await redis.kill();
-    await waitFor(() => !a.link.isUp, 'A to notice');
+    await until(() => !a.link.isUp, 'A to notice');
     const late = await startNode('node-late');
     assert.equal((await live(late)).live, false, 'no talk known yet');
     const phone = phoneOn(late);
     await phone.join();
     await redis.start();
     const agreed = await agree();
-    await waitFor(() => phone.latest?.seq === agreed.seq, 'the late node\'s phone to get the talk');
+    await until(() => phone.latest?.seq === agreed.seq, 'the late node\'s phone to get the talk');
     assert.equal(slideOf(await live(late)), slideOf(agreed));
   });
 });

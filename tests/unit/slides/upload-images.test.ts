@@ -3,7 +3,7 @@
  * Every refusal must name the problem (and the file), leave no temp folder and create no deck.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { DeckStore, type UploadLimits, uploadLimits } from '../../../server/slides/index';
 import { sniffFile } from '../../../server/slides/sniff';
 import { makeAnimatedGif, makeImage } from '../../helpers/slide-fixtures';
-import { type UploadAnswer, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
+import { assertRefused, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
 
 const KB = 1024;
 const LIMITS: UploadLimits = uploadLimits({ maxFileBytes: 600 * KB, maxTotalBytes: 1000 * KB, maxSlides: 5, maxPixels: 20_000_000 });
@@ -30,15 +30,6 @@ describe('image uploads', () => {
     await server.close();
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** Asserts a refusal and that it left nothing behind. */
-  async function refused(answer: UploadAnswer, status: number, error: RegExp, file?: string): Promise<void> {
-    assert.equal(answer.status, status, JSON.stringify(answer.body));
-    assert.match(answer.body.error ?? '', error);
-    assert.equal(answer.body.file, file);
-    const names = await readdir(dir);
-    assert.deepEqual(names.filter((name) => name.startsWith('.')), [], 'no temp folder left');
-  }
 
   it('makes a deck of PNG, JPEG, WebP and GIF in natural name order', async () => {
     const before = (await store.list()).length;
@@ -113,39 +104,39 @@ describe('image uploads', () => {
   it('refuses a file over the per-file limit (413, file named)', async () => {
     const big = await makeImage({ width: 600, height: 600, noise: true });
     assert.ok(big.length > LIMITS.maxFileBytes);
-    await refused(await upload(server.url, [{ name: 'ok.png', data: await makeImage() }, { name: 'big.png', data: big }]), 413, /too large: at most 600 KB per file/, 'big.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'ok.png', data: await makeImage() }, { name: 'big.png', data: big }]), 413, /too large: at most 600 KB per file/, 'big.png');
   });
 
   it('refuses an upload over the total limit (413)', async () => {
     const medium = await makeImage({ width: 350, height: 350, noise: true });
     assert.ok(medium.length < LIMITS.maxFileBytes && medium.length * 3 > LIMITS.maxTotalBytes);
     const files = ['a.png', 'b.png', 'c.png'].map((name) => ({ name, data: medium }));
-    await refused(await upload(server.url, files), 413, /too large: at most 1000 KB in total/, 'c.png');
+    await assertRefused(dir, await upload(server.url, files), 413, /too large: at most 1000 KB in total/, 'c.png');
   });
 
   it('refuses more files than slides allowed (413)', async () => {
     const image = await makeImage({ width: 64, height: 36 });
     const files = Array.from({ length: 6 }, (_, i) => ({ name: `${i}.png`, data: image }));
-    await refused(await upload(server.url, files), 413, /Too many files: at most 5/);
+    await assertRefused(dir, await upload(server.url, files), 413, /Too many files: at most 5/);
   });
 
   it('refuses an image with too many pixels before decoding it (422)', async () => {
     const huge = await sharp({ create: { width: 5000, height: 4001, channels: 3, background: '#fff' } }).png().toBuffer();
-    await refused(await upload(server.url, [{ name: 'poster.png', data: huge }]), 422, /5000×4001 pixels, at most 20 megapixels/, 'poster.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'poster.png', data: huge }]), 422, /5000×4001 pixels, at most 20 megapixels/, 'poster.png');
   });
 
   it('refuses a text file named .png (415)', async () => {
-    await refused(await upload(server.url, [{ name: 'notes.png', data: Buffer.from('just some text\n'), type: 'image/png' }]), 415, /Unsupported file/, 'notes.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'notes.png', data: Buffer.from('just some text\n'), type: 'image/png' }]), 415, /Unsupported file/, 'notes.png');
   });
 
   it('refuses an SVG (415): images are PNG, JPEG, GIF or WebP only', async () => {
-    await refused(await upload(server.url, [{ name: 'logo.png', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }]), 415, /Unsupported/, 'logo.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'logo.png', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }]), 415, /Unsupported/, 'logo.png');
   });
 
   it('refuses a corrupt or truncated image (422) and creates nothing (all or nothing)', async () => {
     const png = await makeImage({ width: 400, height: 300, noise: true });
     const decks = (await store.list()).length;
-    await refused(
+    await assertRefused(dir, 
       await upload(server.url, [
         { name: 'good.png', data: png },
         { name: 'cut.png', data: png.subarray(0, Math.floor(png.length / 2)) },
@@ -155,13 +146,13 @@ describe('image uploads', () => {
       'cut.png',
     );
     const garbage = Buffer.concat([png.subarray(0, 8), Buffer.alloc(500, 7)]);
-    await refused(await upload(server.url, [{ name: 'garbage.png', data: garbage }]), 422, /damaged/, 'garbage.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'garbage.png', data: garbage }]), 422, /damaged/, 'garbage.png');
     assert.equal((await store.list()).length, decks);
   });
 
   it('refuses a mixed upload (422)', async () => {
     const { makePdf } = await import('../../helpers/pdf-fixtures');
-    await refused(
+    await assertRefused(dir, 
       await upload(server.url, [{ name: 'a.png', data: await makeImage() }, { name: 'talk.pdf', data: makePdf(['x']) }]),
       422,
       /either images, one ZIP of images, or one PDF.*1 PDF, 1 image/,
@@ -170,7 +161,7 @@ describe('image uploads', () => {
 
   it('creates decks that survive a refused upload untouched', async () => {
     const existing = await store.list();
-    await refused(await upload(server.url, [{ name: 'x.png', data: Buffer.from('nope') }]), 415, /Unsupported/, 'x.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'x.png', data: Buffer.from('nope') }]), 415, /Unsupported/, 'x.png');
     assert.deepEqual(await store.list(), existing);
     for (const deck of existing) assert.ok((await stat(path.join(dir, deck.id, 'deck.json'))).isFile());
   });

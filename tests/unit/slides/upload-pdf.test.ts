@@ -3,7 +3,7 @@
  * thread. The PDFs are hand-written at run time (tests/helpers/pdf-fixtures.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { DeckStore, uploadLimits } from '../../../server/slides/index';
 import { makeBrokenPdf, makePdf } from '../../helpers/pdf-fixtures';
 import { makeImage } from '../../helpers/slide-fixtures';
-import { type UploadAnswer, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
+import { assertRefused, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
 
 describe('PDF uploads', () => {
   let dir: string;
@@ -28,13 +28,6 @@ describe('PDF uploads', () => {
     await server.close();
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function refused(answer: UploadAnswer, status: number, error: RegExp, file?: string): Promise<void> {
-    assert.equal(answer.status, status, JSON.stringify(answer.body));
-    assert.match(answer.body.error ?? '', error);
-    assert.equal(answer.body.file, file);
-    assert.deepEqual((await readdir(dir)).filter((name) => name.startsWith('.')), [], 'no temp folder left');
-  }
 
   it('makes one slide per page, with its text, without blocking the event loop', async () => {
     const pdf = makePdf(['Welcome to   Comet Deck', 'Roadmap (2026)', 'Questions?']);
@@ -74,22 +67,22 @@ describe('PDF uploads', () => {
   });
 
   it('refuses an encrypted PDF (422, file named)', async () => {
-    await refused(await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]), 422, /password-protected/, 'secret.pdf');
+    await assertRefused(dir, await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]), 422, /password-protected/, 'secret.pdf');
   });
 
   it('refuses a broken PDF (422, file named)', async () => {
-    await refused(await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]), 422, /damaged or not a PDF/, 'broken.pdf');
+    await assertRefused(dir, await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]), 422, /damaged or not a PDF/, 'broken.pdf');
   });
 
   it('refuses a PDF with too many pages (413)', async () => {
     const pages = Array.from({ length: 7 }, (_, i) => `Page ${i + 1}`);
-    await refused(await upload(server.url, [{ name: 'long.pdf', data: makePdf(pages) }]), 413, /7 pages: at most 6/, 'long.pdf');
+    await assertRefused(dir, await upload(server.url, [{ name: 'long.pdf', data: makePdf(pages) }]), 413, /7 pages: at most 6/, 'long.pdf');
   });
 
   it('gives up on a PDF that takes too long, killing its worker (422)', async () => {
     const slow = await startUploadServer(store, uploadLimits({ pdfPageTimeoutMs: 1 }));
     try {
-      await refused(await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]), 422, /took too long/, 'slow.pdf');
+      await assertRefused(dir, await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]), 422, /took too long/, 'slow.pdf');
     } finally {
       await slow.close();
     }
@@ -97,7 +90,7 @@ describe('PDF uploads', () => {
 
   it('refuses a PDF together with anything else (422)', async () => {
     const pdf = makePdf(['x']);
-    await refused(await upload(server.url, [{ name: 'a.pdf', data: pdf }, { name: 'b.pdf', data: pdf }]), 422, /2 PDFs/);
-    await refused(await upload(server.url, [{ name: 'a.pdf', data: pdf }, { name: 'b.png', data: await makeImage() }]), 422, /1 PDF, 1 image/);
+    await assertRefused(dir, await upload(server.url, [{ name: 'a.pdf', data: pdf }, { name: 'b.pdf', data: pdf }]), 422, /2 PDFs/);
+    await assertRefused(dir, await upload(server.url, [{ name: 'a.pdf', data: pdf }, { name: 'b.png', data: await makeImage() }]), 422, /1 PDF, 1 image/);
   });
 });

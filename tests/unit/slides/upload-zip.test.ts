@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeckStore, uploadLimits } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
-import { type UploadAnswer, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
+import { assertRefused, type UploadAnswer, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
 import { type ZipEntrySpec, makeZip } from '../../helpers/zip-writer';
 
 const KB = 1024;
@@ -34,13 +34,6 @@ describe('ZIP uploads', () => {
 
   const sendZip = (entries: ZipEntrySpec[], name = 'deck.zip'): Promise<UploadAnswer> => upload(server.url, [{ name, data: makeZip(entries) }]);
 
-  async function refused(answer: UploadAnswer, status: number, error: RegExp, file?: string): Promise<void> {
-    assert.equal(answer.status, status, JSON.stringify(answer.body));
-    assert.match(answer.body.error ?? '', error);
-    assert.equal(answer.body.file, file);
-    assert.deepEqual((await readdir(dir)).filter((name) => name.startsWith('.')), [], 'no temp folder left');
-  }
-
   it('makes a deck from the images, in natural order, skipping folders and junk', async () => {
     server.progress.length = 0;
     const answer = await sendZip([
@@ -64,55 +57,55 @@ describe('ZIP uploads', () => {
   });
 
   it('refuses a zip-slip name (../) and absolute names (422)', async () => {
-    await refused(await sendZip([{ name: 'ok.png', data: png }, { name: '../evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/../evil.png');
-    await refused(await sendZip([{ name: 'a/../../evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/a/../../evil.png');
-    await refused(await sendZip([{ name: '/etc/evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip//etc/evil.png');
-    await refused(await sendZip([{ name: 'C:/evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/C:/evil.png');
+    await assertRefused(dir, await sendZip([{ name: 'ok.png', data: png }, { name: '../evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/../evil.png');
+    await assertRefused(dir, await sendZip([{ name: 'a/../../evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/a/../../evil.png');
+    await assertRefused(dir, await sendZip([{ name: '/etc/evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip//etc/evil.png');
+    await assertRefused(dir, await sendZip([{ name: 'C:/evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/C:/evil.png');
     // yauzl reads a backslash as a separator, so this is `../evil.png` too.
-    await refused(await sendZip([{ name: '..\\evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/../evil.png');
+    await assertRefused(dir, await sendZip([{ name: '..\\evil.png', data: png }]), 422, /Unsafe file name/, 'deck.zip/../evil.png');
     assert.deepEqual((await readdir(path.dirname(dir))).filter((name) => name === 'evil.png'), []);
   });
 
   it('refuses an entry whose data is longer than it declares (zip bomb, 422)', async () => {
     const bomb = Buffer.alloc(2 * 1024 * 1024, 0); // 2 MB of zeros deflate to about 2 KB
-    await refused(await sendZip([{ name: 'bomb.png', data: bomb, deflate: true, declaredSize: 1000 }]), 422, /larger or smaller than it declares/, 'deck.zip/bomb.png');
+    await assertRefused(dir, await sendZip([{ name: 'bomb.png', data: bomb, deflate: true, declaredSize: 1000 }]), 422, /larger or smaller than it declares/, 'deck.zip/bomb.png');
     // A stored entry whose sizes disagree is caught in the central directory, before any data.
-    await refused(await sendZip([{ name: 'stored.png', data: png, declaredSize: 100 }]), 422, /larger or smaller than it declares/, 'deck.zip');
+    await assertRefused(dir, await sendZip([{ name: 'stored.png', data: png, declaredSize: 100 }]), 422, /larger or smaller than it declares/, 'deck.zip');
   });
 
   it('refuses an entry declaring a huge size before reading it (413)', async () => {
-    await refused(await sendZip([{ name: 'huge.png', data: png, deflate: true, declaredSize: 0xfffffff0 }]), 413, /too large: at most 300 KB per file/, 'deck.zip/huge.png');
+    await assertRefused(dir, await sendZip([{ name: 'huge.png', data: png, deflate: true, declaredSize: 0xfffffff0 }]), 413, /too large: at most 300 KB per file/, 'deck.zip/huge.png');
   });
 
   it('refuses an archive expanding past the total limit (413)', async () => {
     const flat = await makeImage({ width: 300, height: 250, pngCompression: 0 });
     assert.ok(flat.length < LIMITS.maxFileBytes && flat.length * 4 > LIMITS.maxZipBytes);
     const entries = [1, 2, 3, 4].map((i) => ({ name: `${i}.png`, data: flat, deflate: true }));
-    await refused(await sendZip(entries), 413, /expands to more than 700 KB/, 'deck.zip/3.png');
+    await assertRefused(dir, await sendZip(entries), 413, /expands to more than 700 KB/, 'deck.zip/3.png');
   });
 
   it('refuses too many entries and too many images (413)', async () => {
     const junk = Array.from({ length: 21 }, (_, i) => ({ name: `__MACOSX/${i}`, data: Buffer.from('x') }));
-    await refused(await sendZip([{ name: 'a.png', data: png }, ...junk]), 413, /too many entries: at most 20/, 'deck.zip');
+    await assertRefused(dir, await sendZip([{ name: 'a.png', data: png }, ...junk]), 413, /too many entries: at most 20/, 'deck.zip');
     const images = Array.from({ length: 11 }, (_, i) => ({ name: `${i}.png`, data: png }));
-    await refused(await sendZip(images), 413, /Too many images in the ZIP: at most 10/, 'deck.zip/10.png');
+    await assertRefused(dir, await sendZip(images), 413, /Too many images in the ZIP: at most 10/, 'deck.zip/10.png');
   });
 
   it('refuses a non-image inside (415) and an archive of junk only (422)', async () => {
-    await refused(await sendZip([{ name: 'a.png', data: png }, { name: 'notes.txt', data: Buffer.from('hello') }]), 415, /only contain PNG, JPEG, GIF or WebP/, 'deck.zip/notes.txt');
-    await refused(await sendZip([{ name: 'inner.zip', data: makeZip([{ name: 'a.png', data: png }]) }]), 415, /only contain/, 'deck.zip/inner.zip');
-    await refused(await sendZip([{ name: '__MACOSX/._a.png', data: png }, { name: 'folder/' }]), 422, /no images/, 'deck.zip');
+    await assertRefused(dir, await sendZip([{ name: 'a.png', data: png }, { name: 'notes.txt', data: Buffer.from('hello') }]), 415, /only contain PNG, JPEG, GIF or WebP/, 'deck.zip/notes.txt');
+    await assertRefused(dir, await sendZip([{ name: 'inner.zip', data: makeZip([{ name: 'a.png', data: png }]) }]), 415, /only contain/, 'deck.zip/inner.zip');
+    await assertRefused(dir, await sendZip([{ name: '__MACOSX/._a.png', data: png }, { name: 'folder/' }]), 422, /no images/, 'deck.zip');
   });
 
   it('refuses a damaged archive and a damaged image inside it (422)', async () => {
     const zip = makeZip([{ name: 'a.png', data: png }]);
-    await refused(await upload(server.url, [{ name: 'cut.zip', data: zip.subarray(0, zip.length - 30) }]), 422, /damaged/, 'cut.zip');
-    await refused(await sendZip([{ name: 'bad.png', data: Buffer.concat([png.subarray(0, 40), Buffer.alloc(200)]) }]), 422, /damaged/, 'deck.zip/bad.png');
+    await assertRefused(dir, await upload(server.url, [{ name: 'cut.zip', data: zip.subarray(0, zip.length - 30) }]), 422, /damaged/, 'cut.zip');
+    await assertRefused(dir, await sendZip([{ name: 'bad.png', data: Buffer.concat([png.subarray(0, 40), Buffer.alloc(200)]) }]), 422, /damaged/, 'deck.zip/bad.png');
   });
 
   it('refuses two ZIPs, or a ZIP with images (422)', async () => {
     const zip = makeZip([{ name: 'a.png', data: png }]);
-    await refused(await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.zip', data: zip }]), 422, /not several kinds or several archives.*2 ZIPs/);
-    await refused(await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.png', data: png }]), 422, /1 ZIP, 1 image/);
+    await assertRefused(dir, await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.zip', data: zip }]), 422, /not several kinds or several archives.*2 ZIPs/);
+    await assertRefused(dir, await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.png', data: png }]), 422, /1 ZIP, 1 image/);
   });
 });
