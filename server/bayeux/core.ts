@@ -215,14 +215,15 @@ export class BayeuxCore implements SessionHost {
     this.#holdTimerAt = Number.POSITIVE_INFINITY;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const sessions of [...this.#holdsByDuration.values()]) {
+    for (const sessions of this.#holdsByDuration.values()) {
       for (const session of sessions) {
         const deadline = session.held?.deadline ?? 0;
         if (deadline > now) {
           next = Math.min(next, deadline);
           break;
         }
-        this.releaseHeld(session); // removes it from `sessions` (deleting while iterating a Set is safe)
+        // Removes it from `sessions`, and an emptied set from the map: both safe while iterating.
+        this.releaseHeld(session);
       }
     }
     if (next !== Number.POSITIVE_INFINITY) this.#armHoldTimer(next);
