@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import { RawBayeux } from '../helpers/raw-bayeux';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep, until } from '../helpers/wait';
 
 describe('long-polling', () => {
   let server: TestServer;
@@ -184,6 +184,29 @@ describe('websocket', () => {
     assert.ok(session.queueLength <= 50, `queue bounded, got ${session.queueLength}`);
     assert.ok(session.dropped > 0, 'oldest messages were dropped');
     slow.terminate();
+  });
+
+  test('several sessions on one socket each get their events, and all lose the socket when it closes', async () => {
+    const ws = await openSocket(wsUrl(server));
+    const handshake = async (id: string) => {
+      ws.send(JSON.stringify([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], id }]));
+      const [reply] = await nextMessages(ws);
+      ws.send(JSON.stringify([{ channel: '/meta/subscribe', clientId: reply.clientId, subscription: '/shared', id: `${id}s` }]));
+      await nextMessages(ws);
+      return server.bayeux.getSession(reply.clientId)!;
+    };
+    const [first, second, third] = [await handshake('1'), await handshake('2'), await handshake('3')];
+    const received: any[] = [];
+    ws.on('message', (data) => received.push(...JSON.parse(String(data))));
+    server.bayeux.publish('/shared', { n: 1 });
+    await until(() => received.length === 3, 'one event per session');
+    assert.deepEqual(received.map((m) => m.data), [{ n: 1 }, { n: 1 }, { n: 1 }]);
+    // A re-handshake on the same socket after the first session is gone takes its place.
+    server.bayeux.disconnect(first.id);
+    const fourth = await handshake('4');
+    for (const session of [second, third, fourth]) assert.notEqual(session.sink, undefined, 'bound to the socket');
+    ws.close();
+    await until(() => [second, third, fourth].every((session) => session.sink === undefined), 'every session unbound on close');
   });
 
   test('a binary frame closes the socket with 1003 and the server goes on', async () => {

@@ -152,6 +152,19 @@ describe('readBody', () => {
     const req = Object.assign(new Readable({ read() { this.destroy(new Error('reset')); } }), { headers: {} }) as unknown as IncomingMessage;
     assert.equal(await readBody(req, 100), 'aborted');
   });
+
+  test('once settled, no listener is left on the request (a held long poll would keep the body through it)', async () => {
+    const listeners = (req: IncomingMessage) => ['data', 'end', 'error', 'aborted'].map((event) => req.listenerCount(event));
+    const read = request([Buffer.from('[1]')]);
+    assert.ok(Buffer.isBuffer(await readBody(read, 5)));
+    assert.deepEqual(listeners(read), [0, 0, 0, 0], 'after a body is read');
+    const large = request([Buffer.from('[1,2,3]')]);
+    assert.equal(await readBody(large, 5), 'too-large');
+    assert.deepEqual(listeners(large), [0, 0, 0, 0], 'after a body too large');
+    const failed = Object.assign(new Readable({ read() { this.destroy(new Error('reset')); } }), { headers: {} }) as unknown as IncomingMessage;
+    assert.equal(await readBody(failed, 100), 'aborted');
+    assert.deepEqual(listeners(failed), [0, 0, 0, 0], 'after a failure');
+  });
 });
 
 describe('browserIdOf', () => {

@@ -18,7 +18,8 @@ export function connect(message: Message, session: ServerSession, scope: Scope):
   if (!isConnectionType(type) || !options.transports.includes(type)) {
     return { reply: failure(message, BayeuxError.connectionTypeMismatch([typeof type === 'string' ? type.slice(0, 64) : '']), { advice: { reconnect: 'handshake', interval: options.failureInterval } }), session };
   }
-  session.connectionType = type;
+  // Only on a change: the parsed string would otherwise replace the shared literal on every connect (kept per session).
+  if (session.connectionType !== type) session.connectionType = type;
   const first = session.state === 'handshaken';
   session.state = 'connected';
   const reply = replyTo(message, { successful: true });

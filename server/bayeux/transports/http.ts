@@ -18,20 +18,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     return Promise.resolve('too-large');
   }
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        req.removeAllListeners('data');
-        req.resume();
-        resolve('too-large');
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', () => resolve('aborted'));
-    req.on('aborted', () => resolve('aborted'));
+      if (size <= limit) return void chunks.push(chunk);
+      req.resume();
+      settle('too-large');
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    const onAborted = () => settle('aborted');
+    // The listeners go once the body is read: a held long poll's request lives for up to the
+    // connect timeout, and listeners left on it would keep the body (and the socket read buffer
+    // its chunk is a slice of) alive through their closures, for every phone.
+    const settle = (result: Buffer | 'too-large' | 'aborted') => {
+      req.off('data', onData).off('end', onEnd).off('error', onAborted).off('aborted', onAborted);
+      chunks = [];
+      resolve(result);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAborted);
+    req.on('aborted', onAborted);
   });
 }
 

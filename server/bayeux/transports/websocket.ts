@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { WebSocketServer, WebSocket, type RawData, type Server as WsServer } from 'ws';
 import type { Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder } from '../core';
 import { encodeResponse, type Outgoing } from '../outgoing';
@@ -17,18 +17,53 @@ import type { PushSink, ServerSession } from '../session';
 import { decodeUtf8, judgeOrigin, parseJsonMessages } from './http';
 import { INVALID_CHANNEL_REPLY } from '../protocol/validate';
 
+/** A socket error before or after the upgrade: nothing to answer, just let the socket go. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** Frames one socket may have waiting for processing before it is considered abusive. */
 const MAX_PENDING_FRAMES = 32;
 
+/**
+ * A phone's `ws` socket, carrying its Connection (ws builds it: the server's `WebSocket` option).
+ * ws calls listeners with the socket as `this`, so with the connection on the socket the listeners
+ * below are shared functions: no closures, and no contexts they keep, per phone.
+ */
+class BayeuxSocket extends WebSocket {
+  connection: Connection | undefined;
+}
+
+function connectionOf(ws: WebSocket): Connection | undefined {
+  return (ws as BayeuxSocket).connection;
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf(this)?.receive(data, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  connectionOf(this)?.markAlive();
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  connectionOf(this)?.reportError(error);
+}
+
+function onClose(this: WebSocket): void {
+  connectionOf(this)?.closed();
+}
+
 export class WebSocketTransport {
   readonly #core: BayeuxCore;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<typeof BayeuxSocket>;
   readonly #connections = new Set<Connection>();
   readonly #pinger: NodeJS.Timeout;
 
   constructor(core: BayeuxCore) {
     this.#core = core;
     this.#wss = new WebSocketServer({
+      WebSocket: BayeuxSocket,
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
@@ -44,19 +79,28 @@ export class WebSocketTransport {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (this.#core.closing || judgeOrigin(req, this.#core.options.allowedOrigins) === 'forbidden') {
       socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new Connection(this.#core, ws, socket, req);
-      this.#connections.add(connection);
-      ws.on('close', () => {
-        this.#connections.delete(connection);
-        connection.unbindAll();
-      });
-    });
+    const info: RequestInfo = { transport: 'websocket', headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: undefined };
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, info));
+  }
+
+  /**
+   * Not inside `handleUpgrade`: a listener made there would keep that call's context, and with it
+   * the upgrade request (its headers, raw headers and streams: ~1 KB per phone) for as long as the
+   * socket lives. The connection keeps only the headers.
+   */
+  #accept(ws: BayeuxSocket, socket: Duplex, info: RequestInfo): void {
+    const connection = new Connection(this.#core, ws, socket, info, this.#connections);
+    this.#connections.add(connection);
+    ws.connection = connection;
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onSocketError);
+    ws.on('close', onClose);
   }
 
   /** Close every socket with 1001 (going away). */
@@ -80,21 +124,23 @@ class Connection implements ConnectResponder, PushSink {
   readonly #core: BayeuxCore;
   readonly #info: RequestInfo;
   readonly #socket: Duplex;
-  readonly #sessions = new Set<ServerSession>();
+  readonly #connections: Set<Connection>;
+  /** The session bound to this socket; `#others` only when a client runs several on one socket (rare). */
+  #session: ServerSession | undefined;
+  #others: Set<ServerSession> | undefined;
   #alive = true;
   #pendingFrames = 0;
-  #chain: Promise<void> = Promise.resolve();
+  /** The frames being processed, in order; undefined when none is (no settled promise kept per phone). */
+  #chain: Promise<void> | undefined;
   #waitingForDrain = false;
   #drainListeners: Array<() => void> | undefined;
 
-  constructor(core: BayeuxCore, ws: WebSocket, socket: Duplex, req: IncomingMessage) {
+  constructor(core: BayeuxCore, ws: WebSocket, socket: Duplex, info: RequestInfo, connections: Set<Connection>) {
     this.#core = core;
     this.ws = ws;
     this.#socket = socket;
-    this.#info = { transport: 'websocket', headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: undefined };
-    ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
-    ws.on('pong', () => (this.#alive = true));
-    ws.on('error', (error) => core.events.emit('error', error));
+    this.#info = info;
+    this.#connections = connections;
   }
 
   ping(): void {
@@ -103,26 +149,41 @@ class Connection implements ConnectResponder, PushSink {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
   }
 
-  /** The socket closed: its sessions stay (until expiry) but lose their push sink and held connect. */
-  unbindAll(): void {
-    for (const session of this.#sessions) {
-      if (session.sink === this) {
-        session.sink = undefined;
-        this.#core.dropHeld(session);
-      }
-    }
-    this.#sessions.clear();
+  markAlive(): void {
+    this.#alive = true;
   }
 
-  #receive(data: RawData, isBinary: boolean): void {
+  reportError(error: unknown): void {
+    this.#core.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** The socket closed: its sessions stay (until expiry) but lose their push sink and held connect. */
+  closed(): void {
+    this.#connections.delete(this);
+    if (this.#session) this.#unbind(this.#session);
+    for (const session of this.#others ?? []) this.#unbind(session);
+    this.#session = undefined;
+    this.#others = undefined;
+  }
+
+  #unbind(session: ServerSession): void {
+    if (session.sink !== this) return;
+    session.sink = undefined;
+    this.#core.dropHeld(session);
+  }
+
+  receive(data: RawData, isBinary: boolean): void {
     this.#alive = true;
     if (isBinary) return void this.ws.close(1003, 'binary frames are not Bayeux messages');
     if (++this.#pendingFrames > MAX_PENDING_FRAMES) return void this.ws.close(1008, 'too many frames in flight');
     // Frames are processed in order: a subscribe must not overtake the handshake before it.
-    this.#chain = this.#chain
+    const chain = (this.#chain ?? Promise.resolve())
       .then(() => this.#process(data as Buffer))
-      .catch((error: unknown) => void this.#core.events.emit('error', error instanceof Error ? error : new Error(String(error))))
-      .finally(() => this.#pendingFrames--);
+      .catch((error: unknown) => this.reportError(error))
+      .finally(() => {
+        if (--this.#pendingFrames === 0 && this.#chain === chain) this.#chain = undefined;
+      });
+    this.#chain = chain;
   }
 
   async #process(data: Buffer): Promise<void> {
@@ -147,7 +208,10 @@ class Connection implements ConnectResponder, PushSink {
   #bind(session: ServerSession): void {
     if (session.sink === this) return;
     session.sink = this;
-    this.#sessions.add(session);
+    const current = this.#session;
+    // Replace a session that is gone (a re-handshake on this socket after expiry) or moved to another socket.
+    if (current === undefined || current.state === 'removed' || current.sink !== this) this.#session = session;
+    else (this.#others ??= new Set()).add(session);
     session.flushToSink();
   }
 
