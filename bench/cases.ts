@@ -158,7 +158,7 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
     };
     if (spec.target === 'floor' && spec.transport === 'long-polling') await waitFloorHeld(target.baseUrl, ready);
     await sleep(1_000);
-    const afterSetup = rssOf(target.serverPids);
+    const afterSetup = await settledRss(target.serverPids);
 
     // 2. Slideshow, 3. burst, after two changes not measured (first writes on fresh sockets, cold code).
     let k = 0;
@@ -250,6 +250,20 @@ interface MeasureEnd {
 }
 
 /** RSS summed over the server side's processes (one server, or both nodes and Redis). */
+/**
+ * The server's footprint once the join storm is over: the smallest of ten readings over 2 s. The
+ * RSS drops when a GC releases the storm's garbage, which may come a moment after the last phone
+ * joined or not; one reading would measure GC timing as much as the phones (it swung 13-19 KiB).
+ */
+async function settledRss(pids: readonly number[]): Promise<number> {
+  let smallest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 10; i++) {
+    smallest = Math.min(smallest, rssOf(pids));
+    await sleep(200);
+  }
+  return smallest;
+}
+
 function rssOf(pids: readonly number[]): number {
   return pids.reduce((total, pid) => total + (sampleProcess(pid)?.rssKiB ?? 0), 0);
 }
