@@ -1,0 +1,65 @@
+/**
+ * The one-node talk store against a real file: `live.json` is rewritten in place, padded to the
+ * longest record, and reads back as the newest record whatever came before it.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileTalkStore, type TalkRecord } from '../../../server/slideshow/talk-store';
+
+async function liveFile(): Promise<string> {
+  return path.join(await mkdtemp(path.join(tmpdir(), 'talk-store-')), 'live.json');
+}
+
+async function reopened(file: string): Promise<TalkRecord> {
+  const store = await FileTalkStore.open(file);
+  await store.close();
+  return store.current;
+}
+
+describe('FileTalkStore', () => {
+  test('a new data folder starts at seq 0 and keeps the file private', async () => {
+    const file = await liveFile();
+    const store = await FileTalkStore.open(file);
+    assert.deepEqual(store.current, { seq: 0 });
+    await store.write(await store.read(), { seq: 1, upcoming: 'Bayeux in practice' });
+    await store.close();
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+  });
+
+  test('a shorter record after a longer one reads back whole (padded, not truncated)', async () => {
+    const file = await liveFile();
+    const store = await FileTalkStore.open(file);
+    const long: TalkRecord = { seq: 1, deck: 'a-deck-with-a-long-name', slide: 40, revealed: Array.from({ length: 40 }, (_, i) => i + 1), blackout: false, startedAt: 1 };
+    await store.write(await store.read(), long);
+    const longLength = (await stat(file)).size;
+    await store.write(await store.read(), { seq: 2 });
+    assert.deepEqual(await reopened(file), { seq: 2 });
+    assert.equal((await stat(file)).size, longLength, 'the file keeps its length');
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { seq: 2 });
+    await store.write(await store.read(), { seq: 3, upcoming: 'Überraschung: ünïcödé titles' });
+    await store.close();
+    assert.deepEqual(await reopened(file), { seq: 3, upcoming: 'Überraschung: ünïcödé titles' });
+  });
+
+  test('a live.json written by an earlier version is read, then rewritten in place', async () => {
+    const file = await liveFile();
+    await writeFile(file, JSON.stringify({ seq: 7, deck: 'talk', slide: 2, revealed: [1, 2] }));
+    const store = await FileTalkStore.open(file);
+    assert.equal(store.current.seq, 7);
+    await store.write(await store.read(), { seq: 8, deck: 'talk', slide: 3, revealed: [1, 2, 3] });
+    await store.close();
+    assert.deepEqual(await reopened(file), { seq: 8, deck: 'talk', slide: 3, revealed: [1, 2, 3] });
+  });
+
+  test('a file that is not a record starts over at seq 0, and a closed store refuses to write', async () => {
+    const file = await liveFile();
+    await writeFile(file, 'not json');
+    const store = await FileTalkStore.open(file);
+    assert.deepEqual(store.current, { seq: 0 });
+    await store.close();
+    await assert.rejects(store.write(await store.read(), { seq: 1 }), /closed/);
+  });
+});
