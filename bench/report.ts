@@ -107,6 +107,20 @@ function met(ratio: Ratio): boolean {
   return ratio.better === 'lower' ? ratio.value <= ratio.target! : ratio.value >= ratio.target!;
 }
 
+/** Missed peer/ours targets that the floor itself misses in this run (peer/floor below the target). */
+function targetsBeyondTheFloor(record: RunRecord): string[] {
+  const lines: string[] = [];
+  for (const ratio of record.ratios ?? []) {
+    const [transport, phones, phase, name] = ratio.key.split('|') as [Transport, string, string, string];
+    const peer = /^(.+)\/ours$/.exec(name)?.[1] as TargetName | undefined;
+    if (ratio.target === undefined || peer === undefined || met(ratio) || phase !== 'slideshow') continue;
+    const peerOverFloor = div(lastPhone(find(record.cases, peer, transport, Number(phones)), 'slideshow'), lastPhone(find(record.cases, 'floor', transport, Number(phones)), 'slideshow'));
+    if (peerOverFloor === undefined || peerOverFloor >= ratio.target) continue;
+    lines.push(`${transport}, ${phones} phones: ${peer}/ours ≥ ${f(ratio.target, 2)}× asked, ${peer}/floor is ${f(peerOverFloor, 2)}× (ours/floor ${f(peerOverFloor / ratio.value, 2)}×).`);
+  }
+  return lines;
+}
+
 export function renderMarkdown(record: RunRecord, comparison: Comparison | undefined): string {
   const { machine, cases } = record;
   const busy = cases.filter((c) => c.busy);
@@ -144,6 +158,12 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
     }
   }
   out.push('');
+  const beyondFloor = targetsBeyondTheFloor(record);
+  if (beyondFloor.length > 0) {
+    out.push('**Targets only a server faster than the floor could meet:** a peer/ours target is out of reach when, in this same run, even the floor (a loop that only writes) is not that much faster than the peer:', '');
+    for (const line of beyondFloor) out.push(`* ${line}`);
+    out.push('');
+  }
 
   const bound = clientBound(cases);
   if (bound.length > 0) {
