@@ -1,7 +1,7 @@
 /**
  * An event on its way to subscribers, serialised once. A broadcast to ten thousand sessions shares
- * one `Outgoing`: long-poll replies splice `json` into their arrays and WebSockets write `frame`,
- * a complete WebSocket text frame of `[json]`. Server-to-client frames are unmasked (RFC 6455
+ * one `Outgoing`: long-poll replies copy its UTF-8 `bytes` into their bodies and WebSockets write
+ * `frame`, a complete WebSocket text frame of `[json]`. Server-to-client frames are unmasked (RFC 6455
  * 5.1), so the bytes are the same for every socket: the fan-out writes one shared buffer to each
  * socket and allocates nothing per subscriber (the floor a bare `ws` broadcast loop sets).
  */
@@ -10,11 +10,18 @@ import type { Message } from '../../lib/bayeux/index';
 export class Outgoing {
   readonly message: Message;
   readonly json: string;
+  #bytes: Buffer | undefined;
   #frame: Buffer | undefined;
 
   constructor(message: Message, json = JSON.stringify(message)) {
     this.message = message;
     this.json = json;
+  }
+
+  /** `json` in UTF-8, encoded on first use and shared afterwards. */
+  get bytes(): Buffer {
+    this.#bytes ??= Buffer.from(this.json, 'utf8');
+    return this.#bytes;
   }
 
   /** The WebSocket frame carrying `[json]`, built on first use and shared afterwards. */
@@ -40,6 +47,30 @@ export function textFrame(payload: Buffer): Buffer {
   }
   payload.copy(frame, headerLength);
   return frame;
+}
+
+/**
+ * `encodeResponse` as bytes, for HTTP bodies. The events' shared bytes are copied in; only the
+ * replies (a connect reply: ~60 bytes) are serialised per client. Ten thousand long polls woken by
+ * one slide change would otherwise each build the whole body as a string, then Node would join it
+ * to the headers in another string before encoding it: a few KB of garbage per phone per slide.
+ */
+export function encodeResponseBytes(events: readonly Outgoing[], replies: readonly Message[]): Buffer {
+  const tail = replies.length === 1 ? JSON.stringify(replies[0]) : replies.map((reply) => JSON.stringify(reply)).join(',');
+  let length = 2 + Buffer.byteLength(tail) + (events.length > 0 && replies.length > 0 ? 1 : 0);
+  for (const event of events) length += event.bytes.length;
+  length += Math.max(0, events.length - 1);
+  const body = Buffer.allocUnsafe(length);
+  let at = 0;
+  body[at++] = 0x5b; // [
+  for (let i = 0; i < events.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ,
+    at += events[i]!.bytes.copy(body, at);
+  }
+  if (events.length > 0 && replies.length > 0) body[at++] = 0x2c;
+  at += body.write(tail, at, 'utf8');
+  body[at] = 0x5d; // ]
+  return body;
 }
 
 /** Serialise replies and queued events as one Bayeux array, events first (as CometD does). */

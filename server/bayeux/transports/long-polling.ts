@@ -7,7 +7,7 @@ import type { BayeuxCore } from '../core';
 import { corsHeaders, decodeUtf8, judgeOrigin, parsePostBody, readBody, sendPlain } from './http';
 import { framing, runPollingCycle } from './polling';
 
-const JSON_FRAMING = framing('application/json; charset=utf-8', (json) => json);
+const JSON_FRAMING = framing('application/json; charset=utf-8');
 
 export async function handleLongPolling(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const verdict = judgeOrigin(req, core.options.allowedOrigins);

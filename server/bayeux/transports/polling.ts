@@ -9,20 +9,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder } from '../core';
-import { encodeResponse, type Outgoing } from '../outgoing';
+import { encodeResponse, encodeResponseBytes, type Outgoing } from '../outgoing';
 import { processBatch, runAfter, runFanouts } from '../protocol/process';
 import type { RequestInfo } from '../request';
 import type { ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
 
-/** How a transport frames its body: plain JSON, or a JSON-P callback. Made by `framing()`. */
+/** How a transport frames its body: plain JSON (no `wrap`), or a JSON-P callback. Made by `framing()`. */
 export interface Framing {
-  readonly wrap: (json: string) => string;
+  readonly wrap: ((json: string) => string) | undefined;
   /** The response headers as the flat `[name, value, ...]` list `writeHead` takes (no Content-Length). */
   readonly headers: readonly string[];
 }
 
-export function framing(contentType: string, wrap: (json: string) => string): Framing {
+export function framing(contentType: string, wrap?: (json: string) => string): Framing {
   return { wrap, headers: headerList({ ...NO_CACHE, 'Content-Type': contentType }) };
 }
 
@@ -41,13 +41,13 @@ export async function runPollingCycle(
   const { replies, scope } = await processBatch(messages, core, info);
   const pending = scope.connect;
   if (!pending) {
-    writeBody(res, headers, framing.wrap(encodeResponse(piggyback(core, messages), replies)));
+    writeBody(res, headers, frame(framing, piggyback(core, messages), replies));
     return runAfter(scope);
   }
   if (messages.length > 1) {
     runFanouts(scope); // so the batch's own publishes can ride on its connect reply
     const answer = core.answerConnect(pending);
-    writeBody(res, headers, framing.wrap(encodeResponse(answer.events, [...replies, answer.reply])));
+    writeBody(res, headers, frame(framing, answer.events, [...replies, answer.reply]));
     return runAfter(scope);
   }
   // A lone connect: nothing waits for its reply, so nothing of this request's processing is kept
@@ -72,7 +72,7 @@ class PollingResponder implements ConnectResponder {
   }
 
   respond(events: Outgoing[], reply: Message): void {
-    writeBody(this.#res, this.#headers, this.#framing.wrap(encodeResponse(events, [reply])));
+    writeBody(this.#res, this.#headers, frame(this.#framing, events, [reply]));
   }
 }
 
@@ -96,8 +96,14 @@ function headerList(headers: Record<string, string>): string[] {
   return list;
 }
 
-function writeBody(res: ServerResponse, headers: readonly string[], body: string): void {
+/** The body of a reply: plain JSON as bytes (the events' shared bytes copied in), or wrapped as JSON-P. */
+function frame(framing: Framing, events: readonly Outgoing[], replies: readonly Message[]): Buffer | string {
+  return framing.wrap === undefined ? encodeResponseBytes(events, replies) : framing.wrap(encodeResponse(events, replies));
+}
+
+function writeBody(res: ServerResponse, headers: readonly string[], body: Buffer | string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(200, [...headers, 'Content-Length', String(Buffer.byteLength(body))]);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  res.writeHead(200, [...headers, 'Content-Length', String(length)]);
   res.end(body);
 }
