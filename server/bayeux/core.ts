@@ -145,7 +145,7 @@ export class BayeuxCore implements SessionHost {
    */
   holdConnect(pending: PendingConnect, responder: ConnectResponder, browserId?: string): void {
     const { session } = pending;
-    this.releaseHeld(session, undefined, BayeuxError.connectionReplaced());
+    if (session.held) this.releaseHeld(session, undefined, BayeuxError.connectionReplaced());
     // A session removed meanwhile (a disconnect later in the same batch) has nothing left to wake its connect.
     if (pending.holdMs <= 0 || session.hasPending || this.closing || session.state === 'removed') return this.#respondNow(pending, responder);
     if (browserId !== undefined && (this.#heldPerBrowser.get(browserId) ?? 0) >= this.options.maxSessionsPerBrowser) {

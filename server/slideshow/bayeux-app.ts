@@ -6,7 +6,8 @@
  * over every node when several share the talk (AudienceTally).
  */
 import type { BayeuxServer, Extension, ServerSession } from '../bayeux/index';
-import { parsePresenterCommand, SLIDESHOW_CHANNELS, type SlideshowState } from '../../lib/slideshow/index';
+import { parsePresenterCommand, SLIDESHOW_CHANNELS, type PresenterCommand, type SlideshowState } from '../../lib/slideshow/index';
+import type { Message } from '../../lib/bayeux/index';
 import { LocalTally, type AudienceTally } from './audience';
 import type { PresenterAuth } from './auth';
 import type { LiveTalk } from './live-talk';
@@ -83,13 +84,19 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
 function presenterCommands(talk: LiveTalk): Extension {
   return {
     name: 'slideshow-commands',
-    async incoming(message, context) {
+    // Not async: every message of every phone (each long-poll connect) passes here, and only a
+    // presenter's command needs to wait for anything.
+    incoming(message, context) {
       if (message.channel !== SLIDESHOW_CHANNELS.change || !isPresenter(context.session) || message.data === undefined) return message;
       const command = parsePresenterCommand(message.data);
       if (!command.ok) return { ...message, error: `400::${command.error}` };
-      const result = await talk.apply(command.value);
-      if (!result.ok) return { ...message, error: `${result.status}::${result.error}` };
-      return { ...message, data: result.state };
+      return applyCommand(talk, message, command.value);
     },
   };
+}
+
+async function applyCommand(talk: LiveTalk, message: Message, command: PresenterCommand): Promise<Message> {
+  const result = await talk.apply(command);
+  if (!result.ok) return { ...message, error: `${result.status}::${result.error}` };
+  return { ...message, data: result.state };
 }

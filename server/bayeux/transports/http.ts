@@ -54,7 +54,8 @@ class BodyReader {
   }
 
   #end(): void {
-    this.#settle(Buffer.concat(this.#chunks));
+    // A Bayeux request is one chunk nearly always: no copy then.
+    this.#settle(this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks));
   }
 
   #aborted(): void {
@@ -84,13 +85,20 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
  * (dojox.cometd posts its handshake that way), possibly repeated.
  */
 export function parsePostBody(text: string, contentType: string | undefined, options: BayeuxOptions): Parsed {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const trimmed = text.trimStart();
-  if (type === 'application/x-www-form-urlencoded' && !trimmed.startsWith('[') && !trimmed.startsWith('{')) {
+  const type = mediaType(contentType);
+  if (type === 'application/x-www-form-urlencoded' && !/^\s*[[{]/.test(text)) {
     return parseMessageParams(new URLSearchParams(text).getAll('message'), options);
   }
   if (type === 'multipart/form-data') return { ok: false, status: 415, reason: 'multipart bodies are not Bayeux messages' };
   return parseJsonMessages(text, options);
+}
+
+/** `application/json` of `Application/JSON; charset=utf-8`; the usual JSON types without copying. */
+function mediaType(contentType: string | undefined): string {
+  if (contentType === undefined) return '';
+  if (contentType.startsWith('application/json')) return 'application/json';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** Parse one or more `message` parameters (form bodies and callback-polling query strings). */
