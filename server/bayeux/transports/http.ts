@@ -93,7 +93,7 @@ export function parsePostBody(text: string, contentType: string | undefined, opt
   return parseJsonMessages(text, options);
 }
 
-/** `application/json` of `Application/JSON; charset=utf-8`; the usual JSON types without copying. */
+/** The media type, lower-cased and without parameters; `application/json…` (nearly every request) without copying. */
 function mediaType(contentType: string | undefined): string {
   if (contentType === undefined) return '';
   if (contentType.startsWith('application/json')) return 'application/json';
