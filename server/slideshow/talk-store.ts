@@ -55,6 +55,7 @@ export interface TalkStore {
  * the time between a presenter's click and the first phone's delivery); this takes ~10 µs. A
  * process that dies mid-change cannot leave half a record: a write of a few hundred bytes to one
  * file reaches the page cache whole. The file keeps the length of the longest record written.
+ * (fstat per change: ~1 µs.)
  */
 export class FileTalkStore implements TalkStore {
   #current: TalkRecord;
@@ -90,7 +91,9 @@ export class FileTalkStore implements TalkStore {
   async write(_base: TalkSnapshot, next: TalkRecord): Promise<boolean> {
     if (this.#fd === undefined) throw new Error('the talk store is closed');
     const json = Buffer.from(JSON.stringify(next), 'utf8');
-    const length = Math.max(json.length, this.#length);
+    // The file's own size, not only ours: another process writing the same folder by mistake may
+    // have made it longer, and a shorter record must not leave the end of that one behind.
+    const length = Math.max(json.length, this.#length, fstatSync(this.#fd).size);
     const bytes = Buffer.alloc(length, 0x20);
     json.copy(bytes);
     writeSync(this.#fd, bytes, 0, length, 0);

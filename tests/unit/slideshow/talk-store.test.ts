@@ -44,6 +44,17 @@ describe('FileTalkStore', () => {
     assert.deepEqual(await reopened(file), { seq: 3, upcoming: 'Überraschung: ünïcödé titles' });
   });
 
+  test('a shorter record never leaves the end of a longer one written by another store on the same file', async () => {
+    const file = await liveFile();
+    const first = await FileTalkStore.open(file);
+    const second = await FileTalkStore.open(file);
+    await first.write(await first.read(), { seq: 1, deck: 'x'.repeat(200), slide: 1, revealed: [1] });
+    await second.write(await second.read(), { seq: 2 });
+    await first.close();
+    await second.close();
+    assert.deepEqual(await reopened(file), { seq: 2 });
+  });
+
   test('a live.json written by an earlier version is read, then rewritten in place', async () => {
     const file = await liveFile();
     await writeFile(file, JSON.stringify({ seq: 7, deck: 'talk', slide: 2, revealed: [1, 2] }));
