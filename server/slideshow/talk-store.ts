@@ -55,17 +55,14 @@ export interface TalkStore {
  * the time between a presenter's click and the first phone's delivery); this takes ~10 µs. A
  * process that dies mid-change cannot leave half a record: a write of a few hundred bytes to one
  * file reaches the page cache whole. The file keeps the length of the longest record written.
- * (fstat per change: ~1 µs.)
  */
 export class FileTalkStore implements TalkStore {
   #current: TalkRecord;
   #fd: number | undefined;
-  #length: number;
 
-  private constructor(readonly file: string, fd: number, record: TalkRecord, length: number) {
+  private constructor(readonly file: string, fd: number, record: TalkRecord) {
     this.#current = record;
     this.#fd = fd;
-    this.#length = length;
   }
 
   static async open(file: string): Promise<FileTalkStore> {
@@ -73,7 +70,7 @@ export class FileTalkStore implements TalkStore {
     const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       const record = parseRecord(readFileSync(fd, 'utf8')) ?? { seq: 0 };
-      return new FileTalkStore(file, fd, record, fstatSync(fd).size);
+      return new FileTalkStore(file, fd, record);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -91,13 +88,12 @@ export class FileTalkStore implements TalkStore {
   async write(_base: TalkSnapshot, next: TalkRecord): Promise<boolean> {
     if (this.#fd === undefined) throw new Error('the talk store is closed');
     const json = Buffer.from(JSON.stringify(next), 'utf8');
-    // The file's own size, not only ours: another process writing the same folder by mistake may
-    // have made it longer, and a shorter record must not leave the end of that one behind.
-    const length = Math.max(json.length, this.#length, fstatSync(this.#fd).size);
+    // Padded to the file's size as it is now (one fstat, ~1 µs): another process writing the same
+    // folder by mistake may have made it longer, and no end of a longer record may be left behind.
+    const length = Math.max(json.length, fstatSync(this.#fd).size);
     const bytes = Buffer.alloc(length, 0x20);
     json.copy(bytes);
     writeSync(this.#fd, bytes, 0, length, 0);
-    this.#length = length;
     this.#current = next;
     return true;
   }
