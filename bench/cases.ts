@@ -249,7 +249,6 @@ interface MeasureEnd {
   window: Window;
 }
 
-/** RSS summed over the server side's processes (one server, or both nodes and Redis). */
 /**
  * The server's footprint once the join storm is over: the smallest of ten readings over 2 s. The
  * RSS drops when a GC releases the storm's garbage, which may come a moment after the last phone
@@ -264,6 +263,7 @@ async function settledRss(pids: readonly number[]): Promise<number> {
   return smallest;
 }
 
+/** RSS summed over the server side's processes (one server, or both nodes and Redis). */
 function rssOf(pids: readonly number[]): number {
   return pids.reduce((total, pid) => total + (sampleProcess(pid)?.rssKiB ?? 0), 0);
 }

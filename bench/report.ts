@@ -79,7 +79,7 @@ export function ratiosOf(cases: CaseResult[]): Ratio[] {
       if (!ws) add(`${phase}|cometd-node/ours`, div(lastPhone(find(cases, 'cometd-node', transport, phones), phase), o), 'higher', main ? 1.2 : undefined);
     }
     add('join|ours/floor', div(ours?.setup?.ms, find(cases, 'floor', transport, phones)?.setup?.ms), 'lower');
-    // Memory per phone: RSS growth over the join, per phone, once it settled (1 s). At 1,000 phones
+    // Memory per phone: RSS growth over the join, per phone, once it settled (the smallest reading over 2 s). At 1,000 phones
     // the heap's own growth steps drown it, and after traffic it varies ±50% with GC timing: neither is tracked.
     if (phones >= 5_000) add('memory|ours KiB/phone after join', ours?.memory?.perPhoneIdleKiB, 'lower', ws ? 10_000 / 1024 : 14_000 / 1024);
     add('ack|ours p50 ms', ours?.slideshow?.ack?.p50, 'lower', phones >= 10_000 ? 5 : undefined);
