@@ -90,15 +90,12 @@ class Phone {
   }
 }
 
-/** Bayeux over WebSocket: handshake, subscribe, then a connect always outstanding. */
-class BayeuxWsPhone extends Phone {
-  open() {
-    this.close();
-    this.clientId = undefined;
-    this.nextId = 0;
+/** A phone on one WebSocket: a close it did not ask for is a failure. */
+class WebSocketPhone extends Phone {
+  openSocket(onOpen, onMessage) {
     const ws = (this.ws = openWebSocket({
-      open: () => this.send([handshakeMessage('websocket', ++this.nextId)]),
-      message: (data) => this.receive(data),
+      open: onOpen,
+      message: onMessage,
       close: () => {
         if (this.ws === ws) this.fail(new Error('websocket closed'));
       },
@@ -109,6 +106,16 @@ class BayeuxWsPhone extends Phone {
     const ws = this.ws;
     this.ws = undefined;
     ws?.close();
+  }
+}
+
+/** Bayeux over WebSocket: handshake, subscribe, then a connect always outstanding. */
+class BayeuxWsPhone extends WebSocketPhone {
+  open() {
+    this.close();
+    this.clientId = undefined;
+    this.nextId = 0;
+    this.openSocket(() => this.send([handshakeMessage('websocket', ++this.nextId)]), (data) => this.receive(data));
   }
 
   send(messages) {
@@ -213,21 +220,9 @@ class BayeuxLpPhone extends Phone {
 }
 
 /** The WebSocket floor: an open socket is all a phone is. */
-class FloorWsPhone extends Phone {
+class FloorWsPhone extends WebSocketPhone {
   open() {
-    const ws = (this.ws = openWebSocket({
-      open: () => this.ready(now()),
-      message: (data) => store(this.index, now(), data),
-      close: () => {
-        if (this.ws === ws) this.fail(new Error('websocket closed'));
-      },
-    }));
-  }
-
-  close() {
-    const ws = this.ws;
-    this.ws = undefined;
-    ws?.close();
+    this.openSocket(() => this.ready(now()), (data) => store(this.index, now(), data));
   }
 }
 
