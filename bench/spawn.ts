@@ -76,7 +76,7 @@ export function launch(command: string[], options: LaunchOptions): Child {
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  const lineWaiters = new Set<(line: string) => void>();
+  const lineWaiters = new Set<(line: string) => boolean>();
   const messages: Array<Record<string, unknown>> = [];
   const messageWaiters = new Set<(message: Record<string, unknown>) => boolean>();
   const keep = (text: string) => {
@@ -103,26 +103,32 @@ export function launch(command: string[], options: LaunchOptions): Child {
   let exited = false;
   const exit = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())));
 
-  const next = <T>(type: string, timeoutMs: number): Promise<T> => {
-    const index = messages.findIndex((m) => m.type === type || m.type === 'error');
-    if (index >= 0) return settle<T>(messages.splice(index, 1)[0]!);
-    return new Promise<T>((resolve, reject) => {
-      const waiter = (message: Record<string, unknown>) => {
-        if (message.type !== type && message.type !== 'error') return false;
+  /** The first line or message `match` accepts (undefined: not this one); fails on timeout or when the child exits. */
+  const waitOn = <I, T>(waiters: Set<(item: I) => boolean>, match: (item: I) => T | undefined, timeoutMs: number, waitingFor: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const waiter = (item: I) => {
+        const found = match(item);
+        if (found === undefined) return false;
         done();
-        settle<T>(message).then(resolve, reject);
+        resolve(found);
         return true;
       };
-      const timer = setTimeout(() => (done(), reject(new Error(`${options.name}: no "${type}" within ${timeoutMs} ms\n${tail()}`))), timeoutMs);
-      const onExit = () => (done(), reject(new Error(`${options.name} exited while waiting for "${type}"\n${tail()}`)));
+      const timer = setTimeout(() => (done(), reject(new Error(`${options.name}: no ${waitingFor} within ${timeoutMs} ms\n${tail()}`))), timeoutMs);
+      const onExit = () => (done(), reject(new Error(`${options.name} exited (code ${proc.exitCode}) while waiting for ${waitingFor}\n${tail()}`)));
       const done = () => {
         clearTimeout(timer);
-        messageWaiters.delete(waiter);
+        waiters.delete(waiter);
         proc.off('exit', onExit);
       };
-      messageWaiters.add(waiter);
+      waiters.add(waiter);
       proc.once('exit', onExit);
     });
+
+  const next = <T>(type: string, timeoutMs: number): Promise<T> => {
+    const wanted = (message: Record<string, unknown>) => message.type === type || message.type === 'error';
+    const index = messages.findIndex(wanted);
+    if (index >= 0) return settle<T>(messages.splice(index, 1)[0]!);
+    return waitOn(messageWaiters, (message) => (wanted(message) ? message : undefined), timeoutMs, `"${type}"`).then((message) => settle<T>(message));
   };
   const tail = () => lines.slice(-15).map((line) => `  [${options.name}] ${line}`).join('\n');
 
@@ -136,21 +142,7 @@ export function launch(command: string[], options: LaunchOptions): Child {
         const match = pattern.exec(line);
         if (match) return Promise.resolve(match);
       }
-      return new Promise((resolve, reject) => {
-        const waiter = (line: string) => {
-          const match = pattern.exec(line);
-          if (match) (done(), resolve(match));
-        };
-        const timer = setTimeout(() => (done(), reject(new Error(`${options.name}: no line matching ${pattern} within ${timeoutMs} ms\n${tail()}`))), timeoutMs);
-        const onExit = () => (done(), reject(new Error(`${options.name} exited (code ${proc.exitCode})\n${tail()}`)));
-        const done = () => {
-          clearTimeout(timer);
-          lineWaiters.delete(waiter);
-          proc.off('exit', onExit);
-        };
-        lineWaiters.add(waiter);
-        proc.once('exit', onExit);
-      });
+      return waitOn(lineWaiters, (line: string) => pattern.exec(line) ?? undefined, timeoutMs, `a line matching ${pattern}`);
     },
     request(message, reply, timeoutMs) {
       const answer = next<never>(reply, timeoutMs);
