@@ -68,6 +68,11 @@ export class BayeuxCore implements SessionHost {
     return Date.now();
   }
 
+  /** Report a failure of our own (a throwing extension, policy or handler) as an `error` event. Bound: transports pass it on as is. */
+  readonly reportError = (error: unknown): void => {
+    this.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+  };
+
   createSession(connectionType: ConnectionType): ServerSession {
     return new ServerSession(this, this.options.maxQueue, connectionType);
   }

@@ -22,7 +22,7 @@ import { timesyncExtension } from './ext/timesync';
 import { handleLongPolling } from './transports/long-polling';
 import { handleCallbackPolling } from './transports/callback-polling';
 import { WebSocketTransport } from './transports/websocket';
-import { answerPreflight, judgeOrigin, sendPlain } from './transports/http';
+import { answerPreflight, judgeOrigin, sendPlain, serveSafely } from './transports/http';
 
 export type { BayeuxOptions } from './options';
 export type { Extension, ExtensionContext } from './extensions';
@@ -81,10 +81,7 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
     options,
     handleHttp(req, res) {
       if (!isBayeuxPath(pathOf(req), options.path)) return false;
-      serveHttp(core, req, res).catch((error: unknown) => {
-        core.events.emit('error', error instanceof Error ? error : new Error(String(error)));
-        sendPlain(res, 500, 'internal error');
-      });
+      serveSafely(res, core.reportError, () => serveHttp(core, req, res));
       return true;
     },
     handleUpgrade(req, socket, head) {
@@ -139,7 +136,7 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
   return server;
 }
 
-async function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
   const transports = core.options.transports;
   if (req.method === 'OPTIONS') return answerPreflight(req, res, judgeOrigin(req, core.options.allowedOrigins));
   if (req.method === 'POST' && transports.includes('long-polling')) return handleLongPolling(core, req, res);

@@ -32,7 +32,7 @@ export function requestInfo(transport: ConnectionType = 'long-polling', browserI
   return { transport, headers: {}, remoteAddress: '127.0.0.1', browserId };
 }
 
-export function send(core: BayeuxCore, messages: readonly unknown[], info: RequestInfo = requestInfo()): Promise<BatchResult> {
+export async function send(core: BayeuxCore, messages: readonly unknown[], info: RequestInfo = requestInfo()): Promise<BatchResult> {
   return processBatch(messages, core, info);
 }
 

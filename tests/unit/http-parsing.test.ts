@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { resolveOptions } from '../../server/bayeux/options';
 import {
-  browserIdOf, decodeUtf8, exceedsDepth, parseJsonMessages, parseMessageParams, parsePostBody, readBody, type Parsed,
+  browserIdOf, decodeUtf8, exceedsDepth, parseJsonMessages, parseMessageParams, parsePostBody, readBody, type BodyResult, type Parsed,
 } from '../../server/bayeux/transports/http';
 
 const options = resolveOptions({ maxMessagesPerRequest: 3, maxJsonDepth: 5 });
@@ -128,41 +128,46 @@ describe('decodeUtf8', () => {
 });
 
 describe('readBody', () => {
+  /** readBody calls back once; as a promise here, so each test reads as the steps it checks. */
+  function bodyOf(req: IncomingMessage, limit: number): Promise<BodyResult> {
+    return new Promise((resolve) => readBody(req, limit, resolve));
+  }
+
   function request(chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage {
     return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
   }
 
   test('reads a body up to the limit', async () => {
-    const body = await readBody(request([Buffer.from('[1,'), Buffer.from('2]')]), 5);
+    const body = await bodyOf(request([Buffer.from('[1,'), Buffer.from('2]')]), 5);
     assert.ok(Buffer.isBuffer(body));
     assert.equal(body.toString(), '[1,2]');
   });
 
   test('one byte over the limit is too large', async () => {
-    assert.equal(await readBody(request([Buffer.from('[1,'), Buffer.from('2,]')]), 5), 'too-large');
+    assert.equal(await bodyOf(request([Buffer.from('[1,'), Buffer.from('2,]')]), 5), 'too-large');
   });
 
   test('a declared Content-Length over the limit is refused before reading', async () => {
     const req = request([Buffer.from('x')], { 'content-length': '1000' });
-    assert.equal(await readBody(req, 10), 'too-large');
+    assert.equal(await bodyOf(req, 10), 'too-large');
     assert.equal(req.listenerCount('data'), 0, 'no body was buffered');
   });
 
   test('a failing stream is reported as aborted', async () => {
     const req = Object.assign(new Readable({ read() { this.destroy(new Error('reset')); } }), { headers: {} }) as unknown as IncomingMessage;
-    assert.equal(await readBody(req, 100), 'aborted');
+    assert.equal(await bodyOf(req, 100), 'aborted');
   });
 
   test('once settled, no listener is left on the request (a held long poll would keep the body through it)', async () => {
     const listeners = (req: IncomingMessage) => ['data', 'end', 'error', 'aborted'].map((event) => req.listenerCount(event));
     const read = request([Buffer.from('[1]')]);
-    assert.ok(Buffer.isBuffer(await readBody(read, 5)));
+    assert.ok(Buffer.isBuffer(await bodyOf(read, 5)));
     assert.deepEqual(listeners(read), [0, 0, 0, 0], 'after a body is read');
     const large = request([Buffer.from('[1,2,3]')]);
-    assert.equal(await readBody(large, 5), 'too-large');
+    assert.equal(await bodyOf(large, 5), 'too-large');
     assert.deepEqual(listeners(large), [0, 0, 0, 0], 'after a body too large');
     const failed = Object.assign(new Readable({ read() { this.destroy(new Error('reset')); } }), { headers: {} }) as unknown as IncomingMessage;
-    assert.equal(await readBody(failed, 100), 'aborted');
+    assert.equal(await bodyOf(failed, 100), 'aborted');
     assert.deepEqual(listeners(failed), [0, 0, 0, 0], 'after a failure');
   });
 });

@@ -26,11 +26,20 @@ export interface BatchResult {
   readonly scope: Scope;
 }
 
-export async function processBatch(batch: readonly unknown[], core: BayeuxCore, info: RequestInfo): Promise<BatchResult> {
+/**
+ * Process a batch. Synchronous unless a message's extension or handler answers with a promise:
+ * each phone's long poll passes here once per slide change, and an async function costs a promise,
+ * its frame and a microtask per call, garbage that decides how often the collector runs.
+ */
+export function processBatch(batch: readonly unknown[], core: BayeuxCore, info: RequestInfo): BatchResult | Promise<BatchResult> {
   const scope: Scope = { core, info, after: [], fanouts: [], connect: undefined };
-  const replies: Message[] = [];
-  const handshakeIndex = batch.findIndex((raw) => (raw as Message | null)?.channel === META.handshake);
-  for (let i = 0; i < batch.length; i++) {
+  return processFrom(0, batch, handshakeIndexOf(batch), { replies: [], scope });
+}
+
+/** Messages `start..` of the batch; continues asynchronously from the first that answers with a promise. */
+function processFrom(start: number, batch: readonly unknown[], handshakeIndex: number, result: BatchResult): BatchResult | Promise<BatchResult> {
+  const { replies, scope } = result;
+  for (let i = start; i < batch.length; i++) {
     if (handshakeIndex >= 0 && i !== handshakeIndex) {
       const checked = checkMessage(batch[i]);
       const message = checked.ok ? checked.message : checked.reply;
@@ -39,10 +48,28 @@ export async function processBatch(batch: readonly unknown[], core: BayeuxCore, 
     }
     if (changesSubscriptions(batch[i])) runFanouts(scope);
     const answered = processOne(batch[i], scope);
-    const reply = answered instanceof Promise ? await answered : answered;
-    if (reply && !(scope.connect && reply === scope.connect.reply)) replies.push(reply);
+    if (answered instanceof Promise) return processAfter(answered, i, batch, handshakeIndex, result);
+    keepReply(answered, result);
   }
-  return { replies, scope };
+  return result;
+}
+
+/** Wait for message `index`'s answer, then go on with the rest (a closure of its own: see handleLater). */
+function processAfter(answered: Promise<Answer>, index: number, batch: readonly unknown[], handshakeIndex: number, result: BatchResult): Promise<BatchResult> {
+  return answered.then((reply) => {
+    keepReply(reply, result);
+    return processFrom(index + 1, batch, handshakeIndex, result);
+  });
+}
+
+/** A pending connect's reply is not among the replies: the transport answers it (see `connect`). */
+function keepReply(reply: Answer, { replies, scope }: BatchResult): void {
+  if (reply && !(scope.connect && reply === scope.connect.reply)) replies.push(reply);
+}
+
+function handshakeIndexOf(batch: readonly unknown[]): number {
+  for (let i = 0; i < batch.length; i++) if ((batch[i] as Message | null)?.channel === META.handshake) return i;
+  return -1;
 }
 
 /** Run the fan-outs, then every deferred event listener, of a processed batch (call after writing its replies). */
@@ -52,7 +79,7 @@ export function runAfter(scope: Scope): void {
     try {
       notify();
     } catch (error) {
-      scope.core.events.emit('error', asError(error));
+      scope.core.reportError(error);
     }
   }
 }
@@ -81,19 +108,34 @@ function processOne(raw: unknown, scope: Scope): Answer | Promise<Answer> {
   if (!checked.ok) return checked.reply;
   const message = checked.message;
   const session = typeof message.clientId === 'string' ? scope.core.engine.getSession(message.clientId) : undefined;
-  return guarded(message, scope, () => {
+  try {
     const incoming = scope.core.extensions.incoming(message, { session, request: undefined, transport: scope.info });
-    return incoming instanceof Promise ? incoming.then((value) => handle(value, message, session, scope)) : handle(incoming, message, session, scope);
-  });
+    return incoming instanceof Promise ? handleLater(incoming, message, session, scope) : handle(incoming, message, session, scope);
+  } catch (error) {
+    return serverError(error, message, scope);
+  }
 }
 
+/** Errors are values: a throwing (or rejecting) policy or handler becomes a 500 reply and an `error` event. */
 function handle(incoming: Message | null, original: Message, session: ServerSession | undefined, scope: Scope): Answer | Promise<Answer> {
   if (incoming === null) return failure(original, '404::message_deleted');
   if (incoming.error !== undefined) return failure(incoming, String(incoming.error), incoming.advice ? { advice: incoming.advice } : {});
-  return guarded(incoming, scope, () => {
+  try {
     const handled = dispatch(incoming, session, scope);
-    return handled instanceof Promise ? handled.then((value) => finish(value, incoming, scope)) : finish(handled, incoming, scope);
-  });
+    return handled instanceof Promise ? finishLater(handled, incoming, scope) : finish(handled, incoming, scope);
+  } catch (error) {
+    return serverError(error, incoming, scope);
+  }
+}
+
+// The closures of the asynchronous paths live in their own functions: a variable a closure
+// captures is allocated on the heap on every call of the function that declares it, taken or not.
+function handleLater(incoming: Promise<Message | null>, message: Message, session: ServerSession | undefined, scope: Scope): Promise<Answer> {
+  return incoming.then((value) => handle(value, message, session, scope)).catch((error: unknown) => serverError(error, message, scope));
+}
+
+function finishLater(handled: Promise<Handled>, message: Message, scope: Scope): Promise<Answer> {
+  return handled.then((value) => finish(value, message, scope)).catch((error: unknown) => serverError(error, message, scope));
 }
 
 function finish(handled: Handled, message: Message, scope: Scope): Answer {
@@ -101,18 +143,8 @@ function finish(handled: Handled, message: Message, scope: Scope): Answer {
   return scope.core.extensions.outgoing(handled.reply, { session: handled.session, request: message, transport: scope.info }) ?? undefined;
 }
 
-/** Errors are values: a throwing (or rejecting) extension, policy or handler becomes a 500 reply and an `error` event. */
-function guarded(message: Message, scope: Scope, step: () => Answer | Promise<Answer>): Answer | Promise<Answer> {
-  try {
-    const answer = step();
-    return answer instanceof Promise ? answer.catch((error: unknown) => serverError(error, message, scope)) : answer;
-  } catch (error) {
-    return serverError(error, message, scope);
-  }
-}
-
 function serverError(error: unknown, message: Message, scope: Scope): Message {
-  scope.core.events.emit('error', asError(error));
+  scope.core.reportError(error);
   return failure(message, BayeuxError.serverError(), { advice: { reconnect: 'retry', interval: scope.core.options.failureInterval } });
 }
 
@@ -138,8 +170,4 @@ const KNOWN_META = new Set<string>(Object.values(META));
 /** Exact comparison: `/meta/subscribe/x` is not a subscribe (Faye's GHSA-qpg4-4w7w-2mq5). */
 function isKnownMeta(channel: string): boolean {
   return KNOWN_META.has(channel);
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

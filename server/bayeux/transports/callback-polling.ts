@@ -17,12 +17,12 @@ export function callbackName(query: URLSearchParams): string | undefined {
   return name.length <= MAX_CALLBACK_LENGTH && CALLBACK.test(name) ? name : undefined;
 }
 
-export async function handleCallbackPolling(core: BayeuxCore, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+export function handleCallbackPolling(core: BayeuxCore, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void | Promise<void> {
   const callback = callbackName(query);
   if (callback === undefined) return sendPlain(res, 400, 'invalid "jsonp" callback name');
   const parsed = parseMessageParams(query.getAll('message'), core.options);
   if (!parsed.ok) return sendPlain(res, parsed.status, parsed.reason);
   // The leading comment defuses content sniffing tricks (as Faye does).
   const jsonp = framing('text/javascript; charset=utf-8', (json) => `/**/${callback}(${json});`);
-  await runPollingCycle(core, req, res, parsed.messages, 'callback-polling', jsonp, {});
+  return runPollingCycle(core, req, res, parsed.messages, 'callback-polling', jsonp, {});
 }

@@ -10,39 +10,43 @@ import type { BayeuxOptions } from '../options';
 
 export type Parsed = { ok: true; messages: unknown[] } | { ok: false; status: 400 | 413 | 415; reason: string };
 
-/** Read the body up to `limit` bytes; beyond it, stop reading and report 413. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+export type BodyResult = Buffer | 'too-large' | 'aborted';
+
+/**
+ * Read the body up to `limit` bytes; beyond it, stop reading and report 413. `done` is called
+ * once, from the request's events (a callback, not a promise: see BodyReader), so it must not throw.
+ */
+export function readBody(req: IncomingMessage, limit: number, done: (result: BodyResult) => void): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    return Promise.resolve('too-large');
+    return done('too-large');
   }
-  return new Promise((resolve) => new BodyReader(req, limit, resolve));
+  new BodyReader(req, limit, done);
 }
-
-type BodyResult = Buffer | 'too-large' | 'aborted';
 
 /**
  * Reads one request body, then takes its listeners off the request: a held long poll's request
  * lives for up to the connect timeout, and listeners left on it would keep the body (and the socket
  * read buffer its chunk is a slice of) alive, for every phone. Bound methods rather than named
  * closures: the TypeScript loader wraps every named closure in a `name` property definition, a
- * cost paid on each request (3% of the server's CPU at 10,000 long-polling phones).
+ * cost paid on each request (3% of the server's CPU at 10,000 long-polling phones). And it calls
+ * back rather than resolving a promise: every phone's poll is read here once per slide change.
  */
 class BodyReader {
   readonly #req: IncomingMessage;
   readonly #limit: number;
-  readonly #resolve: (result: BodyResult) => void;
+  readonly #done: (result: BodyResult) => void;
   #chunks: Buffer[] = [];
   #size = 0;
   readonly #onData = this.#data.bind(this);
   readonly #onEnd = this.#end.bind(this);
   readonly #onAborted = this.#aborted.bind(this);
 
-  constructor(req: IncomingMessage, limit: number, resolve: (result: BodyResult) => void) {
+  constructor(req: IncomingMessage, limit: number, done: (result: BodyResult) => void) {
     this.#req = req;
     this.#limit = limit;
-    this.#resolve = resolve;
+    this.#done = done;
     req.on('data', this.#onData).on('end', this.#onEnd).on('error', this.#onAborted).on('aborted', this.#onAborted);
   }
 
@@ -65,7 +69,7 @@ class BodyReader {
   #settle(result: BodyResult): void {
     this.#req.off('data', this.#onData).off('end', this.#onEnd).off('error', this.#onAborted).off('aborted', this.#onAborted);
     this.#chunks = [];
-    this.#resolve(result);
+    this.#done(result);
   }
 }
 
@@ -201,6 +205,25 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse, verdi
 }
 
 export const NO_CACHE = { 'Cache-Control': 'no-cache, no-store, must-revalidate', 'X-Content-Type-Options': 'nosniff' } as const;
+
+/**
+ * Run one step of answering a request, now or, when it returns a promise, later. A throw or a
+ * rejection is reported and answered with a 500: errors are values at the protocol boundary, and a
+ * step run from a request's events must not throw into them.
+ */
+export function serveSafely(res: ServerResponse, report: (error: unknown) => void, step: () => void | Promise<void>): void {
+  try {
+    const served = step();
+    if (served instanceof Promise) served.catch((error: unknown) => failRequest(res, report, error));
+  } catch (error) {
+    failRequest(res, report, error);
+  }
+}
+
+function failRequest(res: ServerResponse, report: (error: unknown) => void, error: unknown): void {
+  report(error);
+  sendPlain(res, 500, 'internal error');
+}
 
 /** A request we refuse before any Bayeux processing: the status and a one-line JSON reason. */
 export function sendPlain(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {

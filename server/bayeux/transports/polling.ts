@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder } from '../core';
 import { encodeResponse, encodeResponseBytes, type Outgoing } from '../outgoing';
-import { processBatch, runAfter, runFanouts } from '../protocol/process';
+import { processBatch, runAfter, runFanouts, type BatchResult } from '../protocol/process';
 import type { RequestInfo } from '../request';
 import type { ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
@@ -26,7 +26,8 @@ export function framing(contentType: string, wrap?: (json: string) => string): F
   return { wrap, headers: headerList({ ...NO_CACHE, 'Content-Type': contentType }) };
 }
 
-export async function runPollingCycle(
+/** Synchronous unless a message's processing is (see processBatch): every phone's poll comes here once per slide change. */
+export function runPollingCycle(
   core: BayeuxCore,
   req: IncomingMessage,
   res: ServerResponse,
@@ -34,11 +35,27 @@ export async function runPollingCycle(
   transport: ConnectionType,
   framing: Framing,
   extraHeaders: Record<string, string>,
-): Promise<void> {
+): void | Promise<void> {
   const browser = browserIdOf(req, core.options.browserCookieName);
   const headers = responseHeaders(framing, extraHeaders, browser.isNew ? browserCookie(browser.id, core.options) : undefined);
   const info: RequestInfo = { transport, headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: browser.id };
-  const { replies, scope } = await processBatch(messages, core, info);
+  const cycle: Cycle = { core, res, messages, framing, headers, browserId: browser.id };
+  const batch = processBatch(messages, core, info);
+  if (batch instanceof Promise) return batch.then((result) => answerBatch(cycle, result));
+  answerBatch(cycle, batch);
+}
+
+/** One polling request on its way through runPollingCycle. */
+interface Cycle {
+  readonly core: BayeuxCore;
+  readonly res: ServerResponse;
+  readonly messages: unknown[];
+  readonly framing: Framing;
+  readonly headers: readonly string[];
+  readonly browserId: string;
+}
+
+function answerBatch({ core, res, messages, framing, headers, browserId }: Cycle, { replies, scope }: BatchResult): void {
   const pending = scope.connect;
   if (!pending) {
     writeBody(res, headers, frame(framing, piggyback(core, messages), replies));
@@ -56,7 +73,7 @@ export async function runPollingCycle(
   runAfter(scope);
   const responder = new PollingResponder(res, headers, framing);
   res.on('close', () => core.dropHeld(pending.session, responder));
-  core.holdConnect(pending, responder, browser.id);
+  core.holdConnect(pending, responder, browserId);
 }
 
 /** Answers a held connect on its HTTP response. */

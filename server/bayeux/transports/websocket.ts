@@ -154,7 +154,7 @@ class Connection implements ConnectResponder, PushSink {
   }
 
   reportError(error: unknown): void {
-    this.#core.events.emit('error', error instanceof Error ? error : new Error(String(error)));
+    this.#core.reportError(error);
   }
 
   /** The socket closed: its sessions stay (until expiry) but lose their push sink and held connect. */
