@@ -46,7 +46,8 @@ export interface LiveState extends ShownSlide {
   startedAt?: number;
   /**
    * Only in the message a client receives right after it subscribes: every slide shown so far in
-   * this talk, so it can swipe back. Broadcasts omit it; clients accumulate.
+   * this talk, so it can swipe back. Broadcasts omit it; clients accumulate. Also in a change that
+   * superseded changes a slow client was never sent: the slides those showed (foldChanges).
    */
   history?: ShownSlide[];
 }

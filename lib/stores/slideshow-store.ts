@@ -6,7 +6,7 @@
  * not reached (and the server would answer 404 for it anyway).
  */
 import { create } from 'zustand';
-import type { LiveState, ShownSlide, SlideshowState } from '@/lib/slideshow';
+import { mergeHistory, shownSlideOf, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
 
 /** The live slide, or a slide number the audience member went back to. */
 export type Viewing = number | 'live';
@@ -52,18 +52,6 @@ export const useSlideshowStore = create<SlideshowStore>()((set, get) => ({
     set({ viewing: 'live' });
   },
 }));
-
-/** The ShownSlide part of a LiveState (without the talk fields or the replayed history). */
-export function shownSlideOf(state: LiveState): ShownSlide {
-  const { slide, src, images, width, height, placeholder, alt, text } = state;
-  return text === undefined ? { slide, src, images, width, height, placeholder, alt } : { slide, src, images, width, height, placeholder, alt, text };
-}
-
-function mergeHistory(existing: ShownSlide[], incoming: ShownSlide[]): ShownSlide[] {
-  const bySlide = new Map(existing.map((s) => [s.slide, s]));
-  for (const slide of incoming) bySlide.set(slide.slide, slide);
-  return [...bySlide.values()].sort((a, b) => a.slide - b.slide);
-}
 
 // Selectors: components pick what they need and re-render only when it changes.
 

@@ -11,7 +11,7 @@ import { ExtensionPipeline } from './extensions';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
-import { Outgoing } from './outgoing';
+import { Outgoing, type Fold } from './outgoing';
 import { ServerSession, type HeldConnect, type SessionHost } from './session';
 import type { RequestInfo } from './request';
 
@@ -52,6 +52,8 @@ export class BayeuxCore implements SessionHost {
   readonly #holdsByDuration = new Map<number, Set<ServerSession>>();
   #holdTimer: NodeJS.Timeout | undefined;
   #holdTimerAt = Number.POSITIVE_INFINITY;
+  /** Channels whose newer message replaces an older one still queued for a session, and how (setLatestWins). */
+  readonly #latestWins = new Map<string, Fold | undefined>();
   /** Sessions the server removed on purpose, and when: their clients are told to stop, not to re-handshake. */
   readonly #removedByServer = new Map<string, number>();
 
@@ -66,6 +68,30 @@ export class BayeuxCore implements SessionHost {
 
   now(): number {
     return Date.now();
+  }
+
+  /**
+   * Make `channel` latest-wins: each message on it carries the whole state (a slide change), so a
+   * session that has not yet been sent one gets only the newest (a slow phone, a long poll on its
+   * way back, a WebSocket with a full buffer). Messages already written are not taken back.
+   */
+  setLatestWins(channel: string, fold?: Fold): void {
+    this.#latestWins.set(channel, fold);
+  }
+
+  isLatestWins(channel: string): boolean {
+    return this.#latestWins.has(channel);
+  }
+
+  supersede(older: Outgoing, newer: Outgoing): Outgoing {
+    const fold = this.#latestWins.get(newer.message.channel);
+    if (!fold) return newer;
+    try {
+      return newer.foldedOver(older, fold);
+    } catch (error) {
+      this.reportError(error);
+      return newer;
+    }
   }
 
   /** Report a failure of our own (a throwing extension, policy or handler) as an `error` event. Bound: transports pass it on as is. */

@@ -17,6 +17,7 @@ import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import type { BayeuxEventMap } from './events';
 import type { ServerSession } from './session';
+import type { Fold } from './outgoing';
 import { ackExtension } from './ext/ack';
 import { timesyncExtension } from './ext/timesync';
 import { handleLongPolling } from './transports/long-polling';
@@ -26,6 +27,7 @@ import { answerPreflight, judgeOrigin, sendPlain, serveSafely } from './transpor
 
 export type { BayeuxOptions } from './options';
 export type { Extension, ExtensionContext } from './extensions';
+export type { Fold } from './outgoing';
 export type { SecurityPolicy } from './policy';
 export type { ServerSession } from './session';
 export type { Engine } from './engine/engine';
@@ -51,6 +53,12 @@ export interface BayeuxServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Publish from server code to every subscriber (trusted: no policy). Returns the local recipients. */
   publish(channel: string, data: unknown, ext?: Record<string, unknown>): number;
+  /**
+   * Latest wins on a broadcast channel (no wildcards) whose every message carries the whole state:
+   * a newer message replaces an older one a session has not yet been sent (a slow client jumps to
+   * the latest), combined by `fold` when given. Messages already sent are never taken back.
+   */
+  setLatestWins(channel: string, fold?: Fold): void;
   /** Send one message to one session only (e.g. the current state after it subscribes). */
   deliver(clientId: string, channel: string, data: unknown): boolean;
   /** Remove a session from the server side; its held connect is told `reconnect: none`. */
@@ -98,6 +106,10 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       const message: Message = { channel, data };
       if (ext) message.ext = ext;
       return core.broadcast(message);
+    },
+    setLatestWins(channel, fold) {
+      if (!isValidChannel(channel) || !isBroadcast(channel) || channel.includes('*')) throw new TypeError(`cannot make ${JSON.stringify(channel)} latest-wins: not a broadcast channel without wildcards`);
+      core.setLatestWins(channel, fold);
     },
     deliver(clientId, channel, data) {
       const session = engine.getSession(clientId);

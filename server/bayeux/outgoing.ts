@@ -7,11 +7,22 @@
  */
 import type { Message } from '../../lib/bayeux/index';
 
+/**
+ * How a latest-wins channel combines a message a session has not been sent with the newer one that
+ * supersedes it (BayeuxServer.setLatestWins): e.g. the slideshow keeps the skipped slide in the
+ * newer state's history. Pure: the same pair gives the same message.
+ */
+export type Fold = (older: Message, newer: Message) => Message;
+
+/** Folds of one event kept for reuse: sessions that were behind by the same event share one. */
+const MAX_FOLDS_KEPT = 16;
+
 export class Outgoing {
   readonly message: Message;
   readonly json: string;
   #bytes: Buffer | undefined;
   #frame: Buffer | undefined;
+  #folds: Map<Outgoing, Outgoing> | undefined;
 
   constructor(message: Message, json = JSON.stringify(message)) {
     this.message = message;
@@ -28,6 +39,19 @@ export class Outgoing {
   get frame(): Buffer {
     this.#frame ??= textFrame(Buffer.from(`[${this.json}]`, 'utf8'));
     return this.#frame;
+  }
+
+  /**
+   * This event folded over an `older` one it supersedes. Made once per older event and shared: the
+   * phones that were behind by the same change all get the same bytes, as with any event.
+   */
+  foldedOver(older: Outgoing, fold: Fold): Outgoing {
+    const kept = this.#folds?.get(older);
+    if (kept) return kept;
+    const folded = new Outgoing(fold(older.message, this.message));
+    this.#folds ??= new Map();
+    if (this.#folds.size < MAX_FOLDS_KEPT) this.#folds.set(older, folded);
+    return folded;
   }
 }
 

@@ -37,6 +37,10 @@ export interface SessionHost {
   /** Wake this session's held connect on the next tick (batches several publishes into one reply). */
   scheduleFlush(session: ServerSession): void;
   now(): number;
+  /** Does a newer message on `channel` replace an older one still queued (BayeuxServer.setLatestWins)? */
+  isLatestWins(channel: string): boolean;
+  /** What a session sends instead of `older` and `newer` on a latest-wins channel (the channel's fold, or `newer`). */
+  supersede(older: Outgoing, newer: Outgoing): Outgoing;
 }
 
 export function newClientId(): string {
@@ -131,11 +135,27 @@ export class ServerSession {
     this.lastSeen = this.#host.now();
   }
 
-  #enqueue(event: Outgoing): void {
+  #enqueue(incoming: Outgoing): void {
+    // Only a session that is behind has a queue: an empty one costs the fan-out nothing here.
+    const event = this.#queue.length > 0 && this.#host.isLatestWins(incoming.message.channel) ? this.#supersede(incoming) : incoming;
     if (this.#queue.length >= this.#maxQueue) {
       this.#queue.shift();
       this.dropped++;
     }
     this.#queue.push(event);
+  }
+
+  /**
+   * Latest wins: the message on this channel still waiting is superseded by the newer one (each
+   * carries the whole state, so a slow client goes straight to the latest), folded into it if the
+   * channel says how. At most one waits, as each message on the channel replaced the one before.
+   * Not a loss: the client is not told of a drop.
+   */
+  #supersede(newer: Outgoing): Outgoing {
+    const channel = newer.message.channel;
+    const index = this.#queue.findIndex((queued) => queued.message.channel === channel);
+    if (index < 0) return newer;
+    const older = this.#queue.splice(index, 1)[0]!;
+    return this.#host.supersede(older, newer);
   }
 }

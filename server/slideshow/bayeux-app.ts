@@ -3,10 +3,11 @@
  * `/slideshow/change` into the full state (validated, applied, persisted) before it is broadcast,
  * sends the current slide to each client right after it subscribes (to it alone), and tells
  * presenters how many phones follow (on `/slideshow/audience`, at most twice a second), summed
- * over every node when several share the talk (AudienceTally).
+ * over every node when several share the talk (AudienceTally). Both channels are latest-wins: a
+ * phone that is behind is sent only the newest state (with the slides it skipped in its history).
  */
 import type { BayeuxServer, Extension, ServerSession } from '../bayeux/index';
-import { parsePresenterCommand, SLIDESHOW_CHANNELS, type PresenterCommand, type SlideshowState } from '../../lib/slideshow/index';
+import { foldChanges, parsePresenterCommand, parseSlideshowState, SLIDESHOW_CHANNELS, type PresenterCommand, type SlideshowState } from '../../lib/slideshow/index';
 import type { Message } from '../../lib/bayeux/index';
 import { LocalTally, type AudienceTally } from './audience';
 import type { PresenterAuth } from './auth';
@@ -27,6 +28,9 @@ export interface SlideshowBayeux {
 export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: PresenterAuth, publicChannels: PublicChannels, tally: AudienceTally = new LocalTally()): SlideshowBayeux {
   bayeux.setPolicy(slideshowPolicy(auth, publicChannels));
   const removeExtension = bayeux.addExtension(presenterCommands(talk));
+  // Both channels carry the whole state: a phone that is behind goes straight to the newest.
+  bayeux.setLatestWins(SLIDESHOW_CHANNELS.change, foldChangeMessages);
+  bayeux.setLatestWins(SLIDESHOW_CHANNELS.audience);
   const audience = new Set<string>();
   let countTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -99,4 +103,14 @@ async function applyCommand(talk: LiveTalk, message: Message, command: Presenter
   const result = await talk.apply(command);
   if (!result.ok) return { ...message, error: `${result.status}::${result.error}` };
   return { ...message, data: result.state };
+}
+
+/**
+ * A slide change a phone was not yet sent, superseded by a newer one: the phone gets the newer
+ * state with the skipped slide in its history, so it can still swipe back to it.
+ */
+function foldChangeMessages(older: Message, newer: Message): Message {
+  const olderState = parseSlideshowState(older.data);
+  const newerState = parseSlideshowState(newer.data);
+  return olderState && newerState ? { ...newer, data: foldChanges(olderState, newerState) } : newer;
 }

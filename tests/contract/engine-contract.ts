@@ -13,14 +13,15 @@ import assert from 'node:assert/strict';
 import type { Message } from '../../lib/bayeux/index';
 import type { Engine } from '../../server/bayeux/engine/engine';
 import { Outgoing } from '../../server/bayeux/outgoing';
-import { ServerSession, type PushSink, type SessionHost } from '../../server/bayeux/session';
+import { ServerSession, type PushSink } from '../../server/bayeux/session';
+import { BARE_HOST } from '../helpers/session-host';
 
 export interface EngineContractOptions {
   /** Wait until published events have reached local sessions (default: two event-loop turns). */
   settle?: () => Promise<void>;
 }
 
-const host: SessionHost = { scheduleFlush: () => {}, now: () => Date.now() };
+const host = BARE_HOST;
 
 function newSession(): ServerSession {
   return new ServerSession(host, 10_000, 'long-polling');

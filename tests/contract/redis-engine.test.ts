@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RedisEngine } from '../../server/bayeux/engine/redis';
 import { Outgoing } from '../../server/bayeux/outgoing';
-import { ServerSession, type SessionHost } from '../../server/bayeux/session';
+import { ServerSession } from '../../server/bayeux/session';
+import { BARE_HOST } from '../helpers/session-host';
 import { runEngineContract } from './engine-contract';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { until } from '../helpers/wait';
@@ -35,7 +36,7 @@ runEngineContract(
   { settle: () => current!.settled() },
 );
 
-const host: SessionHost = { scheduleFlush: () => {}, now: () => Date.now() };
+const host = BARE_HOST;
 
 function sessionOn(engine: RedisEngine, ...subscriptions: string[]): ServerSession {
   const session = new ServerSession(host, 10_000, 'long-polling');

@@ -9,9 +9,10 @@ import { BayeuxCore, type PendingConnect } from '../../server/bayeux/core';
 import { resolveOptions, type BayeuxOptions } from '../../server/bayeux/options';
 import { processBatch, runAfter, type BatchResult } from '../../server/bayeux/protocol/process';
 import type { RequestInfo } from '../../server/bayeux/request';
-import type { ServerSession } from '../../server/bayeux/session';
+import type { PushSink, ServerSession } from '../../server/bayeux/session';
 import type { Outgoing } from '../../server/bayeux/outgoing';
 import { StubEngine } from './stub-engine';
+import { decodeTextFrame } from './ws-frame';
 
 export interface TestCore {
   readonly core: BayeuxCore;
@@ -127,4 +128,24 @@ export function assertError(error: unknown, code: number, args?: readonly string
 /** Events of a session's queue, as plain messages. */
 export function drained(session: ServerSession): Message[] {
   return session.drain().map((event) => event.message);
+}
+
+/** A PushSink that records frames; `writable` toggles backpressure. */
+export function recordingSink(): PushSink & { frames: string[]; writable: boolean; drain(): void } {
+  let waiting: Array<() => void> = [];
+  const sink = {
+    frames: [] as string[],
+    writable: true,
+    isOpen: () => true,
+    canWrite: () => sink.writable,
+    write: (frame: Buffer) => void sink.frames.push(decodeTextFrame(frame)),
+    onWritable: (flush: () => void) => void waiting.push(flush),
+    drain() {
+      sink.writable = true;
+      const listeners = waiting;
+      waiting = [];
+      for (const flush of listeners) flush();
+    },
+  };
+  return sink;
 }

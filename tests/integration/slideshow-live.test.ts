@@ -561,3 +561,55 @@ describe('live talk: a server restart', () => {
     await Promise.all([...audiences.map((a) => a.cometd), presenter].map(disconnect));
   });
 });
+
+describe('latest wins: a phone that fell behind goes straight to the current slide', () => {
+  let server: SlideshowTestServer;
+  let five: DeckDetail;
+  let presenter: CometD;
+
+  before(async () => {
+    server = await startSlideshowServer({}, BAYEUX);
+    const cookie = await signIn(server);
+    five = (await slidesDeck(server, 5, 'Five slides')).detail;
+    presenter = await presenterClient(server, cookie, 'websocket');
+  });
+
+  after(async () => {
+    await disconnectAll();
+    await server?.close();
+  });
+
+  const changesIn = (reply: { messages: any[] }) => reply.messages.filter((m) => m.channel === '/slideshow/change').map((m) => m.data);
+
+  test('a long poll that was away gets one state, the newest, with the slides it skipped in its history', { timeout: TEST_MS }, async () => {
+    const phone = new RawBayeux(`${server.url}/bayeux`);
+    assert.equal((await phone.handshake()).successful, true);
+    assert.equal((await phone.subscribe('/slideshow/change')).successful, true);
+    const [idle] = changesIn(await phone.connect({ advice: { timeout: 0 } }));
+    assert.equal(idle.live, false, 'the replay after subscribing');
+
+    // The phone does not poll (on a train, in a tunnel) while the presenter goes live and moves twice.
+    for (const slide of [2, 4, 5]) assert.equal((await publish(presenter, '/slideshow/change', { deck: five.id, slide })).successful, true);
+    const current = (await getJson(`${server.url}/api/live`)).body;
+
+    const changes = changesIn(await phone.connect());
+    assert.equal(changes.length, 1, `one state, not three: ${JSON.stringify(changes.map((c) => c.slide))}`);
+    const { history, ...state } = changes[0];
+    assert.deepEqual({ ...state, at: 0 }, { ...current, at: 0 }, 'the current state');
+    assert.deepEqual(history, [shownOf(five, 2), shownOf(five, 4)], 'the skipped slides, to swipe back to');
+    for (const entry of history as ShownSlide[]) assert.equal(await audienceStatus(server, entry.src), 200, `skipped slide ${entry.slide} loads`);
+    assert.equal(await audienceStatus(server, five.slides[2]!.src), 404, 'slide 3 was never shown');
+    await phone.disconnect();
+  });
+
+  test('a phone that keeps up still gets every change, each on its own', { timeout: TEST_MS }, async () => {
+    const phone = await follower(server, 'long-polling');
+    await until(() => phone.states.length === 1, 'the replay');
+    for (const slide of [1, 3]) {
+      assert.equal((await publish(presenter, '/slideshow/change', { slide })).successful, true);
+      await until(() => phone.states.at(-1)?.slide === slide, `slide ${slide} at the phone`);
+    }
+    assert.deepEqual(phone.states.slice(1).map((s) => [s.slide, 'history' in s]), [[1, false], [3, false]]);
+    await disconnect(phone.cometd);
+  });
+});

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import { decodeTextFrame } from '../helpers/ws-frame';
 import assert from 'node:assert/strict';
-import type { PushSink, ServerSession } from '../../server/bayeux/session';
+import type { ServerSession } from '../../server/bayeux/session';
 import type { BayeuxCore } from '../../server/bayeux/core';
 import {
-  assertError, capture, connectPending, connectedSession, makeCore, requestInfo, send, sendAndSettle, ticks,
+  assertError, capture, connectPending, connectedSession, makeCore, recordingSink, requestInfo, send, sendAndSettle, ticks,
 } from '../helpers/protocol';
 
 async function subscribe(core: BayeuxCore, session: ServerSession, subscription: string): Promise<void> {
@@ -15,26 +15,6 @@ async function subscribe(core: BayeuxCore, session: ServerSession, subscription:
 async function publish(core: BayeuxCore, from: ServerSession, channel: string, ...data: unknown[]): Promise<void> {
   const { replies } = await sendAndSettle(core, data.map((d) => ({ channel, clientId: from.id, data: d })));
   assert.ok(replies.every((r) => r.successful), JSON.stringify(replies));
-}
-
-/** A PushSink that records frames; `writable` toggles backpressure. */
-function recordingSink(): PushSink & { frames: string[]; writable: boolean; drain(): void } {
-  let waiting: Array<() => void> = [];
-  const sink = {
-    frames: [] as string[],
-    writable: true,
-    isOpen: () => true,
-    canWrite: () => sink.writable,
-    write: (frame: Buffer) => void sink.frames.push(decodeTextFrame(frame)),
-    onWritable: (flush: () => void) => void waiting.push(flush),
-    drain() {
-      sink.writable = true;
-      const listeners = waiting;
-      waiting = [];
-      for (const flush of listeners) flush();
-    },
-  };
-  return sink;
 }
 
 describe('the /meta/connect hold-and-flush cycle', () => {

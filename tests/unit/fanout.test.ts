@@ -5,9 +5,10 @@ import { describe, test } from 'node:test';
 import { MemoryEngine } from '../../server/bayeux/engine/memory';
 import { FanOut } from '../../server/bayeux/fanout';
 import { Outgoing } from '../../server/bayeux/outgoing';
-import { ServerSession, type PushSink, type SessionHost } from '../../server/bayeux/session';
+import { ServerSession, type PushSink } from '../../server/bayeux/session';
+import { BARE_HOST } from '../helpers/session-host';
 
-const host: SessionHost = { scheduleFlush() {}, now: () => Date.now() };
+const host = BARE_HOST;
 
 /** A session on an always-writable socket that records the channel of each event, in order. */
 function recordingSession(): { session: ServerSession; got: string[] } {
