@@ -32,6 +32,8 @@ export interface ConnectResponder {
 
 /** Held connects due within this much of each other are released by the same timer. */
 const HOLD_SWEEP_COALESCE_MS = 20;
+/** Longest woken connects wait for fan-outs still going out, so their replies carry those events too. */
+const FLUSH_WAITS_FOR_FANOUT_MS = 50;
 
 export class BayeuxCore implements SessionHost {
   readonly options: BayeuxOptions;
@@ -42,6 +44,8 @@ export class BayeuxCore implements SessionHost {
   closing = false;
   readonly #flushQueue = new Set<ServerSession>();
   #flushScheduled = false;
+  /** When the pending flush was scheduled (performance.now() ms). */
+  #flushScheduledAt = 0;
   readonly #heldPerBrowser = new Map<string, number>();
   /**
    * Held connects by hold duration, each set in the order they were held, which is the order they
@@ -265,6 +269,7 @@ export class BayeuxCore implements SessionHost {
     this.#flushQueue.add(session);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
+    this.#flushScheduledAt = performance.now();
     setImmediate(() => this.#flush());
   }
 
@@ -272,8 +277,18 @@ export class BayeuxCore implements SessionHost {
    * Answer every woken connect in one go. Not in time slices like the fan-out (fanout.ts): between
    * slices Node would first read the thousands of new connects the answered phones send at once,
    * and the phones not yet answered would wait behind all of them.
+   *
+   * But not while a fan-out is still going out (a presenter clicking through slides, ten thousand
+   * phones): it is about to reach these sessions with newer events. Answered now, each phone would
+   * get one event per reply and come back for each; a moment later, one reply carries them all (or,
+   * on a latest-wins channel, the newest). The wait is bounded, so a stream of publishes cannot hold
+   * the answers back.
    */
   #flush(): void {
+    if (this.engine.fanOutBacklog > 0 && performance.now() - this.#flushScheduledAt < FLUSH_WAITS_FOR_FANOUT_MS) {
+      setImmediate(() => this.#flush());
+      return;
+    }
     this.#flushScheduled = false;
     const sessions = [...this.#flushQueue];
     this.#flushQueue.clear();

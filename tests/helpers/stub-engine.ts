@@ -48,6 +48,9 @@ export class StubEngine implements Engine {
     return this.#sessions.values();
   }
 
+  /** Delivers every event before `publish` returns: nothing is ever left to go out. */
+  readonly fanOutBacklog = 0;
+
   get sessionCount(): number {
     return this.#sessions.size;
   }

@@ -2,7 +2,10 @@ import { describe, test } from 'node:test';
 import { decodeTextFrame } from '../helpers/ws-frame';
 import assert from 'node:assert/strict';
 import type { ServerSession } from '../../server/bayeux/session';
-import type { BayeuxCore } from '../../server/bayeux/core';
+import { BayeuxCore } from '../../server/bayeux/core';
+import { MemoryEngine } from '../../server/bayeux/engine/memory';
+import { resolveOptions } from '../../server/bayeux/options';
+import { until } from '../helpers/wait';
 import {
   assertError, capture, connectPending, connectedSession, makeCore, recordingSink, requestInfo, send, sendAndSettle, ticks,
 } from '../helpers/protocol';
@@ -285,6 +288,29 @@ describe('the /meta/connect hold-and-flush cycle', () => {
       assert.deepEqual(sink.frames.map((f) => JSON.parse(f)[0].data), [1, 2, 3]);
       assert.equal(session.queueLength, 0);
     });
+  });
+});
+
+describe('woken connects wait for fan-outs still going out', () => {
+  test('publishes in a row to more phones than one slice reaches: each held connect is answered once, with all of them', async () => {
+    // A 0 ms slice yields after every 64 deliveries, as a fan-out to thousands of phones does after 4 ms.
+    const core = new BayeuxCore(resolveOptions({ timeout: 60_000 }), new MemoryEngine({ fanOutSliceMs: 0 }));
+    const phones: Array<{ session: ServerSession; held: ReturnType<typeof capture> }> = [];
+    for (let i = 0; i < 300; i++) {
+      const session = await connectedSession(core);
+      await subscribe(core, session, '/news');
+      const held = capture();
+      core.holdConnect(await connectPending(core, session), held);
+      phones.push({ session, held });
+    }
+    for (const data of [1, 2, 3]) core.broadcast({ channel: '/news', data });
+    assert.ok(core.engine.fanOutBacklog > 0, 'the fan-outs go out in slices');
+    await until(() => phones.every(({ held }) => held.answers.length > 0), 'every phone answered');
+    await ticks(5);
+    for (const { held } of phones) {
+      assert.equal(held.answers.length, 1, 'one reply per phone');
+      assert.deepEqual(held.answers[0]!.events.map((e) => e.message.data), [1, 2, 3]);
+    }
   });
 });
 

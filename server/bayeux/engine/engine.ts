@@ -25,5 +25,7 @@ export interface Engine {
    * subscription, exactly once each. Returns the number of local sessions it reached.
    */
   publish(event: Outgoing): number;
+  /** Fan-outs on this node still going out in time slices (fanout.ts); 0 once every event reached every recipient. */
+  readonly fanOutBacklog: number;
   close(): Promise<void>;
 }

@@ -44,6 +44,10 @@ export class MemoryEngine implements Engine {
     return this.#sessions.values();
   }
 
+  get fanOutBacklog(): number {
+    return this.#fanOut.backlog;
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }

@@ -117,6 +117,10 @@ export class RedisEngine implements Engine {
     return this.#local.sessions();
   }
 
+  get fanOutBacklog(): number {
+    return this.#local.fanOutBacklog;
+  }
+
   get sessionCount(): number {
     return this.#local.sessionCount;
   }
