@@ -195,11 +195,12 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
     const reports = await Promise.all(loadgens.map((l) => l.request<LoadgenReport>({ type: 'report', expected: allSends.map(({ seq, slide }) => ({ seq, slide })) }, 'report', 120_000)));
     for (const [name, { sends, samples, received }] of sendsByPhase) {
       const delivery = summarize(sends, reports, ready);
+      const had = delivery.delivered + delivery.superseded;
       result[name as 'slideshow' | 'burst'] = {
         ...delivery,
         serverCpuMs: samples.serverCpuMs,
-        cpuUsPerDelivery: delivery.delivered > 0 ? (samples.serverCpuMs * 1000) / delivery.delivered : undefined,
-        clientCpuUsPerDelivery: delivery.delivered > 0 ? (samples.clientCpuMs * 1000) / delivery.delivered : undefined,
+        cpuUsPerDelivery: had > 0 ? (samples.serverCpuMs * 1000) / had : undefined,
+        clientCpuUsPerDelivery: had > 0 ? (samples.clientCpuMs * 1000) / had : undefined,
         eventsPerFrame: received.frames > 0 ? received.events / received.frames : undefined,
         rssKiB: samples.rssKiB,
         window: samples.window,

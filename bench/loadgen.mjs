@@ -318,6 +318,9 @@ function setupTimes() {
 /**
  * Parse everything received and account for the expected seqs: receipt times per seq (first
  * copy per phone), copies beyond the first, arrivals older than one already seen, and what is missing.
+ * A seq a phone never got is superseded, not missing, when a newer state it got carries that
+ * change's slide in its `history`: latest wins (our server folds a change a phone was not yet
+ * sent into the newer one). It counts as received with that newer state. No other target folds.
  */
 function report(expected) {
   const slideOf = new Map(expected.map((e) => [e.seq, e.slide]));
@@ -334,16 +337,19 @@ function report(expected) {
     for (const message of Array.isArray(messages) ? messages : [messages]) {
       const seq = message?.data?.seq;
       if (message?.channel !== '/slideshow/change' || typeof seq !== 'number') continue;
-      perPhone[received.phone[i]].push([seq, received.t[i], message.data.slide]);
+      const history = Array.isArray(message.data.history) ? message.data.history.map((shown) => shown?.slide) : undefined;
+      perPhone[received.phone[i]].push([seq, received.t[i], message.data.slide, history]);
     }
   }
   const zeros = () => Object.fromEntries(expected.map((e) => [e.seq, 0]));
   const times = Object.fromEntries(expected.map((e) => [e.seq, []]));
   const missing = zeros();
+  const superseded = zeros();
   const duplicates = zeros();
   const outOfOrder = zeros();
   const wrongSlide = zeros();
   const examples = [];
+  const at = (t) => Math.round(t * 1000) / 1000;
   phones.forEach((phone, index) => {
     if (phone.failed || !phone.readyAt) return;
     const seen = new Set();
@@ -353,19 +359,25 @@ function report(expected) {
       if (seen.has(seq)) duplicates[seq]++;
       else {
         seen.add(seq);
-        times[seq].push(Math.round(t * 1000) / 1000);
+        times[seq].push(at(t));
       }
       if (seq < highest) outOfOrder[seq]++;
       highest = Math.max(highest, seq);
       if (slide !== slideOf.get(seq)) wrongSlide[seq]++;
     }
-    for (const { seq } of expected) {
+    for (const { seq, slide } of expected) {
       if (seen.has(seq)) continue;
+      const newer = perPhone[index].find(([later, , , history]) => later > seq && history?.includes(slide));
+      if (newer) {
+        superseded[seq]++;
+        times[seq].push(at(newer[1]));
+        continue;
+      }
       missing[seq]++;
       if (examples.length < 10) examples.push({ phone: `${options.label}#${index}`, seq });
     }
   });
-  return { type: 'report', times, missing, duplicates, outOfOrder, wrongSlide, unparsable, examples, stats, frames: received.data.length };
+  return { type: 'report', times, missing, superseded, duplicates, outOfOrder, wrongSlide, unparsable, examples, stats, frames: received.data.length };
 }
 
 function send(message) {

@@ -153,8 +153,10 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
     for (const phase of PHASES) {
       const p = c[phase];
       if (!p) continue;
-      const exact = p.lost === 0 && p.duplicates === 0 && p.outOfOrder === 0 && p.delivered === p.expected && c.setup?.failed === 0;
-      out.push(`| ${c.transport} | ${c.phones} | ${phase}: delivered exactly once, in order | 100% | ${f((100 * p.delivered) / Math.max(1, p.expected), 2)}%, ${p.duplicates} dup, ${p.outOfOrder} reordered | ${exact ? 'yes' : '**no**'} |`);
+      const superseded = p.superseded ?? 0;
+      const exact = p.lost === 0 && p.duplicates === 0 && p.outOfOrder === 0 && p.delivered + superseded === p.expected && c.setup?.failed === 0;
+      const folded = superseded > 0 ? ` (${f((100 * superseded) / Math.max(1, p.expected), 2)}% superseded: latest wins)` : '';
+      out.push(`| ${c.transport} | ${c.phones} | ${phase}: delivered exactly once, in order | 100% | ${f((100 * (p.delivered + superseded)) / Math.max(1, p.expected), 2)}%${folded}, ${p.duplicates} dup, ${p.outOfOrder} reordered | ${exact ? 'yes' : '**no**'} |`);
     }
   }
   out.push('');
@@ -195,12 +197,12 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
   return `${out.join('\n')}\n`;
 }
 
-const PHASE_LEGEND = 'Latency: from the presenter\'s send to each phone\'s receipt, over every delivery (ms). Last phone: per slide, until the last phone had it; median and worst slide (ms). ×floor and ×ours: this target\'s last-phone median over the floor\'s and over ours (above 1 = slower). Changes per frame: slide changes per WebSocket frame or HTTP response received (above 1: batched). CPU: server, and in parentheses the load generators (on 2 cores they share one: when theirs nears the server\'s, the clients bound the result).';
+const PHASE_LEGEND = 'Latency: from the presenter\'s send to each phone\'s receipt, over every delivery (ms). Last phone: per slide, until the last phone had it; median and worst slide (ms). ×floor and ×ours: this target\'s last-phone median over the floor\'s and over ours (above 1 = slower). Changes per frame: slide changes per WebSocket frame or HTTP response received (above 1: batched). CPU: server, and in parentheses the load generators (on 2 cores they share one: when theirs nears the server\'s, the clients bound the result). Superseded (ours only: latest wins): a change a phone was not yet sent when a newer one came, sent to it folded into the newer state (its slide in the history); it counts as had when that state arrived, in the latencies, the last phone and the rates alike.';
 
 /** A phase's table: legend, header, a row per case that ran. */
 function phaseTable(cases: CaseResult[], phase: Phase): string[] {
   const out: string[] = [PHASE_LEGEND, ''];
-  out.push('| transport | phones | target | delivered | lost / dup / reordered | p50 | p90 | p99 | max | last phone median (worst) | ×floor | ×ours | ack p50 (max) | deliveries/s | changes per frame | CPU µs/delivery server (clients) | KiB/phone | other CPU |');
+  out.push('| transport | phones | target | delivered (+ superseded) | lost / dup / reordered | p50 | p90 | p99 | max | last phone median (worst) | ×floor | ×ours | ack p50 (max) | deliveries/s | changes per frame | CPU µs/delivery server (clients) | KiB/phone | other CPU |');
   out.push('|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of cases) {
     const p = c[phase];
@@ -208,7 +210,7 @@ function phaseTable(cases: CaseResult[], phase: Phase): string[] {
     const floor = lastPhone(find(cases, 'floor', c.transport, c.phones), phase);
     const ours = lastPhone(find(cases, 'ours', c.transport, c.phones), phase);
     const extra = phase === 'burst' ? ` (all ${p.slides}: ${f(p.completeMs, 0)})` : '';
-    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${p.delivered}/${p.expected} | ${p.lost} / ${p.duplicates} / ${p.outOfOrder}${p.lostExamples.length ? ` (e.g. ${p.lostExamples[0]})` : ''} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)} | ${f(p.latency?.max)} | ${f(p.lastPhoneMedian)} (${f(p.lastPhoneMax)})${extra} | ${f(div(p.lastPhoneMedian, floor), 2)} | ${f(div(p.lastPhoneMedian, ours), 2)} | ${f(p.ack?.p50)} (${f(p.ack?.max)})${p.ackFailures.length ? ` ${p.ackFailures.length} failed` : ''} | ${f(p.deliveriesPerSecond, 0)} | ${f(p.eventsPerFrame, 2)} | ${f(p.cpuUsPerDelivery, 1)} (${f(p.clientCpuUsPerDelivery, 1)}) | ${phase === 'slideshow' ? f(c.memory?.perPhoneKiB) : '–'} | ${busyCell(p)} |`);
+    out.push(`| ${c.transport} | ${c.phones} | ${c.target} | ${p.delivered}${p.superseded ? ` + ${p.superseded}` : ''}/${p.expected} | ${p.lost} / ${p.duplicates} / ${p.outOfOrder}${p.lostExamples.length ? ` (e.g. ${p.lostExamples[0]})` : ''} | ${f(p.latency?.p50)} | ${f(p.latency?.p90)} | ${f(p.latency?.p99)} | ${f(p.latency?.max)} | ${f(p.lastPhoneMedian)} (${f(p.lastPhoneMax)})${extra} | ${f(div(p.lastPhoneMedian, floor), 2)} | ${f(div(p.lastPhoneMedian, ours), 2)} | ${f(p.ack?.p50)} (${f(p.ack?.max)})${p.ackFailures.length ? ` ${p.ackFailures.length} failed` : ''} | ${f(p.deliveriesPerSecond, 0)} | ${f(p.eventsPerFrame, 2)} | ${f(p.cpuUsPerDelivery, 1)} (${f(p.clientCpuUsPerDelivery, 1)}) | ${phase === 'slideshow' ? f(c.memory?.perPhoneKiB) : '–'} | ${busyCell(p)} |`);
   }
   out.push('');
   return out;

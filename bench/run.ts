@@ -282,7 +282,7 @@ function codeVersion(): string {
 
 function oneLine(result: CaseResult): string {
   const show = (phase: CaseResult['slideshow']) =>
-    phase ? `${phase.delivered}/${phase.expected}, last phone median ${phase.lastPhoneMedian?.toFixed(1) ?? '-'} ms, p99 ${phase.latency?.p99.toFixed(1) ?? '-'} ms, ack p50 ${phase.ack?.p50.toFixed(1) ?? '-'} ms` : '-';
+    phase ? `${phase.delivered}${phase.superseded ? ` + ${phase.superseded} superseded` : ''}/${phase.expected}, last phone median ${phase.lastPhoneMedian?.toFixed(1) ?? '-'} ms, p99 ${phase.latency?.p99.toFixed(1) ?? '-'} ms, ack p50 ${phase.ack?.p50.toFixed(1) ?? '-'} ms` : '-';
   return `set-up ${result.setup?.ms.toFixed(0)} ms | slideshow ${show(result.slideshow)} | burst ${show(result.burst)} | ${result.memory?.perPhoneKiB.toFixed(1)} KiB/phone${result.busy ? ' | BUSY' : ''}`;
 }
 

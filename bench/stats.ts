@@ -14,8 +14,11 @@ export interface Send {
 }
 
 export interface LoadgenReport {
+  /** Per seq: receipt times, one per phone that had it (a superseded change: the newer state's receipt). */
   times: Record<string, number[]>;
   missing: Record<string, number>;
+  /** Per seq: phones sent a newer state carrying this change's slide in its history instead (latest wins). */
+  superseded: Record<string, number>;
   /** Per seq: copies beyond the first, arrivals after a newer seq, data of another slide. */
   duplicates: Record<string, number>;
   outOfOrder: Record<string, number>;
@@ -37,7 +40,13 @@ export interface Delivery {
   phones: number;
   slides: number;
   expected: number;
+  /** Changes received as they were published. */
   delivered: number;
+  /**
+   * Changes a phone got folded into a newer one (latest wins), counted as had when that arrived:
+   * in the latencies, the last phone's time and the rates (per delivery, per second) alike.
+   */
+  superseded: number;
   lost: number;
   duplicates: number;
   outOfOrder: number;
@@ -75,6 +84,7 @@ export function summarize(sends: Send[], reports: LoadgenReport[], phones: numbe
   const latencies: number[] = [];
   const lastPhone: Array<number | undefined> = [];
   let delivered = 0;
+  let superseded = 0;
   let lost = 0;
   let lastReceipt = -Infinity;
   for (const send of sends) {
@@ -88,7 +98,9 @@ export function summarize(sends: Send[], reports: LoadgenReport[], phones: numbe
       }
     }
     const got = reports.reduce((sum, report) => sum + (report.times[send.seq]?.length ?? 0), 0);
-    delivered += got;
+    const folded = reports.reduce((sum, report) => sum + (report.superseded?.[send.seq] ?? 0), 0);
+    delivered += got - folded;
+    superseded += folded;
     lost += missing;
     lastPhone.push(missing === 0 && got > 0 ? last - send.sentAt : undefined);
     if (last > lastReceipt) lastReceipt = last;
@@ -103,6 +115,7 @@ export function summarize(sends: Send[], reports: LoadgenReport[], phones: numbe
     slides: sends.length,
     expected: phones * sends.length,
     delivered,
+    superseded,
     lost,
     duplicates: count(sends, reports, (r) => r.duplicates),
     outOfOrder: count(sends, reports, (r) => r.outOfOrder),
@@ -115,7 +128,7 @@ export function summarize(sends: Send[], reports: LoadgenReport[], phones: numbe
     completeMs: lost === 0 && Number.isFinite(lastReceipt) ? lastReceipt - firstSend : undefined,
     ack: percentiles(acks),
     ackFailures: sends.filter((s) => !s.ok).map((s) => `seq ${s.seq}: ${s.error ?? 'failed'}`),
-    deliveriesPerSecond: spanSeconds > 0 ? delivered / spanSeconds : undefined,
+    deliveriesPerSecond: spanSeconds > 0 ? (delivered + superseded) / spanSeconds : undefined,
     firstSendAt: firstSend,
     lastReceiptAt: Number.isFinite(lastReceipt) ? lastReceipt : undefined,
   };
