@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
-import type { BayeuxCore, ConnectResponder } from '../core';
+import type { BayeuxCore, ConnectResponder, PendingConnect } from '../core';
 import { encodeResponse, encodeResponseBytes, type Outgoing } from '../outgoing';
 import { processBatch, runAfter, runFanouts, type BatchResult } from '../protocol/process';
 import type { RequestInfo } from '../request';
@@ -41,8 +41,13 @@ export function runPollingCycle(
   const info: RequestInfo = { transport, headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: browser.id };
   const cycle: Cycle = { core, res, messages, framing, headers, browserId: browser.id };
   const batch = processBatch(messages, core, info);
-  if (batch instanceof Promise) return batch.then((result) => answerBatch(cycle, result));
-  answerBatch(cycle, batch);
+  return batch instanceof Promise ? answerLater(cycle, batch) : answerBatch(cycle, batch);
+}
+
+// The closures live in functions of their own: a variable a closure captures is allocated on the
+// heap on every call of the function that declares it, taken or not (see protocol/process.ts).
+function answerLater(cycle: Cycle, batch: Promise<BatchResult>): Promise<void> {
+  return batch.then((result) => answerBatch(cycle, result));
 }
 
 /** One polling request on its way through runPollingCycle. */
@@ -71,7 +76,10 @@ function answerBatch({ core, res, messages, framing, headers, browserId }: Cycle
   // alive while it is held (thousands are held at once; what outlives a GC cycle costs the most):
   // one small responder object and one close listener per held request, the headers shared.
   runAfter(scope);
-  const responder = new PollingResponder(res, headers, framing);
+  hold(core, res, pending, new PollingResponder(res, headers, framing), browserId);
+}
+
+function hold(core: BayeuxCore, res: ServerResponse, pending: PendingConnect, responder: PollingResponder, browserId: string): void {
   res.on('close', () => core.dropHeld(pending.session, responder));
   core.holdConnect(pending, responder, browserId);
 }
