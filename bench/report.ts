@@ -142,6 +142,7 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
   out.push('');
 
   out.push('## Targets of issue 4', '');
+  const targetsAt = out.length;
   out.push('Ratios of the median "slide reaches all phones" (per slide, the time from the presenter\'s send until the last phone had it) in the slideshow, all from this run.', '');
   out.push('| transport | phones | what | target | measured | met |', '|---|---:|---|---:|---:|:---:|');
   for (const ratio of (record.ratios ?? []).filter((r) => r.target !== undefined)) {
@@ -160,6 +161,9 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
     }
   }
   out.push('');
+  if (out.slice(targetsAt).some((line) => line.endsWith('| **no** |'))) {
+    out.push('Why the targets marked **no** are missed, as measured in the server and the load generators: [bench/README.md, "Why the missed targets are missed"](bench/README.md#why-the-missed-targets-are-missed).', '');
+  }
   const beyondFloor = targetsBeyondTheFloor(record);
   if (beyondFloor.length > 0) {
     out.push('**Targets only a server faster than the floor could meet:** a peer/ours target is out of reach when, in this same run, even the floor (a loop that only writes) is not that much faster than the peer:', '');
