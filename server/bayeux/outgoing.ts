@@ -14,15 +14,13 @@ import type { Message } from '../../lib/bayeux/index';
  */
 export type Fold = (older: Message, newer: Message) => Message;
 
-/** Folds of one event kept for reuse: sessions that were behind by the same event share one. */
-const MAX_FOLDS_KEPT = 16;
-
 export class Outgoing {
   readonly message: Message;
   readonly json: string;
   #bytes: Buffer | undefined;
   #frame: Buffer | undefined;
-  #folds: Map<Outgoing, Outgoing> | undefined;
+  /** Folds of this event over older ones, by the older: weak, so a newer event never keeps older ones alive. */
+  #folds: WeakMap<Outgoing, Outgoing> | undefined;
 
   constructor(message: Message, json = JSON.stringify(message)) {
     this.message = message;
@@ -49,8 +47,7 @@ export class Outgoing {
     const kept = this.#folds?.get(older);
     if (kept) return kept;
     const folded = new Outgoing(fold(older.message, this.message));
-    this.#folds ??= new Map();
-    if (this.#folds.size < MAX_FOLDS_KEPT) this.#folds.set(older, folded);
+    (this.#folds ??= new WeakMap()).set(older, folded);
     return folded;
   }
 }
