@@ -71,6 +71,7 @@ export function runEngineContract(
     describe('sessions', () => {
       test('a new engine is empty', () => {
         assert.equal(engine.sessionCount, 0);
+        assert.equal(engine.fanOutBacklog, 0);
         assert.deepEqual([...engine.sessions()], []);
         assert.equal(engine.getSession('nobody'), undefined);
         assert.equal(engine.subscriberCount('/a'), 0);
@@ -293,6 +294,7 @@ export function runEngineContract(
         assert.equal(engine.subscriberCount('/crowd'), 300);
         assert.equal(await publish('/crowd'), 300);
         assert.ok(sessions.every((s) => received(s).length === 1));
+        assert.equal(engine.fanOutBacklog, 0, 'once every session has the event, no fan-out is left going out');
       });
     });
 
