@@ -120,7 +120,7 @@ export class LiveTalk {
       if (this.#deck?.id !== deckId) return;
       const deck = await this.decks.load(deckId);
       if (!deck || deck.slides.length !== this.#deck.slides.length) return;
-      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1 }, deck } : undefined));
+      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1, deckTitle: deck.title }, deck } : undefined));
     });
   }
 
@@ -161,7 +161,7 @@ export class LiveTalk {
     if (command.deck !== undefined && command.deck !== deck?.id) {
       deck = await this.decks.load(command.deck);
       if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
-      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now() };
+      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), deckTitle: deck.title };
     }
     if (!deck || record.slide === undefined) return { ok: false, status: 409, error: 'no talk is live: send a deck first' };
     let slide = record.slide;
@@ -180,8 +180,11 @@ export class LiveTalk {
   #changedElsewhere(record: TalkRecord): void {
     void this.#serially(async () => {
       if (record.seq <= this.#record.seq) return;
-      // The deck is read again even when it is the same one: it may have been renamed.
-      const talk = await resolve(record, this.decks);
+      // The deck in memory serves when the record names it with the title it has here; a record
+      // without a title, or with another (a rename), has the deck read again.
+      const current = this.#deck;
+      const loaded = current && record.deck === current.id && record.deckTitle === current.title ? current : undefined;
+      const talk = await resolve(record, this.decks, loaded);
       if (record.seq > this.#record.seq) this.#adopt(talk);
     });
   }

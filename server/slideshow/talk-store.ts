@@ -18,6 +18,8 @@ export interface TalkRecord {
   startedAt?: number;
   /** While idle: the title of the talk about to start, shown on the phones' waiting screen. */
   upcoming?: string;
+  /** The live deck's title when this record was made: another node that has this deck loaded with this title need not read it again. */
+  deckTitle?: string;
 }
 
 /** A record read to base a change on; `version` is the store's own token for the compare-and-swap. */

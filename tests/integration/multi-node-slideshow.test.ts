@@ -259,4 +259,16 @@ describe('the slideshow on several nodes', () => {
       }
     }
   });
+  test('renaming the live deck on node A gives node B\'s phones the new title; a slide change there reuses B\'s deck', { timeout: TEST_MS }, async () => {
+    await command(a, { deck: deck.id });
+    const onB = phoneOn(b);
+    await onB.join();
+    const renamed = await fetch(`${a.server.url}/api/decks/${deck.id}`, { method: 'PATCH', headers: bearer(a), body: JSON.stringify({ title: 'Renamed on A' }) });
+    assert.equal(renamed.status, 200);
+    await until(() => onB.latest?.live === true && onB.latest.title === 'Renamed on A', 'the new title on B\'s phone');
+    const next = await command(a, { step: 1 });
+    await until(() => onB.latest?.seq === next.seq, 'the next change on B\'s phone');
+    assert.ok(onB.latest?.live && onB.latest.title === 'Renamed on A', 'the title stays');
+    onB.leave();
+  });
 });
