@@ -8,6 +8,7 @@ import { BayeuxError } from '../../lib/bayeux/index';
 import type { BayeuxOptions } from './options';
 import type { Engine } from './engine/engine';
 import { ExtensionPipeline } from './extensions';
+import { PublishHooks } from './publish-hooks';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
@@ -39,6 +40,7 @@ export class BayeuxCore implements SessionHost {
   readonly options: BayeuxOptions;
   readonly engine: Engine;
   readonly extensions = new ExtensionPipeline();
+  readonly publishHooks = new PublishHooks();
   readonly events = new BayeuxEvents();
   policy: SecurityPolicy = ALLOW_ALL;
   closing = false;

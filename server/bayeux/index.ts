@@ -17,7 +17,8 @@ import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import type { BayeuxEventMap } from './events';
 import type { ServerSession } from './session';
-import type { Fold } from './outgoing';
+import type { Fold, Outgoing } from './outgoing';
+import type { PublishHook } from './publish-hooks';
 import { ackExtension } from './ext/ack';
 import { timesyncExtension } from './ext/timesync';
 import { handleLongPolling } from './transports/long-polling';
@@ -28,6 +29,9 @@ import { answerPreflight, judgeOrigin, sendPlain, serveSafely } from './transpor
 export type { BayeuxOptions } from './options';
 export type { Extension, ExtensionContext } from './extensions';
 export type { Fold } from './outgoing';
+export type { PublishDecision, PublishHook } from './publish-hooks';
+/** A message made ready once (extensions run, serialised) to be delivered to many sessions. */
+export type PreparedMessage = Outgoing;
 export type { SecurityPolicy } from './policy';
 export type { ServerSession } from './session';
 export type { Engine } from './engine/engine';
@@ -54,6 +58,17 @@ export interface BayeuxServer {
   /** Publish from server code to every subscriber (trusted: no policy). Returns the local recipients. */
   publish(channel: string, data: unknown, ext?: Record<string, unknown>): number;
   /**
+   * Publish from server code to this node's subscribers only (with several nodes): for state that
+   * every node derives from a shared record and broadcasts by itself. Returns the recipients.
+   */
+  publishLocally(channel: string, data: unknown): number;
+  /**
+   * The application's say over clients' publishes on `channel` once the protocol has accepted them
+   * (after the policy and the session check, before any fan-out): deliver, handled, or refused.
+   * One hook per channel. Returns a function that removes it.
+   */
+  onPublish(channel: string, hook: PublishHook): () => void;
+  /**
    * Latest wins on a broadcast channel (no wildcards) whose every message carries the whole state:
    * a newer message replaces an older one a session has not yet been sent (a slow client jumps to
    * the latest), combined by `fold` when given. Messages already sent are never taken back.
@@ -61,6 +76,12 @@ export interface BayeuxServer {
   setLatestWins(channel: string, fold?: Fold): void;
   /** Send one message to one session only (e.g. the current state after it subscribes). */
   deliver(clientId: string, channel: string, data: unknown): boolean;
+  /**
+   * Make a message ready once (outgoing extensions run without a session, serialised) to hand the
+   * same bytes to many sessions with `deliverPrepared`: a snapshot every joiner gets.
+   */
+  prepare(channel: string, data: unknown): PreparedMessage | undefined;
+  deliverPrepared(clientId: string, message: PreparedMessage): boolean;
   /** Remove a session from the server side; its held connect is told `reconnect: none`. */
   disconnect(clientId: string): boolean;
   getSession(clientId: string): ServerSession | undefined;
@@ -107,6 +128,15 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       if (ext) message.ext = ext;
       return core.broadcast(message);
     },
+    publishLocally(channel, data) {
+      if (!isValidChannel(channel) || !isBroadcast(channel)) throw new TypeError(`cannot publish to ${JSON.stringify(channel)}: not a broadcast channel`);
+      const event = core.prepareEvent({ channel, data });
+      return event ? engine.publishLocally(event) : 0;
+    },
+    onPublish(channel, hook) {
+      if (!isValidChannel(channel) || isMeta(channel) || channel.includes('*')) throw new TypeError(`cannot hook publishes to ${JSON.stringify(channel)}: not a concrete non-meta channel`);
+      return core.publishHooks.set(channel, hook);
+    },
     setLatestWins(channel, fold) {
       if (!isValidChannel(channel) || !isBroadcast(channel) || channel.includes('*')) throw new TypeError(`cannot make ${JSON.stringify(channel)} latest-wins: not a broadcast channel without wildcards`);
       core.setLatestWins(channel, fold);
@@ -117,6 +147,16 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       const event = core.prepareEvent({ channel, data }, session);
       if (event) session.deliver(event);
       return event !== undefined;
+    },
+    prepare(channel, data) {
+      if (!isValidChannel(channel) || isMeta(channel)) throw new TypeError(`cannot prepare a message for ${JSON.stringify(channel)}`);
+      return core.prepareEvent({ channel, data });
+    },
+    deliverPrepared(clientId, message) {
+      const session = engine.getSession(clientId);
+      if (!session) return false;
+      session.deliver(message);
+      return true;
     },
     disconnect(clientId) {
       const session = engine.getSession(clientId);

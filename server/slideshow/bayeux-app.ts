@@ -1,25 +1,26 @@
 /**
- * The slideshow as a Bayeux application: installs the policy, turns a presenter's publish on
- * `/slideshow/change` into the full state (validated, applied, persisted) before it is broadcast,
- * sends the current slide to each client right after it subscribes (to it alone), and tells
- * presenters how many phones follow (on `/slideshow/audience`, at most twice a second), summed
- * over every node when several share the talk (AudienceTally). Both channels are latest-wins: a
- * phone that is behind is sent only the newest state (with the slides it skipped in its history).
+ * The slideshow as a Bayeux application: installs the policy, runs a presenter's publish on
+ * `/slideshow/change` as a command once the protocol has accepted it (validated, applied,
+ * persisted; the reply carries the resulting state, and TalkBroadcast, the one place the talk is
+ * broadcast, sends it to the phones), sends each client that subscribes the current slide with the
+ * talk's history (to it alone), and tells presenters how many phones follow (on
+ * `/slideshow/audience`, at most twice a second), summed over every node when several share the
+ * talk (AudienceTally). Both channels are latest-wins: a phone that is behind is sent only the
+ * newest state (with the slides it skipped in its history).
  */
-import type { BayeuxServer, Extension, ServerSession } from '../bayeux/index';
-import { foldChanges, parsePresenterCommand, parseSlideshowState, SLIDESHOW_CHANNELS, type PresenterCommand, type SlideshowState } from '../../lib/slideshow/index';
-import type { Message } from '../../lib/bayeux/index';
+import type { BayeuxServer, PublishDecision, PublishHook, ServerSession } from '../bayeux/index';
+import { COMMAND_STATE_EXT, foldChanges, parsePresenterCommand, parseSlideshowState, SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
+import { BayeuxError, type Message } from '../../lib/bayeux/index';
 import { LocalTally, type AudienceTally } from './audience';
 import type { PresenterAuth } from './auth';
 import type { LiveTalk } from './live-talk';
 import { isPresenter, slideshowPolicy } from './policy';
 import type { PublicChannels } from './public-channels';
+import { TalkBroadcast } from './talk-broadcast';
 
 const COUNT_THROTTLE_MS = 500;
 
 export interface SlideshowBayeux {
-  /** Broadcast a state produced outside Bayeux (HTTP API, deck deleted). */
-  announce(state: SlideshowState): void;
   /** Phones following the talk on this node. */
   readonly audienceCount: number;
   close(): void;
@@ -27,10 +28,11 @@ export interface SlideshowBayeux {
 
 export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: PresenterAuth, publicChannels: PublicChannels, tally: AudienceTally = new LocalTally()): SlideshowBayeux {
   bayeux.setPolicy(slideshowPolicy(auth, publicChannels));
-  const removeExtension = bayeux.addExtension(presenterCommands(talk));
+  const removeHook = bayeux.onPublish(SLIDESHOW_CHANNELS.change, presenterCommands(talk));
   // Both channels carry the whole state: a phone that is behind goes straight to the newest.
   bayeux.setLatestWins(SLIDESHOW_CHANNELS.change, foldChangeMessages);
   bayeux.setLatestWins(SLIDESHOW_CHANNELS.audience);
+  const broadcast = new TalkBroadcast(bayeux, talk);
   const audience = new Set<string>();
   let countTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -44,16 +46,13 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
     }, COUNT_THROTTLE_MS);
   };
   tally.onTotal(publishTotal);
-  talk.onAnnounce((state) => {
-    if (!closed) bayeux.publish(SLIDESHOW_CHANNELS.change, state);
-  });
   const leave = (session: ServerSession) => {
     if (audience.delete(session.id)) publishCount();
   };
   const unsubscribers = [
     bayeux.on('subscribe', (session, channel) => {
       if (channel === SLIDESHOW_CHANNELS.change) {
-        bayeux.deliver(session.id, SLIDESHOW_CHANNELS.change, talk.stateWithHistory());
+        broadcast.replayTo(session.id);
         if (!isPresenter(session)) {
           audience.add(session.id);
           publishCount();
@@ -68,41 +67,34 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
     bayeux.on('disconnect', leave),
   ];
   return {
-    announce: (state) => void bayeux.publish(SLIDESHOW_CHANNELS.change, state),
     get audienceCount() {
       return audience.size;
     },
     close() {
       closed = true;
       clearTimeout(countTimer);
-      removeExtension();
+      removeHook();
+      broadcast.close();
       for (const off of unsubscribers) off();
     },
   };
 }
 
 /**
- * A presenter publishes a command (`{ deck, slide }`, `{ step }`, ...); what subscribers receive is
- * the resulting state. Non-presenters' publishes pass untouched: the policy refuses them next.
+ * A presenter publishes a command (`{ deck, slide }`, `{ step }`, ...), run once the policy has let
+ * it through: the reply carries the resulting state (`ext[COMMAND_STATE_EXT]`), and the phones get
+ * it from TalkBroadcast, whatever becomes of the presenter's session meanwhile.
  */
-function presenterCommands(talk: LiveTalk): Extension {
-  return {
-    name: 'slideshow-commands',
-    // Not async: every message of every phone (each long-poll connect) passes here, and only a
-    // presenter's command needs to wait for anything.
-    incoming(message, context) {
-      if (message.channel !== SLIDESHOW_CHANNELS.change || !isPresenter(context.session) || message.data === undefined) return message;
-      const command = parsePresenterCommand(message.data);
-      if (!command.ok) return { ...message, error: `400::${command.error}` };
-      return applyCommand(talk, message, command.value);
-    },
+function presenterCommands(talk: LiveTalk): PublishHook {
+  return async (message, session): Promise<PublishDecision> => {
+    // The policy lets only presenters publish here; this stays true if the policy is ever widened.
+    if (!isPresenter(session)) return { outcome: 'refused', error: BayeuxError.publishDenied(SLIDESHOW_CHANNELS.change) };
+    const command = parsePresenterCommand(message.data);
+    if (!command.ok) return { outcome: 'refused', error: `400::${command.error}` };
+    const result = await talk.apply(command.value);
+    if (!result.ok) return { outcome: 'refused', error: `${result.status}::${result.error}` };
+    return { outcome: 'handled', replyExt: { [COMMAND_STATE_EXT]: result.state } };
   };
-}
-
-async function applyCommand(talk: LiveTalk, message: Message, command: PresenterCommand): Promise<Message> {
-  const result = await talk.apply(command);
-  if (!result.ok) return { ...message, error: `${result.status}::${result.error}` };
-  return { ...message, data: result.state };
 }
 
 /**

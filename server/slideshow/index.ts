@@ -73,12 +73,12 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth);
-  const decks = new DeckRoutes(store, talk, auth, slideshowBayeux, uploadLimits(options.uploadLimits));
+  const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const { pathname } = url;
     if (await sessions.handle(req, res, url)) return true;
-    if (pathname === '/api/live') return handleLive(req, res, auth, talk, slideshowBayeux).then(() => true);
+    if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
     if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
     if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
     if (pathname.startsWith('/img/')) {

@@ -7,6 +7,13 @@
  * With a shared store a change is planned on the newest stored record and written with a
  * compare-and-swap: when another node changed the talk first, the command is planned again on
  * that change. Changes made on other nodes arrive through the store and replace this node's copy.
+ *
+ * Every change this node takes, whoever made it (a command here, another node, a resynchronisation
+ * with Redis), leaves through one emitter, `onChange`, at the moment it is taken: the slideshow's
+ * Bayeux side broadcasts exactly that stream to this node's phones, so what a joiner is sent
+ * (`replay`) is always consistent with what it is sent next. A node never relays another node's
+ * broadcast: it announces the change once it has the change itself (its deck loaded, its images
+ * allowed), so no phone on it can be shown a state the node does not know yet.
  */
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
 import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
@@ -25,6 +32,15 @@ export interface DeckLookup {
 export type CommandResult = { ok: true; state: SlideshowState } | { ok: false; status: 400 | 404 | 409; error: string };
 
 type Refusal = Extract<CommandResult, { ok: false }>;
+
+/**
+ * One change of the talk as this node took it: `state` is what is broadcast, `replay` what a client
+ * is sent right after it subscribes (the state plus every slide shown so far, so it can swipe back).
+ */
+export interface TalkChange {
+  readonly state: SlideshowState;
+  readonly replay: SlideshowState;
+}
 /** A record with its deck loaded (an idle talk, or a live one whose deck is gone, has none). */
 interface Talk {
   readonly record: TalkRecord;
@@ -39,20 +55,23 @@ export class LiveTalk {
   #record: TalkRecord;
   #deck: LiveDeck | undefined;
   #revealedTokens = new Set<string>();
+  /** The current record as broadcast and as replayed, made once when it was taken. */
+  #change: TalkChange;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #announce: Array<(state: SlideshowState) => void> = [];
+  readonly #listeners: Array<(change: TalkChange) => void> = [];
 
   private constructor(readonly store: TalkStore, readonly decks: DeckLookup, talk: Talk, private readonly now: () => number) {
     this.#record = talk.record;
     this.#deck = talk.deck;
     this.#indexReveals();
+    this.#change = this.#describe();
   }
 
   /** Restore the talk from `live.json` at `source`, or from a store; a talk whose deck is gone comes back idle. */
   static async open(source: string | TalkStore, decks: DeckLookup, now: () => number = Date.now): Promise<LiveTalk> {
     const store = typeof source === 'string' ? await FileTalkStore.open(source) : source;
     const talk = new LiveTalk(store, decks, await resolve(store.current, decks), now);
-    store.onChange((record, announce) => talk.#changedElsewhere(record, announce));
+    store.onChange((record) => talk.#changedElsewhere(record));
     return talk;
   }
 
@@ -62,25 +81,12 @@ export class LiveTalk {
 
   /** The current state, as broadcast (no history). */
   state(): SlideshowState {
-    const record = this.#record;
-    const deck = this.#deck;
-    if (!deck || record.slide === undefined) {
-      return { live: false, seq: record.seq, at: this.now(), ...(record.upcoming ? { title: record.upcoming } : {}) } satisfies IdleState;
-    }
-    const shown = deck.slides[record.slide - 1]!.shown;
-    return {
-      ...shown, live: true, seq: record.seq, at: this.now(), deck: deck.id, title: deck.title,
-      count: deck.slides.length, blackout: record.blackout ?? false,
-      ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
-    } satisfies LiveState;
+    return this.#change.state;
   }
 
-  /** The state plus every slide shown so far: what a client gets right after it subscribes. */
-  stateWithHistory(): SlideshowState {
-    const state = this.state();
-    if (!state.live || !this.#deck) return state;
-    const slides = this.#deck.slides;
-    return { ...state, history: [...(this.#record.revealed ?? [])].sort((a, b) => a - b).map((n) => slides[n - 1]!.shown) };
+  /** The current change: its state, and what a client gets right after it subscribes. */
+  get change(): TalkChange {
+    return this.#change;
   }
 
   /** May the audience load this slide image? Only once its slide has been shown in this talk. */
@@ -98,9 +104,9 @@ export class LiveTalk {
     await this.#queue;
   }
 
-  /** States this node must broadcast though no command of its own made them (a resynchronisation). */
-  onAnnounce(listener: (state: SlideshowState) => void): void {
-    this.#announce.push(listener);
+  /** Every change this node takes, in the order taken. */
+  onChange(listener: (change: TalkChange) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** Apply a presenter command (serialised with every other), persist it, return the new state. */
@@ -109,21 +115,18 @@ export class LiveTalk {
   }
 
   /** A deck was renamed: if it is live, everyone gets the new title (a new state). */
-  deckRenamed(deckId: string): Promise<SlideshowState | undefined> {
+  deckRenamed(deckId: string): Promise<void> {
     return this.#serially(async () => {
-      if (this.#deck?.id !== deckId) return undefined;
+      if (this.#deck?.id !== deckId) return;
       const deck = await this.decks.load(deckId);
-      if (!deck || deck.slides.length !== this.#deck.slides.length) return undefined;
-      const result = await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1 }, deck } : undefined));
-      return result?.ok ? result.state : undefined;
+      if (!deck || deck.slides.length !== this.#deck.slides.length) return;
+      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1 }, deck } : undefined));
     });
   }
 
   /** A deck was deleted: if it was live, the talk ends. */
-  async deckRemoved(deckId: string): Promise<SlideshowState | undefined> {
-    if (this.#deck?.id !== deckId) return undefined;
-    const result = await this.apply({ live: false });
-    return result.ok ? result.state : undefined;
+  async deckRemoved(deckId: string): Promise<void> {
+    if (this.#deck?.id === deckId) await this.apply({ live: false });
   }
 
   close(): Promise<void> {
@@ -173,14 +176,13 @@ export class LiveTalk {
     return { ok: true, deck, record: { ...record, slide, revealed: [...revealed], blackout } };
   }
 
-  /** Another node changed the talk (or a resynchronisation did): take it if newer; broadcast it if asked. */
-  #changedElsewhere(record: TalkRecord, announce: boolean): void {
+  /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
+  #changedElsewhere(record: TalkRecord): void {
     void this.#serially(async () => {
+      if (record.seq <= this.#record.seq) return;
       // The deck is read again even when it is the same one: it may have been renamed.
-      if (record.seq > this.#record.seq) this.#adopt(await resolve(record, this.decks));
-      if (!announce) return;
-      const state = this.state();
-      for (const listener of this.#announce) listener(state);
+      const talk = await resolve(record, this.decks);
+      if (record.seq > this.#record.seq) this.#adopt(talk);
     });
   }
 
@@ -189,10 +191,31 @@ export class LiveTalk {
     return resolve(record, this.decks, this.#deck);
   }
 
+  /** Take a change and announce it, in one step: nothing can read the talk between the two. */
   #adopt(talk: Talk): void {
     this.#record = talk.record;
     this.#deck = talk.deck;
     this.#indexReveals();
+    this.#change = this.#describe();
+    for (const listener of this.#listeners) listener(this.#change);
+  }
+
+  /** The talk as it is now, stamped with the time this node took it (the same for every reader). */
+  #describe(): TalkChange {
+    const record = this.#record;
+    const deck = this.#deck;
+    const at = this.now();
+    if (!deck || record.slide === undefined) {
+      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}) } satisfies IdleState;
+      return { state: idle, replay: idle };
+    }
+    const state = {
+      ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
+      count: deck.slides.length, blackout: record.blackout ?? false,
+      ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
+    } satisfies LiveState;
+    const history = [...(record.revealed ?? [])].sort((a, b) => a - b).map((n) => deck.slides[n - 1]!.shown);
+    return { state, replay: { ...state, history } };
   }
 
   #indexReveals(): void {

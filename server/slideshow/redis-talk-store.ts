@@ -9,7 +9,7 @@
  * memory). When Redis is back, the newer record wins (by `seq`): a node ahead writes its record,
  * a node behind takes Redis's; equal `seq` with different content (two presenters kept going on
  * two nodes) keeps Redis's, one `seq` further, so every client accepts it as new. A Redis that lost
- * the key gets ours. Whatever a resynchronisation changed is announced.
+ * the key gets ours. Whatever a resynchronisation changed reaches LiveTalk like any other change.
  */
 import type { RedisLink } from '../bayeux/index';
 import { parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
@@ -143,12 +143,12 @@ export class RedisTalkStore implements TalkStore {
       const stored = raw === null ? undefined : parseRecord(raw);
       const ours = this.#current;
       if (stored && sameRecord(stored, ours)) return;
-      if (stored && stored.seq > ours.seq) return this.#adopt(stored, true);
+      if (stored && stored.seq > ours.seq) return this.#adopt(stored);
       const next = stored && stored.seq === ours.seq ? { ...stored, seq: stored.seq + 1 } : ours;
       if (await this.#swap(raw ?? '', next)) {
         if (next !== ours) this.#current = next;
         if (stored) this.#log(`live talk resynchronised with Redis (seq ${stored.seq} there, ${ours.seq} here, now ${next.seq})`);
-        return this.#emit(next, true);
+        return this.#emit(next);
       }
     }
   }
@@ -162,23 +162,23 @@ export class RedisTalkStore implements TalkStore {
     const bar = payload.indexOf('|');
     if (bar < 0 || payload.slice(0, bar) === this.#instance) return;
     const record = parseRecord(payload.slice(bar + 1));
-    if (record && record.seq > this.#current.seq) this.#adopt(record, false);
+    if (record && record.seq > this.#current.seq) this.#adopt(record);
   }
 
   async #fetchNewer(): Promise<void> {
     if (!this.link.isUp) return;
     const raw = await this.link.publisher.get(this.#key).catch(() => null);
     const stored = raw === null ? undefined : parseRecord(raw);
-    if (stored && stored.seq > this.#current.seq) this.#adopt(stored, false);
+    if (stored && stored.seq > this.#current.seq) this.#adopt(stored);
   }
 
-  #adopt(record: TalkRecord, announce: boolean): void {
+  #adopt(record: TalkRecord): void {
     this.#current = record;
-    this.#emit(record, announce);
+    this.#emit(record);
   }
 
-  #emit(record: TalkRecord, announce: boolean): void {
-    for (const listener of this.#listeners) listener(record, announce);
+  #emit(record: TalkRecord): void {
+    for (const listener of this.#listeners) listener(record);
   }
 }
 

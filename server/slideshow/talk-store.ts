@@ -26,11 +26,8 @@ export interface TalkSnapshot {
   readonly version: string | undefined;
 }
 
-/**
- * A change that reached this node from elsewhere (another node, or a resynchronisation with Redis).
- * `announce`: this node's clients may not have been sent it, so the slideshow broadcasts it.
- */
-export type TalkChangeListener = (record: TalkRecord, announce: boolean) => void;
+/** A record that reached this node from elsewhere (another node, or a resynchronisation with Redis). */
+export type TalkChangeListener = (record: TalkRecord) => void;
 
 export interface TalkStore {
   /** The record as this node last knew it (after `open`: as stored). */

@@ -226,6 +226,17 @@ export function runEngineContract(
         assert.deepEqual(received(s!).map((m) => m.data), Array.from({ length: 20 }, (_, i) => i));
       });
 
+      test('publishLocally reaches this engine\'s subscribers, each once, and counts them', async () => {
+        const [s, t] = added(2);
+        engine.subscribe(s!, '/a/**');
+        engine.subscribe(s!, '/a/b');
+        engine.subscribe(t!, '/a/b');
+        assert.equal(engine.publishLocally(new Outgoing({ channel: '/a/b', data: 'here' })), 2);
+        await settle();
+        assert.deepEqual(received(s!).map((m) => m.data), ['here']);
+        assert.deepEqual(received(t!).map((m) => m.data), ['here']);
+      });
+
       test('the event carries the published message intact', async () => {
         const [s] = added();
         engine.subscribe(s!, '/a');

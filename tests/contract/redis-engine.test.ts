@@ -81,6 +81,20 @@ describe('RedisEngine across nodes', () => {
     });
   });
 
+  test('publishLocally reaches only the node it is called on', async () => {
+    await twoNodes(async (a, b) => {
+      const onA = sessionOn(a, '/talk');
+      const onB = sessionOn(b, '/talk');
+      assert.equal(a.publishLocally(new Outgoing({ channel: '/talk', data: 'a only' })), 1);
+      // A sentinel through Redis: once it is on B, anything A sent before it would be there too.
+      a.publish(new Outgoing({ channel: '/talk', data: 'sentinel' }));
+      await until(() => onB.queueLength === 1, 'the sentinel on B');
+      await a.settled();
+      assert.deepEqual(dataOf(onB), ['sentinel']);
+      assert.deepEqual(dataOf(onA), ['a only', 'sentinel']);
+    });
+  });
+
   test('every node delivers interleaved publishes from two nodes in one same order, each node\'s own in its order', async () => {
     await twoNodes(async (a, b) => {
       const onA = sessionOn(a, '/talk');

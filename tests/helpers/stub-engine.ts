@@ -80,6 +80,10 @@ export class StubEngine implements Engine {
     return recipients.length;
   }
 
+  publishLocally(event: Outgoing): number {
+    return this.publish(event);
+  }
+
   async close(): Promise<void> {
     this.calls.push({ method: 'close' });
     this.closed = true;

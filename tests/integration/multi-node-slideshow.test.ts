@@ -238,4 +238,25 @@ describe('the slideshow on several nodes', () => {
     assert.equal(known.seq, agreed.seq, 'the late node loaded the agreed talk');
     assert.equal(slideOf(known), slideOf(agreed));
   });
+  test('phones joining node B in the moments after each change on node A all land on that change', { timeout: 120_000 }, async () => {
+    const form = new FormData();
+    for (let i = 1; i <= 3; i++) form.append('file', new Blob([new Uint8Array(await makeImage({ width: 120 + i, height: 90 }))], { type: 'image/png' }), `o${i}.png`);
+    const created = await fetch(`${a.server.url}/api/decks`, { method: 'POST', headers: { authorization: `Bearer ${a.server.key}` }, body: form });
+    assert.equal(created.status, 201);
+    const other = ((await created.json()) as { id: string }).id;
+    for (let change = 0; change < 10; change++) {
+      // A deck change: node B must load the deck before it knows the change.
+      const state = await command(a, { deck: change % 2 === 0 ? other : deck.id });
+      const joiners = Array.from({ length: 20 }, (_, i) => phoneOn(b));
+      await Promise.all(joiners.map(async (phone, i) => {
+        await sleep(i * 1.5);
+        await phone.join();
+      }));
+      await until(() => joiners.every((phone) => phone.latest?.seq === state.seq), `all 20 phones on change ${change + 1} (seq ${state.seq}; they have ${joiners.map((p) => p.latest?.seq).join(',')})`, 10_000);
+      for (const phone of joiners) {
+        assert.equal(phone.latest?.live && phone.latest.deck, state.live && state.deck);
+        phone.leave();
+      }
+    }
+  });
 });

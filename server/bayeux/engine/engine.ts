@@ -25,6 +25,12 @@ export interface Engine {
    * subscription, exactly once each. Returns the number of local sessions it reached.
    */
   publish(event: Outgoing): number;
+  /**
+   * Deliver an event to this node's subscribers only, as `publish` does locally: for state every
+   * node derives and broadcasts by itself (each node's copy of a shared record), where sending it
+   * to the other nodes too would deliver it twice, or before they have the state it describes.
+   */
+  publishLocally(event: Outgoing): number;
   /** Fan-outs on this node still going out in time slices (fanout.ts); 0 once every event reached every recipient. */
   readonly fanOutBacklog: number;
   close(): Promise<void>;

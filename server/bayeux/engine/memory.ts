@@ -77,6 +77,10 @@ export class MemoryEngine implements Engine {
     return recipients.size;
   }
 
+  publishLocally(event: Outgoing): number {
+    return this.publish(event);
+  }
+
   async close(): Promise<void> {
     this.#sessions.clear();
     this.#subscribers.clear();

@@ -154,6 +154,10 @@ export class RedisEngine implements Engine {
     return recipients;
   }
 
+  publishLocally(event: Outgoing): number {
+    return this.#closed ? 0 : this.#local.publish(event);
+  }
+
   /** Resolves when every own event has been delivered locally (echoed, or given up on after `echoTimeoutMs`). */
   settled(): Promise<void> {
     if (this.#pending === 0) return Promise.resolve();

@@ -11,7 +11,6 @@ import { buildDeck, receiveUpload } from '../../slides/upload';
 import { deckDetail, deckSummary } from '../../slides/urls';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
-import type { SlideshowBayeux } from '../bayeux-app';
 import { requirePresenter } from './guard';
 import { readJson, sendEmpty, sendError, sendJson } from './respond';
 
@@ -22,7 +21,6 @@ export class DeckRoutes {
     private readonly store: DeckStore,
     private readonly talk: LiveTalk,
     private readonly auth: PresenterAuth,
-    private readonly slideshow: SlideshowBayeux,
     private readonly limits: UploadLimits,
   ) {}
 
@@ -53,16 +51,14 @@ export class DeckRoutes {
     if (typeof title !== 'string') return sendError(res, 400, 'give a "title" string');
     const result = await this.store.rename(id, title);
     if (!result.ok) return sendError(res, result.status, result.error);
-    const renamed = await this.talk.deckRenamed(id);
-    if (renamed) this.slideshow.announce(renamed);
+    await this.talk.deckRenamed(id);
     sendJson(res, 200, deckSummary(result.deck));
   }
 
   async #delete(res: ServerResponse, id: string, force: boolean): Promise<void> {
     if (this.talk.liveDeckId === id && !force) return sendError(res, 409, 'this deck is being presented: end the talk first, or delete with ?force=1');
     if (!(await this.store.delete(id))) return sendError(res, 404, 'no such deck');
-    const ended = await this.talk.deckRemoved(id);
-    if (ended) this.slideshow.announce(ended);
+    await this.talk.deckRemoved(id);
     sendEmpty(res, 204);
   }
 

@@ -1,17 +1,16 @@
 /**
  * `/api/live`: the current state for anyone (what the audience sees, without history), and
- * presenter commands over HTTP for scripts and other frameworks, broadcast exactly like a
- * presenter's publish on `/slideshow/change`.
+ * presenter commands over HTTP for scripts and other frameworks: applied and broadcast exactly
+ * like a presenter's publish on `/slideshow/change`, answered with the resulting state.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parsePresenterCommand } from '../../../lib/slideshow/index';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
-import type { SlideshowBayeux } from '../bayeux-app';
 import { requirePresenter } from './guard';
 import { readJson, sendError, sendJson } from './respond';
 
-export async function handleLive(req: IncomingMessage, res: ServerResponse, auth: PresenterAuth, talk: LiveTalk, slideshow: SlideshowBayeux): Promise<void> {
+export async function handleLive(req: IncomingMessage, res: ServerResponse, auth: PresenterAuth, talk: LiveTalk): Promise<void> {
   if (req.method === 'GET') return sendJson(res, 200, talk.state());
   if (req.method !== 'POST') return sendError(res, 405, 'use GET or POST');
   if (!await requirePresenter(auth, req, res)) return;
@@ -21,6 +20,5 @@ export async function handleLive(req: IncomingMessage, res: ServerResponse, auth
   if (!command.ok) return sendError(res, 400, command.error);
   const result = await talk.apply(command.value);
   if (!result.ok) return sendError(res, result.status, result.error);
-  slideshow.announce(result.state);
   sendJson(res, 200, result.state);
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SlideshowState } from '../../../lib/slideshow/index';
 import { LiveTalk, type DeckLookup, type LiveDeck } from '../../../server/slideshow/live-talk';
 
 function deck(id: string, count: number): LiveDeck {
@@ -62,7 +63,7 @@ describe('live talk', () => {
       seqs.push(result.state.seq);
     }
     assert.deepEqual(seqs, [1, 2, 3, 4]);
-    const state = talk.stateWithHistory();
+    const state = talk.change.replay;
     assert.ok(state.live);
     assert.equal(state.blackout, true);
     assert.deepEqual(state.history?.map((s) => s.slide), [1, 5, 14]);
@@ -107,10 +108,16 @@ describe('live talk and the library', () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'live-')), 'live.json');
     const talk = await LiveTalk.open(file, renaming);
     await talk.apply({ deck: 'talk', slide: 2 });
-    assert.equal(await talk.deckRenamed('other'), undefined);
+    const changes: SlideshowState[] = [];
+    talk.onChange((change) => changes.push(change.state));
+    await talk.deckRenamed('other');
+    assert.equal(changes.length, 0, 'renaming another deck changes nothing');
     titles.talk = 'New title';
-    const state = await talk.deckRenamed('talk');
+    await talk.deckRenamed('talk');
+    const state = changes[0];
+    assert.equal(changes.length, 1);
     assert.ok(state?.live && state.title === 'New title' && state.slide === 2 && state.seq === 2);
+    assert.deepEqual(talk.state(), state, 'the state broadcast is the talk\'s state');
   });
 });
 
