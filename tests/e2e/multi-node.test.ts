@@ -56,7 +56,7 @@ async function imageStatus(url: string, src: string): Promise<number> {
 
 const slideOf = (state: SlideshowState | undefined): number | undefined => (state?.live ? state.slide : undefined);
 
-describe('two nodes sharing one Redis', () => {
+describe('two nodes sharing one Redis', { concurrency: false }, () => {
   let redis: TestRedis;
   let dataDir: string;
   const nodes: AppProcess[] = [];
@@ -64,8 +64,10 @@ describe('two nodes sharing one Redis', () => {
   let nodeB: AppProcess;
   let proxy: TcpProxy;
   let deck: Deck;
-  let presenter: Presenter;
-  const phones: Phone[] = [];
+  let presenter: Presenter | undefined;
+  /** The two phones that joined through the proxy (on B until B dies, then on A). */
+  let phonesOnProxy: Phone[] = [];
+  const clients: Array<Phone | Presenter> = [];
 
   const startNode = async (nodeId: string) => {
     const app = await startApp({
@@ -77,6 +79,39 @@ describe('two nodes sharing one Redis', () => {
     return app;
   };
 
+  // Each step makes the state it needs (a presenter, phones, a talk from its first slide) instead
+  // of trusting the step before it, so one failure is reported once, not again by every later step.
+
+  const thePresenter = async (): Promise<Presenter> => {
+    if (presenter) return presenter;
+    const joining = new Presenter(`${nodeA.url}/bayeux`, KEY);
+    clients.push(joining);
+    await joining.join();
+    presenter = joining;
+    return joining;
+  };
+
+  /** A talk of this deck from its first slide, moved on to `slide`: exactly slides 1..slide shown. */
+  const freshTalkAt = async (slide: number): Promise<SlideshowState> => {
+    const p = await thePresenter();
+    await p.command({ live: false });
+    let state = await p.command({ deck: deck.id });
+    for (let n = 2; n <= slide; n++) state = await p.command({ step: 1 });
+    assert.equal(slideOf(state), slide);
+    return state;
+  };
+
+  const phonesThroughProxy = async (): Promise<Phone[]> => {
+    if (phonesOnProxy.length > 0) return phonesOnProxy;
+    const joining = [new Phone('WebSocket phone on B', `${proxy.url}/bayeux`, 'websocket'), new Phone('long-polling phone on B', `${proxy.url}/bayeux`, 'long-polling')];
+    clients.push(...joining);
+    await Promise.all(joining.map((phone) => phone.join()));
+    phonesOnProxy = joining;
+    return joining;
+  };
+
+  const allOn = (phones: Phone[], state: SlideshowState, what: string) => until(() => phones.every((phone) => phone.latest?.seq === state.seq), what);
+
   before(async () => {
     redis = await startRedis();
     dataDir = tempDataDir();
@@ -87,25 +122,20 @@ describe('two nodes sharing one Redis', () => {
 
   after(async () => {
     if (process.env.MULTI_NODE_DEBUG) for (const node of nodes) console.log(node.output());
-    for (const client of [...phones, presenter]) client?.leave();
+    for (const client of clients) client.leave();
     await Promise.all(nodes.map((node) => node.stop('SIGKILL')));
     await proxy?.close();
     await redis?.stop();
   });
 
   test('a presenter on node A drives phones on node B (WebSocket and long-polling): every change arrives once, in order', { timeout: TEST_MS }, async () => {
-    presenter = new Presenter(`${nodeA.url}/bayeux`, KEY);
-    await presenter.join();
-    const live = await presenter.command({ deck: deck.id });
-    assert.equal(slideOf(live), 1);
-
-    phones.push(new Phone('WebSocket phone on B', `${proxy.url}/bayeux`, 'websocket'), new Phone('long-polling phone on B', `${proxy.url}/bayeux`, 'long-polling'));
-    await Promise.all(phones.map((phone) => phone.join()));
-    for (const phone of phones) assert.equal(slideOf(phone.latest), 1, `${phone.name} joins on the live slide`);
+    const live = await freshTalkAt(1);
+    const phones = await phonesThroughProxy();
+    for (const phone of phones) assert.equal(phone.latest?.seq, live.seq, `${phone.name} joins on the live slide`);
 
     const marks = phones.map((phone) => phone.states.length);
     const seqs: number[] = [];
-    for (let i = 0; i < 4; i++) seqs.push((await presenter.command({ step: 1 })).seq);
+    for (let i = 0; i < 4; i++) seqs.push((await presenter!.command({ step: 1 })).seq);
     await until(() => phones.every((phone, i) => phone.states.length - marks[i]! >= seqs.length), 'four changes on both phones');
     for (const [i, phone] of phones.entries()) {
       assert.deepEqual(phone.seqsSince(marks[i]!), seqs, `${phone.name}: every change once, in order`);
@@ -114,6 +144,7 @@ describe('two nodes sharing one Redis', () => {
   });
 
   test('node B serves the slides shown on node A, and still nothing else (no peeking on either node)', { timeout: TEST_MS }, async () => {
+    await freshTalkAt(5);
     const shown = deck.slides[4]!.src;
     const unseen = deck.slides[6]!.src;
     assert.equal(await imageStatus(proxy.url, shown), 200, 'B: slide 5 was shown');
@@ -125,11 +156,15 @@ describe('two nodes sharing one Redis', () => {
   });
 
   test('the presenter on node A counts the phones on node B', { timeout: TEST_MS }, async () => {
-    await until(() => presenter.lastCount === 2, `an audience of 2 (counts seen: ${presenter.counts.join(', ')})`);
+    const p = await thePresenter();
+    await phonesThroughProxy();
+    await until(() => p.lastCount === 2, `an audience of 2 (counts seen: ${p.counts.join(', ')})`);
   });
 
   test('node B dies: its phones land on node A, re-handshake and get the current slide', { timeout: TEST_MS }, async () => {
-    const current = await liveState(nodeA.url);
+    const phones = await phonesThroughProxy();
+    const current = await freshTalkAt(5);
+    await allOn(phones, current, 'both phones on the current slide before B dies');
     const handshakes = phones.map((phone) => phone.handshakes);
     const marks = phones.map((phone) => phone.states.length);
     await nodeB.stop('SIGKILL');
@@ -140,37 +175,41 @@ describe('two nodes sharing one Redis', () => {
       assert.ok(replay.live && replay.slide === slideOf(current) && replay.seq === current.seq, `${phone.name} lands on the current slide`);
       assert.ok(replay.live && replay.history?.length === 5, `${phone.name} gets the slides shown so far`);
     }
-    const next = await presenter.command({ step: 1 });
-    await until(() => phones.every((phone) => phone.latest?.seq === next.seq), 'the next change on both phones, now on A');
+    const next = await presenter!.command({ step: 1 });
+    await allOn(phones, next, 'the next change on both phones, now on A');
   });
 
   test('the audience count forgets the dead node: the phones it lost are counted once, on A', { timeout: TEST_MS }, async () => {
+    const p = await thePresenter();
+    assert.notEqual(nodeB.child.exitCode ?? nodeB.child.signalCode, null, 'precondition: node B is dead');
     // Until B's entry expires (three heartbeats) its phones count twice; then the total is right again.
-    const mark = presenter.counts.length;
-    await until(() => presenter.counts.length > mark && presenter.lastCount === 2, `an audience of 2 again (counts seen: ${presenter.counts.join(', ')})`, 40_000);
+    const mark = p.counts.length;
+    await until(() => p.counts.length > mark && p.lastCount === 2, `an audience of 2 again (counts seen: ${p.counts.join(', ')})`, 40_000);
   });
 
   test('Redis restarts mid-talk: every node serves its own phones meanwhile, and the talk goes on everywhere after', { timeout: TEST_MS }, async () => {
+    const p = await thePresenter();
+    const onA = new Phone('long-polling phone on A', `${nodeA.url}/bayeux`, 'long-polling');
     const nodeC = await startNode('node-c');
     const onC = [new Phone('WebSocket phone on C', `${nodeC.url}/bayeux`, 'websocket'), new Phone('long-polling phone on C', `${nodeC.url}/bayeux`, 'long-polling')];
-    phones.push(...onC);
-    await Promise.all(onC.map((phone) => phone.join()));
-    const before = await liveState(nodeA.url);
-    for (const phone of onC) assert.equal(phone.latest?.seq, before.seq, `${phone.name} joins on the current slide`);
+    const everyone = [onA, ...onC];
+    clients.push(...everyone);
+    await Promise.all(everyone.map((phone) => phone.join()));
+    const before = await freshTalkAt(2);
+    await allOn(everyone, before, 'every phone on the current slide before Redis goes');
 
     await redis.kill();
     await until(() => [nodeA, nodeC].every((node) => /lost Redis/.test(node.output())), 'both nodes to notice that Redis is gone');
-    const duringOutage = await presenter.command({ step: 1 });
-    const onA = phones.slice(0, 2);
-    await until(() => onA.every((phone) => phone.latest?.seq === duringOutage.seq), 'node A\'s phones to follow while Redis is down');
+    const duringOutage = await p.command({ step: 1 });
+    await allOn([onA], duringOutage, 'node A\'s phone to follow while Redis is down');
     // Stay down through several reconnect attempts.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     await redis.start();
     await until(() => [nodeA, nodeC].every((node) => /back after/.test(node.output())), 'both nodes to reconnect');
     await until(() => onC.every((phone) => slideOf(phone.latest) === slideOf(duringOutage)), 'node C\'s phones to catch up with the slide shown during the outage');
-    const afterOutage = await presenter.command({ step: 1 });
-    await until(() => phones.every((phone) => phone.latest?.seq === afterOutage.seq), 'the next change on every phone, on A and on C');
+    const afterOutage = await p.command({ step: 1 });
+    await allOn(everyone, afterOutage, 'the next change on every phone, on A and on C');
     assert.equal(slideOf(await liveState(nodeC.url)), slideOf(afterOutage), 'node C has the talk');
     assert.equal(await imageStatus(nodeC.url, deck.slides[slideOf(afterOutage)! - 1]!.src), 200, 'node C serves the slide shown last');
     for (const node of [nodeA, nodeC]) assert.equal(node.child.exitCode, null, 'the nodes kept running');

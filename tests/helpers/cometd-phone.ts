@@ -7,7 +7,7 @@
  */
 import { CometD, type Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
-import type { SlideshowState } from '../../lib/slideshow/index';
+import { COMMAND_STATE_EXT, parseSlideshowState, type SlideshowState } from '../../lib/slideshow/index';
 import { until } from './wait';
 
 adapt();
@@ -84,11 +84,13 @@ export class Presenter {
     });
   }
 
-  /** Publish a command; resolves with the state the server made of it. */
+  /** Publish a command; resolves with the state the server made of it (carried by the reply). */
   async command(command: object): Promise<SlideshowState> {
     const reply = await new Promise<Message>((resolve) => this.cometd.publish('/slideshow/change', command, resolve));
     if (!reply.successful) throw new Error(`command ${JSON.stringify(command)}: ${JSON.stringify(reply)}`);
-    return this.#stateFor(reply);
+    const state = parseSlideshowState((reply.ext as Record<string, unknown> | undefined)?.[COMMAND_STATE_EXT]);
+    if (!state) throw new Error(`command ${JSON.stringify(command)}: the reply carries no state: ${JSON.stringify(reply)}`);
+    return state;
   }
 
   get lastCount(): number | undefined {
@@ -97,11 +99,5 @@ export class Presenter {
 
   leave(): void {
     this.cometd.disconnect();
-  }
-
-  /** The publish reply carries no data: ask the node for the state it now has. */
-  async #stateFor(_reply: Message): Promise<SlideshowState> {
-    const response = await fetch(`${this.endpoint.replace(/\/bayeux$/, '')}/api/live`);
-    return (await response.json()) as SlideshowState;
   }
 }
