@@ -75,6 +75,12 @@ const RULES = [
     violates: (t) => isFile(t, /^server\/bayeux\//) && t.path !== 'server/bayeux/index.ts',
   },
   {
+    name: 'audience-bundles-no-presenter-code',
+    why: 'The audience page (pages/, components/audience/) and the connection modules it shares with the presenter never import presenter-only code: presenters hand theirs in (lib/client/presenter-role.ts), so phones do not download it.',
+    from: /^(pages\/|components\/audience\/|lib\/client\/(connection|reconnection|page-return|store-feed|command-result)\.ts$)/,
+    violates: (t) => isFile(t, /^(components\/presenter\/|lib\/stores\/presenter-store\.ts$|lib\/client\/(presenter-|command-(sender|routes)\.ts$|api\.ts$|upload\.ts$))/),
+  },
+  {
     name: 'no-unresolvable',
     why: 'An import that names no file cannot be checked (typo, missing file or wrong alias).',
     from: /^/,

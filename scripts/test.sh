@@ -1,42 +1,13 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck, layer boundaries, then every tests/**/*.test.ts with Node's test
 # runner (unit, contract, integration and end-to-end). End-to-end tests drive a system
-# Chromium against the production build, and the multi-node tests a private redis-server, so a
-# missing Chromium or redis-server fails here, up front.
+# Chromium against the production build, and the multi-node tests a private redis-server:
+# scripts/test-tools.sh installs a missing one when it may, or fails here, up front.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-find_chromium() {
-  local candidate
-  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
-    if [[ -n "$candidate" && -x "$candidate" ]]; then
-      echo "$candidate"
-      return 0
-    fi
-  done
-  local cache="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}" found=""
-  for candidate in "$cache"/chromium-[0-9]*/chrome-linux/chrome; do
-    # Glob order is lexical: the last match is the newest revision.
-    [[ -x "$candidate" ]] && found="$candidate"
-  done
-  if [[ -n "$found" ]]; then
-    echo "$found"
-    return 0
-  fi
-  return 1
-}
-
-if ! CHROMIUM_PATH="$(find_chromium)"; then
-  echo "Chromium not found. Install it with: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)"
-  exit 1
-fi
-export CHROMIUM_PATH
-
-# The Redis engine's contract suite and the multi-node tests start their own redis-server.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server not found. Install it with: sudo apt-get install -y redis-server"
-  exit 1
-fi
+source scripts/test-tools.sh
+ensure_test_tools
 export NEXT_TELEMETRY_DISABLED=1
 
 npm run typecheck

@@ -8,7 +8,7 @@ import { WaitingScreen } from './waiting-screen';
 /** The audience's page: opens the connection while mounted and shows whatever the talk is at. */
 export function AudienceView() {
   useEffect(() => {
-    const connection = connectSlideshow({ url: `${window.location.origin}/bayeux`, role: 'audience' });
+    const connection = connectSlideshow({ url: `${window.location.origin}/bayeux` });
     return () => connection.disconnect();
   }, []);
   const state = useSlideshowStore((s) => s.state);

@@ -3,6 +3,7 @@ import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useRef, type ReactNode } from 'react';
 import { api } from '@/lib/client/api';
 import { connectSlideshow, type PublishResult, type SlideshowConnection } from '@/lib/client/connection';
+import { presenterRole } from '@/lib/client/presenter-role';
 import type { PresenterCommand, SlideshowState } from '@/lib/slideshow';
 import { useConnectionStore } from '@/lib/stores/connection-store';
 import { usePresenterStore } from '@/lib/stores/presenter-store';
@@ -20,7 +21,10 @@ export function useSendCommand(): Send {
 
 const getToken = async () => (await api.presenterToken()).token;
 
-/** The presenter store follows the talk (for the elapsed-time clock) and the audience size. */
+/**
+ * The presenter store follows the talk (for the elapsed-time clock) and the audience size. It gets
+ * each state the slideshow store took, whether from a broadcast or the answer to our own command.
+ */
 const onState = (state: SlideshowState) => {
   const presenter = usePresenterStore.getState();
   if (state.live) presenter.talkSeen({ deck: state.deck, startedAt: state.startedAt, at: state.at });
@@ -38,7 +42,7 @@ export function PresenterConnection({ children }: { children: ReactNode }) {
   const problem = useConnectionStore((s) => s.problem);
 
   useEffect(() => {
-    const opened = connectSlideshow({ url: `${window.location.origin}/bayeux`, role: 'presenter', getToken, onState, onAudienceCount });
+    const opened = connectSlideshow({ url: `${window.location.origin}/bayeux`, presenter: presenterRole({ getToken, onState, onAudienceCount }) });
     connection.current = opened;
     return () => {
       opened.disconnect();

@@ -17,13 +17,16 @@ export function ThumbnailStrip({ deck, current, onJump }: ThumbnailStripProps) {
   const shown = new Set(history.map((s) => s.slide));
 
   useEffect(() => {
-    const item = list.current?.querySelector<HTMLElement>(`[data-slide="${current}"]`);
-    item?.scrollIntoView({ block: 'nearest', inline: 'center', behavior: 'smooth' });
+    const strip = list.current;
+    const item = strip?.querySelector<HTMLElement>(`[data-slide="${current}"]`);
+    // Scroll the strip only: scrollIntoView would also scroll the page to bring the strip into
+    // view, which on a phone used as a remote pushes the header (status, clock) off the screen.
+    if (strip && item) strip.scrollTo({ left: item.offsetLeft - (strip.clientWidth - item.offsetWidth) / 2, behavior: 'smooth' });
   }, [current]);
 
   return (
     <nav aria-label="All slides" className="border-t border-slate-800 bg-slate-950">
-      <ol ref={list} className="flex gap-2 overflow-x-auto px-4 py-3 [scrollbar-width:thin]">
+      <ol ref={list} className="relative flex gap-2 overflow-x-auto px-4 py-3 [scrollbar-width:thin]">
         {deck.slides.map((slide) => {
           const isCurrent = slide.slide === current;
           return (

@@ -1,5 +1,5 @@
 /**
- * How the page's Bayeux connection is doing, fed only by lib/client/connection.ts.
+ * How the page's Bayeux connection is doing, fed only by lib/client/store-feed.ts.
  * - `connecting`: the first handshake is under way.
  * - `connected`: the last /meta/connect succeeded; changes arrive live.
  * - `reconnecting`: we were connected (or tried) and are retrying; the page may be behind.

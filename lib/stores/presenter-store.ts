@@ -1,6 +1,6 @@
 /**
  * The presenter view's own state: the live deck's detail (loaded over HTTP by
- * lib/client/presenter-api.ts), how many phones follow (fed by the connection from
+ * lib/client/presenter-data.ts), how many phones follow (fed by the connection from
  * `/slideshow/audience`) and when the talk started, for the elapsed-time clock.
  *
  * The start is the server's `startedAt` when it sends one, else the first time this browser saw

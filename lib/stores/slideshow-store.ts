@@ -1,5 +1,5 @@
 /**
- * What is on the big screen, fed only by lib/client/connection.ts, plus the audience member's own
+ * What is on the big screen, fed only by lib/client/store-feed.ts, plus the audience member's own
  * browsing position. One talk's history accumulates from the replay a client gets when it
  * subscribes (`history`) and every change after it; it starts over when the deck changes or the
  * talk ends. Browsing never goes past the live slide: the audience sees nothing the presenter has
@@ -20,8 +20,9 @@ export interface SlideshowStore {
   /**
    * A state arrived. Older `seq` than what we have is ignored, unless it is the replay a client
    * gets right after (re)subscribing, which is the server's truth whatever our seq says.
+   * Returns whether the state was taken.
    */
-  slideChanged(state: SlideshowState, options?: { replay?: boolean }): void;
+  slideChanged(state: SlideshowState, options?: { replay?: boolean }): boolean;
   browsedTo(slide: number): void;
   returnedToLive(): void;
 }
@@ -32,15 +33,16 @@ export const useSlideshowStore = create<SlideshowStore>()((set, get) => ({
   viewing: 'live',
   slideChanged(state, options) {
     const { state: previous, history, viewing } = get();
-    if (previous && !options?.replay && state.seq <= previous.seq) return;
+    if (previous && !options?.replay && state.seq <= previous.seq) return false;
     if (!state.live) {
       set({ state, history: [], viewing: 'live' });
-      return;
+      return true;
     }
     const sameTalk = previous?.live === true && previous.deck === state.deck;
     const merged = mergeHistory(sameTalk ? history : [], [...(state.history ?? []), shownSlideOf(state)]);
     const stillBehind = sameTalk && typeof viewing === 'number' && viewing < state.slide && merged.some((s) => s.slide === viewing);
     set({ state, history: merged, viewing: stillBehind ? viewing : 'live' });
+    return true;
   },
   browsedTo(slide) {
     const { state, history } = get();

@@ -13,7 +13,8 @@
  * - a slide's images are 404 for the audience until it has been shown, 200 after;
  * - a phone browses back through the slides shown so far (swipes, its own controls, arrow keys)
  *   and returns to live, never going ahead of the presenter;
- * - screenshots of both views (artifacts/screenshots/, and the README's docs/screenshots/).
+ * - screenshots of both views (artifacts/screenshots/, and the README's docs/screenshots/), and of
+ *   the presenter view on a phone used as a remote.
  *
  * The tests run in order and share one talk: each starts where the previous one left it.
  */
@@ -364,6 +365,23 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
       const n = Number(match[1]);
       assert.ok(![9, 10].includes(n), `slide ${n} was never shown by the presenter`);
       assert.ok(n <= (entry.t < pressed ? 11 : 12), `slide ${n} shown at ${entry.t}, ahead of the presenter`);
+    }
+  });
+
+  test('a second presenter window on a phone, used as a remote, drives the talk and the laptop follows', TEST, async () => {
+    const remote = await openPresenter(browser, app, PHONES.iphone);
+    try {
+      await waitForPresenterSlide(remote.page, 12, count);
+      await imagesSettled(remote.page);
+      await screenshot(remote.page, 'presenter-phone-live');
+      let since = Date.now();
+      await remote.page.getByRole('button', { name: 'Previous', exact: true }).tap({ timeout: STEP_MS });
+      await Promise.all([waitForPresenterSlide(remote.page, 11, count), everyoneOn(11, since)]);
+      since = Date.now();
+      await remote.page.getByRole('button', { name: 'Next', exact: true }).tap({ timeout: STEP_MS });
+      await Promise.all([waitForPresenterSlide(remote.page, 12, count), everyoneOn(12, since)]);
+    } finally {
+      await remote.context.close();
     }
   });
 

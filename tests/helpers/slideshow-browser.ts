@@ -107,12 +107,13 @@ export interface Tab {
 }
 
 /**
- * A desktop window signed in through the printed link: `GET /sign-in?key=` sets the cookie and
+ * A presenter window (a desktop unless `device` says otherwise, e.g. a phone used as a remote)
+ * signed in through the printed link: `GET /sign-in?key=` sets the cookie and
  * lands on /presenter with the key gone from the address bar. Key presses are timestamped in the
  * page (`window.__keys`) as they arrive, before the app sees them.
  */
-export async function openPresenter(browser: Browser, app: AppProcess): Promise<Tab> {
-  const context = await newContext(browser, PRESENTER_DESKTOP);
+export async function openPresenter(browser: Browser, app: AppProcess, device: BrowserContextOptions = PRESENTER_DESKTOP): Promise<Tab> {
+  const context = await newContext(browser, device);
   await addInitFunction(context, () => {
     const keys: Array<{ key: string; t: number }> = [];
     (window as unknown as { __keys: typeof keys }).__keys = keys;
