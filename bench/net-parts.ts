@@ -29,9 +29,14 @@ export class Cleanup {
   add(step: () => Promise<unknown> | unknown): void {
     this.#steps.unshift(step);
   }
-  async run(): Promise<void> {
+  #running: Promise<void> | undefined;
+  /** Runs the steps once; a second caller (the case's finally, during a signal's clean-up) waits for the same run. */
+  run(): Promise<void> {
     pending.delete(this);
-    for (const step of this.#steps.splice(0)) await Promise.resolve().then(step).catch(() => undefined);
+    this.#running ??= (async () => {
+      for (const step of this.#steps.splice(0)) await Promise.resolve().then(step).catch(() => undefined);
+    })();
+    return this.#running;
   }
 }
 

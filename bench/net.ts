@@ -39,6 +39,7 @@ export interface NetRecord {
 }
 
 const CASE_MS = 15 * 60_000;
+const scratchDirs = new Set<string>();
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -55,6 +56,7 @@ function count(argv: string[], name: string, fallback: number): number {
 async function runInNamespace<T>(name: NetCase, shaped: ShapedAddress[], options: object, record: NetRecord, log: (line: string) => void): Promise<T> {
   const namespace = `cometdeck-bench-${process.pid}-${name}`;
   const scratch = mkdtempSync(path.join(tmpdir(), 'cometdeck-net-'));
+  scratchDirs.add(scratch);
   const resultFile = path.join(scratch, 'result.json');
   try {
     createNamespace(namespace, shaped);
@@ -76,6 +78,7 @@ async function runInNamespace<T>(name: NetCase, shaped: ShapedAddress[], options
   } finally {
     removeNamespace(namespace);
     rmSync(scratch, { recursive: true, force: true });
+    scratchDirs.delete(scratch);
   }
 }
 
@@ -108,5 +111,8 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-// However the bench ends, no namespace outlives it.
-process.on('exit', removeAllNamespaces);
+// However the bench ends, no namespace (nor anything in it) outlives it.
+process.on('exit', () => {
+  removeAllNamespaces();
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});

@@ -121,12 +121,14 @@ class Phone {
 }
 
 const phones = Array.from({ length: count }, () => new Phone());
+/** Phones that joined: a change is had once each of them has its image (or failed to get it). */
+let joined = count;
 const done = new Map();
 
 function imageDone(slide) {
   const n = (done.get(slide) ?? 0) + 1;
   done.set(slide, n);
-  if (n === phones.length) process.send({ type: 'had', slide });
+  if (n === joined) process.send({ type: 'had', slide });
 }
 
 async function joinAll() {
@@ -139,7 +141,8 @@ async function joinAll() {
     }
   };
   await Promise.all(Array.from({ length: Math.min(joinConcurrency, phones.length) }, worker));
-  process.send({ type: 'ready', joined: phones.length - failed, failed, acknowledged: phones.filter((phone) => phone.acks).length });
+  joined = phones.length - failed;
+  process.send({ type: 'ready', joined, failed, acknowledged: phones.filter((phone) => phone.acks).length });
 }
 
 process.on('message', (message) => {
