@@ -3,6 +3,7 @@
  * puts the phone addresses in front of it, and bounded waits on child processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,17 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** CLOCK_MONOTONIC in milliseconds: the same clock in every process of the case. */
 export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * TCP segments retransmitted so far in this process's network namespace (/proc/net/snmp is per
+ * namespace): on a full link, drops and retransmission timeouts are what set the last phone's time.
+ */
+export function tcpRetransmits(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Tcp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RetransSegs')] ?? Number.NaN);
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -60,7 +60,7 @@ function linkLines(record: NetRecord): string[] {
   if (s.error) return [...out, `**FAILED:** ${s.error.split('\n')[0]}`, ''];
   const last = s.changes.map((c) => c.lastImage);
   out.push(`${s.joined.toLocaleString('en')} of ${s.options.phones.toLocaleString('en')} phones joined (${s.joinSeconds.toFixed(1)} s; ${s.acknowledged.toLocaleString('en')} with acknowledged delivery). **Last phone with the whole image, median of ${s.changes.length} changes: ${ms(median(last))}** (message alone: ${ms(median(s.changes.map((c) => c.lastMessage)))}).`, '');
-  out.push('| slide | kind | variant | image | last phone, message | median phone, image | last phone, image | link floor |', '|---:|---|---|---:|---:|---:|---:|---:|');
+  out.push('| slide | kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |', '|---:|---|---|---:|---:|---:|---:|---:|---:|');
   for (const c of s.changes) out.push(changeRow(c, s.joined));
   out.push('');
   return out;
@@ -68,7 +68,7 @@ function linkLines(record: NetRecord): string[] {
 
 function changeRow(c: LinkChange, joined: number): string {
   const missing = c.had < joined ? ` (${joined - c.had} without${c.errors ? `, ${c.errors} errors` : ''})` : '';
-  return `| ${c.slide} | ${c.kind} | ${c.variant} | ${kb(c.imageBytes)} | ${ms(c.lastMessage)} | ${ms(c.medianImage)} | ${ms(c.lastImage)}${missing} | ${ms(c.linkFloor)} |`;
+  return `| ${c.slide} | ${c.kind} | ${c.variant} | ${kb(c.imageBytes)} | ${ms(c.lastMessage)} | ${ms(c.medianImage)} | ${ms(c.lastImage)}${missing} | ${ms(c.linkFloor)} | ${c.retransmits?.toLocaleString('en') ?? '–'} |`;
 }
 
 export function renderNetSection(record: NetRecord): string {

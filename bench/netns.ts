@@ -21,6 +21,9 @@ export interface ShapedAddress {
   kbit: number;
 }
 
+/** Each class's queue, in packets: 120 ms at 100 Mbit/s, where a full link starts dropping. */
+export const QUEUE_PACKETS = 1000;
+
 const made = new Set<string>();
 
 function run(command: string, args: string[]): string {
@@ -60,6 +63,8 @@ export function createNamespace(name: string, shaped: ShapedAddress[]): void {
     const down = (0x200 + i).toString(16);
     for (const [classId, direction] of [[up, 'dst'], [down, 'src']] as const) {
       tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', `1:${classId}`, 'htb', 'rate', `${kbit}kbit`, 'ceil', `${kbit}kbit`);
+      // HTB's default queue, made explicit so it does not follow the device's txqueuelen.
+      tc('qdisc', 'add', 'dev', 'lo', 'parent', `1:${classId}`, 'handle', `${classId}:`, 'pfifo', 'limit', String(QUEUE_PACKETS));
       tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', direction, `${address}/32`, 'flowid', `1:${classId}`);
     }
   });

@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { PHONES } from '../tests/helpers/slideshow-browser';
-import { Cleanup, goTo, monotonicMs, nextMessage, root, sleep, stage, startRelay, stopChild } from './net-parts';
+import { Cleanup, goTo, monotonicMs, nextMessage, root, sleep, stage, startRelay, stopChild, tcpRetransmits } from './net-parts';
 
 export interface SharedLinkOptions {
   phones: number;
@@ -35,6 +35,8 @@ export interface LinkChange {
   lastImage: number;
   /** The images alone at the link's rate: every phone's bytes over the cap. */
   linkFloor: number;
+  /** TCP segments retransmitted in the namespace from the publish until every phone had the image. */
+  retransmits: number;
 }
 
 export interface SharedLinkRecord {
@@ -63,7 +65,13 @@ interface PhoneChange {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
 
-function summariseChange(slide: number, kind: LinkChange['kind'], sent: number, phones: PhoneChange[], joined: number, mbit: number): LinkChange {
+interface Send {
+  slide: number;
+  sent: number;
+  retransmits: number;
+}
+
+function summariseChange({ slide, sent, retransmits }: Send, kind: LinkChange['kind'], phones: PhoneChange[], joined: number, mbit: number): LinkChange {
   const complete = phones.filter((p) => p.image !== undefined && !p.error);
   const imageBytes = median(complete.map((p) => p.bytes));
   return {
@@ -76,6 +84,7 @@ function summariseChange(slide: number, kind: LinkChange['kind'], sent: number, 
     medianImage: median(complete.map((p) => p.image! - sent)),
     lastImage: complete.length === joined ? Math.max(...complete.map((p) => p.image!)) - sent : Infinity,
     linkFloor: (joined * imageBytes * 8) / (mbit * 1000),
+    retransmits,
   };
 }
 
@@ -100,19 +109,22 @@ export async function runSharedLink(options: SharedLinkOptions, log: (line: stri
     // Let the join's image downloads drain from the link before the first change.
     await sleep(3_000);
 
-    const sends: Array<{ slide: number; sent: number }> = [];
+    const sends: Send[] = [];
     for (let slide = 2; slide <= options.changes + 1; slide++) {
+      const retransmitted = tcpRetransmits();
       const sent = monotonicMs();
-      sends.push({ slide, sent });
+      const send = { slide, sent, retransmits: 0 };
+      sends.push(send);
       await goTo(staged, slide);
       await nextMessage(phones, (m: { type: string; slide: number }) => (m.type === 'had' && m.slide === slide ? true : undefined), CHANGE_MS, `slide ${slide}`).catch((error: Error) => log(`shared link: ${error.message}`));
-      log(`shared link: slide ${slide}: every phone had it ${((monotonicMs() - sent) / 1000).toFixed(2)} s after the publish`);
+      send.retransmits = tcpRetransmits() - retransmitted;
+      log(`shared link: slide ${slide}: every phone had it ${((monotonicMs() - sent) / 1000).toFixed(2)} s after the publish (${send.retransmits} TCP segments retransmitted)`);
       await sleep(1_000);
     }
 
     phones.send({ type: 'report' });
     const report = await nextMessage(phones, (m: { type: string; changes: Record<string, PhoneChange[]> }) => (m.type === 'report' ? m.changes : undefined), 30_000, 'the report');
-    record.changes = sends.map(({ slide, sent }) => summariseChange(slide, staged.kinds[slide - 1]!, sent, report[slide] ?? [], record.joined, options.mbit));
+    record.changes = sends.map((send) => summariseChange(send, staged.kinds[send.slide - 1]!, report[send.slide] ?? [], record.joined, options.mbit));
   } catch (error) {
     record.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
     log(`shared link: FAILED: ${record.error.split('\n')[0]}`);
