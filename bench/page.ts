@@ -149,7 +149,7 @@ async function makePhotoSlide(number: number): Promise<Buffer> {
   return sharp(scene).composite([{ input: grainPng, blend: 'overlay' }, { input: Buffer.from(caption) }]).png().toBuffer();
 }
 
-async function deckFiles(count: number): Promise<Array<{ name: string; data: Buffer; kind: SlideDownload['kind'] }>> {
+export async function deckFiles(count: number): Promise<Array<{ name: string; data: Buffer; kind: SlideDownload['kind'] }>> {
   const files = [];
   for (let n = 1; n <= count; n++) {
     const photo = n % PHOTO_EVERY === 0;

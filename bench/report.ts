@@ -238,7 +238,7 @@ function joinTable(record: RunRecord, cases: CaseResult[]): string[] {
 }
 
 /** BENCHMARKS.md sections recorded by their own runs (`--section NAME`, bench/results/NAME.json), kept by the other runs. */
-export const SECTIONS = ['page', 'multi-node'] as const;
+export const SECTIONS = ['page', 'multi-node', 'network'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export function sectionStart(name: SectionName): string {

@@ -18,6 +18,8 @@ import { runCase, type CaseResult, type CaseSpec, type Cores } from './cases';
 import { cpuWindow, machineInfo, sampleCpu } from './proc';
 import { runPageBench, type PageRecord } from './page';
 import { renderPageSection } from './page-report';
+import { runNetBench, type NetRecord } from './net';
+import { renderNetSection } from './net-report';
 import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
@@ -44,6 +46,7 @@ interface Options {
   /**
    * `--section multi-node`: record this run as BENCHMARKS.md's "Several nodes" section only (bench/results/multi-node.json).
    * `--section page`: only the audience page on a phone (bench/page.ts, bench/results/page.json).
+   * `--section network`: only the slow phones and the shared link (bench/net.ts, bench/results/network.json).
    */
   section: SectionName | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
@@ -61,6 +64,10 @@ const HELP = `npm run bench [-- options]
   --section page          only the audience page on a phone-emulated Chromium (page weight, bytes per slide,
                           key press to paint): BENCHMARKS.md's "audience page" section and bench/results/page.json
                           (a full run measures it too, after the server cases)
+  --section network       only what a person feels (root, iproute2): key press to painted on 3 Chromium phones behind
+                          400 ms / 400 kbit/s links, and 1,000 phones on one 100 Mbit/s link; BENCHMARKS.md's "network"
+                          section and bench/results/network.json. Also: --net-cases throttled,shared-link --presses 20
+                          --throttled-phones 3 --link-phones 1000 --link-changes 10
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
   console.log(`Open files: ${openFiles}.`);
   ensureBuild();
   if (options.section === 'page') return pageOnly(options, started);
+  if (options.section === 'network') return networkOnly(options);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -253,6 +261,20 @@ async function pageOnly(options: Options, started: number): Promise<void> {
   if (record.error) process.exitCode = 1;
 }
 
+/** The network cases (bench/net.ts): measured, printed, and recorded when writing. */
+async function networkOnly(options: Options): Promise<void> {
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const record: NetRecord = await runNetBench({ argv: process.argv.slice(2), code: codeVersion(), command, log: (line) => console.log(line) });
+  const section = renderNetSection(record);
+  console.log(`\n${section}`);
+  await mkdir(resultsDir, { recursive: true });
+  const file = options.write ? 'network.json' : 'scratch-network.json';
+  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeSection('network', section);
+  console.log(`Network cases measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's network section and " : ''}bench/results/${file}.`);
+  if (record.error || record.throttled?.error || record.sharedLink?.error) process.exitCode = 1;
+}
+
 /** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
 async function writeSection(name: SectionName, section: string): Promise<void> {
   const file = path.join(root, 'BENCHMARKS.md');
@@ -267,7 +289,8 @@ async function keepSections(markdown: string): Promise<string> {
     const file = path.join(resultsDir, `${name}.json`);
     if (!existsSync(file)) continue;
     const record: unknown = JSON.parse(await readFile(file, 'utf8'));
-    out = withSection(out, name, name === 'page' ? renderPageSection(record as PageRecord) : renderMultiNodeSection(record as RunRecord));
+    const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord) : renderMultiNodeSection(record as RunRecord);
+    out = withSection(out, name, rendered);
   }
   return out;
 }

@@ -3,6 +3,13 @@ import { clsx } from 'clsx';
 import { useState } from 'react';
 import type { ShownSlide } from '@/lib/slideshow';
 
+// Element Timing (`elementtiming`) is not in React's attribute types yet.
+declare module 'react' {
+  interface ImgHTMLAttributes<T> {
+    elementtiming?: string;
+  }
+}
+
 export interface SlidePictureProps {
   slide: ShownSlide;
   /**
@@ -43,6 +50,8 @@ export function SlidePicture({ slide, sizes, className, priority = false }: Slid
           srcSet={jpeg || undefined}
           sizes={jpeg ? chosenSizes : undefined}
           alt={slide.alt}
+          // Lets a PerformanceObserver see when the slide itself (not its placeholder) was painted.
+          elementtiming="slide"
           width={slide.width}
           height={slide.height}
           decoding="async"

@@ -26,7 +26,7 @@ export function tempDataDir(): string {
 export async function startApp(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '0', HOST: '127.0.0.1', SLIDES_DIR: tempDataDir(), ...env },
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '0', HOST: '127.0.0.1', ...env, SLIDES_DIR: env.SLIDES_DIR ?? tempDataDir() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,84 @@
+/**
+ * BENCHMARKS.md's "What a person feels: slow phones and a shared link" section, from a network run
+ * (bench/net.ts, bench/results/network.json). The baseline a prefetch of the next slide must beat.
+ */
+import type { NetRecord } from './net';
+import { sectionStart } from './report';
+import type { LinkChange } from './shared-link';
+import type { PressSample } from './throttled';
+
+const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '–' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'never');
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1000).toFixed(1)} KB` : '–');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : Number.NaN;
+}
+
+/** Per press, the slowest phone: what the last person in the room waited. */
+function slowestPerPress(samples: PressSample[], field: 'toImage' | 'toMessage'): number[] {
+  const bySlide = new Map<number, number[]>();
+  for (const sample of samples) bySlide.set(sample.slide, [...(bySlide.get(sample.slide) ?? []), sample[field] ?? Infinity]);
+  return [...bySlide.values()].map((values) => Math.max(...values));
+}
+
+function throttledLines(record: NetRecord): string[] {
+  const t = record.throttled;
+  if (!t) return [];
+  const out = ['### Key press → painted, on slow phones', ''];
+  out.push(
+    `${t.options.phones} phone-emulated Chromium windows (${t.device.width} × ${t.device.height} CSS px, ${t.device.dpr}×, Chromium ${t.browser || '?'}) open the audience page of our production server, each over its own link of ` +
+      `${t.options.rttMs} ms round trip and ${t.options.kbit} kbit/s each way (HTTP and WebSocket alike); the presenter window's link is not shaped. ` +
+      `${t.options.presses} presses of →, half a second apart once every phone has painted. Key press: the presenter page's \`keydown\`; painted: the Element Timing \`renderTime\` of the new slide's image; message: the slide change frame reaching the page's WebSocket. One browser, one clock.`,
+    '',
+  );
+  if (t.error) return [...out, `**FAILED:** ${t.error.split('\n')[0]}`, ''];
+  const images = t.presses.map((p) => p.toImage);
+  const messages = t.presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
+  const kinds = (kind: PressSample['kind']) => t.presses.filter((p) => p.kind === kind).map((p) => p.toImage);
+  out.push('| key press to … | median, every phone and press | median of the slowest phone per press | worst |', '|---|---:|---:|---:|');
+  out.push(`| the slide change message on the phone | ${ms(median(messages))} | ${ms(median(slowestPerPress(t.presses, 'toMessage')))} | ${ms(Math.max(...messages))} |`);
+  out.push(`| the new slide's image painted | ${ms(median(images))} | ${ms(median(slowestPerPress(t.presses, 'toImage')))} | ${ms(Math.max(...images))} |`);
+  out.push('');
+  out.push(`* Painted, text and chart slides: median ${ms(median(kinds('text and chart')))}; photographs: median ${ms(median(kinds('photo')))}. Variants painted: ${[...new Set(t.presses.map((p) => p.variant))].join(', ')}.`);
+  out.push(`* Opening the audience page over the link took ${t.pageLoads.map((load) => `${(load / 1000).toFixed(1)} s`).join(', ')}.`);
+  if (messages.length < t.presses.length) out.push(`* ${t.presses.length - messages.length} of ${t.presses.length} changes reached a page other than over its WebSocket (not timed as messages).`);
+  out.push('');
+  return out;
+}
+
+function linkLines(record: NetRecord): string[] {
+  const s = record.sharedLink;
+  if (!s) return [];
+  const out = ['### A room on one link', ''];
+  out.push(
+    `${s.options.phones.toLocaleString('en')} lightweight phones (Node: Bayeux over WebSocket with the acknowledgement extension, as the official CometD client negotiates it; then the image variant the page picks for a ${s.device.width} px, ${s.device.dpr}× screen, over the phone's keep-alive connection) ` +
+      `share one link capped at ${s.options.mbit} Mbit/s each way, no added delay. Per change: from just before the presenter's publish (not shaped) until the last phone has the whole image. ` +
+      `"Link floor": the phones' image bytes at the link's rate, what no server can beat without sending fewer bytes.`,
+    '',
+  );
+  if (s.error) return [...out, `**FAILED:** ${s.error.split('\n')[0]}`, ''];
+  const last = s.changes.map((c) => c.lastImage);
+  out.push(`${s.joined.toLocaleString('en')} of ${s.options.phones.toLocaleString('en')} phones joined (${s.joinSeconds.toFixed(1)} s; ${s.acknowledged.toLocaleString('en')} with acknowledged delivery). **Last phone with the whole image, median of ${s.changes.length} changes: ${ms(median(last))}** (message alone: ${ms(median(s.changes.map((c) => c.lastMessage)))}).`, '');
+  out.push('| slide | kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |', '|---:|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const c of s.changes) out.push(changeRow(c, s.joined));
+  out.push('');
+  return out;
+}
+
+function changeRow(c: LinkChange, joined: number): string {
+  const missing = c.had < joined ? ` (${joined - c.had} without${c.errors ? `, ${c.errors} errors` : ''})` : '';
+  return `| ${c.slide} | ${c.kind} | ${c.variant} | ${kb(c.imageBytes)} | ${ms(c.lastMessage)} | ${ms(c.medianImage)} | ${ms(c.lastImage)}${missing} | ${ms(c.linkFloor)} | ${c.retransmits?.toLocaleString('en') ?? '–'} |`;
+}
+
+export function renderNetSection(record: NetRecord): string {
+  const { machine } = record;
+  const out: string[] = [sectionStart('network'), '', '## What a person feels: slow phones and a shared link', ''];
+  out.push('The baseline a prefetch of the next slide has to beat. How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
+  out.push(`* **Date:** ${record.date}`);
+  out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
+  out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
+  if (record.error) out.push(`* **FAILED:** ${record.error}`);
+  out.push('', ...throttledLines(record), ...linkLines(record));
+  return `${out.join('\n')}\n`;
+}
