@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '../../lib/bayeux/index';
-import { AckState, ackExtension } from '../../server/bayeux/ext/ack';
+import { AckState, ackExtension, ackStateOf } from '../../server/bayeux/ext/ack';
 import { Outgoing } from '../../server/bayeux/outgoing';
 import type { ServerSession } from '../../server/bayeux/session';
 import type { BayeuxCore } from '../../server/bayeux/core';
@@ -34,7 +34,7 @@ describe('ack extension', () => {
     const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], ext: { ack: true } }]);
     assert.equal(replies[0]!.successful, true);
     assert.equal(replies[0]!.ext?.ack, true);
-    assert.ok(core.engine.getSession(replies[0]!.clientId!)!.ack);
+    assert.ok(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!));
   });
 
   test('without ext.ack: true, nothing changes', async () => {
@@ -42,7 +42,7 @@ describe('ack extension', () => {
     for (const ext of [undefined, { ack: false }, { ack: 'true' }, { ack: 1 }]) {
       const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', ...(ext ? { ext } : {}) }]);
       assert.equal(replies[0]!.ext?.ack, undefined, JSON.stringify(ext));
-      assert.equal(core.engine.getSession(replies[0]!.clientId!)!.ack, undefined);
+      assert.equal(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!), undefined);
     }
   });
 

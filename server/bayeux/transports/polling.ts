@@ -3,8 +3,8 @@
  * at once or, when it is a lone `/meta/connect`, hold the HTTP response until the session has
  * something to send (BayeuxCore.holdConnect). Connects batched with other messages are answered at
  * once, as CometD does. Queued events ride on any reply to their session (spec "Delivery": deliver
- * in a response about to be sent rather than wake a waiting connect), except under the ack
- * extension, whose events must travel in numbered connect replies.
+ * in a response about to be sent rather than wake a waiting connect), except for a session whose
+ * queue hooks keep its events for connect replies (session.connectOnly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
@@ -105,7 +105,7 @@ class PollingResponder implements ConnectResponder {
 function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   const clientId = (messages[0] as { clientId?: unknown } | undefined)?.clientId;
   const session: ServerSession | undefined = typeof clientId === 'string' ? core.engine.getSession(clientId) : undefined;
-  if (!session || session.ack || session.sink || session.held || session.dropped > 0) return [];
+  if (!session || session.connectOnly || session.sink || session.held || session.dropped > 0) return [];
   return session.drain();
 }
 
