@@ -95,6 +95,20 @@ describe('ack extension', () => {
     assert.deepEqual(last.answers[0]!.events, []);
   });
 
+  test('events sent again are the very Outgoings fanned out: every phone resends the shared bytes', async () => {
+    const { core } = ackCore();
+    const phones = [await handshake(core, undefined, { ext: { ack: true } }), await handshake(core, undefined, { ext: { ack: true } })];
+    for (const phone of phones) {
+      await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: phone.id, subscription: '/news' }]);
+      await connect(core, phone, 0);
+    }
+    await publish(core, phones[0]!, 'shared');
+    const sent = await Promise.all(phones.map((phone) => connect(core, phone, 0)));
+    const again = await Promise.all(phones.map((phone) => connect(core, phone, 0)));
+    const events = [...sent, ...again].map((answer) => answer.answers[0]!.events);
+    assert.ok(events.every((each) => each.length === 1 && each[0] === events[0]![0]), 'one Outgoing for both phones, first time and again');
+  });
+
   test('a malformed client ack is ignored: the batch stays unacknowledged', async () => {
     const { core } = ackCore();
     const session = await handshake(core, undefined, { ext: { ack: true } });
