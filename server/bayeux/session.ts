@@ -32,14 +32,13 @@ export interface HeldConnect {
 
 /**
  * What an extension installs on one session to take part in its delivery (the queue listeners of
- * CometD's `ServerSession`): the session keeps the queue, the
- * hooks decide where its events may go and what a connect reply carries. Each hook is optional;
- * several sets compose in the order they were added.
+ * CometD's `ServerSession`): the session keeps the queue, the hooks decide where its events may go
+ * and what a connect reply carries. Each hook is optional; several sets compose in the order added.
  */
 export interface QueueHooks {
   /**
    * Events travel only in `/meta/connect` replies: never pushed to a socket, never on the reply to
-   * another request. Read when the hooks are added, so it must not change afterwards.
+   * another request. Keep it fixed while installed: events it kept back are sent when it is removed.
    */
   readonly connectOnly?: boolean;
   /** Something to send beyond the queue (events to send again, say): a connect is answered at once. */
@@ -69,6 +68,10 @@ function hookHasPending(hooks: QueueHooks): boolean {
   return hooks.hasPending?.() ?? false;
 }
 
+function hookIsConnectOnly(hooks: QueueHooks): boolean {
+  return hooks.connectOnly === true;
+}
+
 export function newClientId(): string {
   // 160 random bits, like Faye; the spec asks for at least 128.
   return randomBytes(20).toString('hex');
@@ -92,7 +95,6 @@ export class ServerSession {
   readonly #queue: Outgoing[] = [];
   /** Made when an extension adds some: most sessions have none and pay one field for them. */
   #hooks: QueueHooks[] | undefined;
-  #connectOnly = false;
   readonly #host: SessionHost;
   readonly #maxQueue: number;
 
@@ -125,7 +127,6 @@ export class ServerSession {
   /** Add queue hooks; returns their removal. Removing connect-only hooks lets waiting events go to the socket. */
   addQueueHooks(hooks: QueueHooks): () => void {
     (this.#hooks ??= []).push(hooks);
-    this.#connectOnly ||= hooks.connectOnly === true;
     return () => this.removeQueueHooks(hooks);
   }
 
@@ -133,15 +134,14 @@ export class ServerSession {
     const index = this.#hooks?.indexOf(hooks) ?? -1;
     if (index < 0) return;
     this.#hooks!.splice(index, 1);
-    this.#connectOnly = this.#hooks!.some((each) => each.connectOnly === true);
     // What waited for a connect reply may now go out as any event does.
-    if (!this.#connectOnly) this.flushToSink();
+    if (!this.connectOnly) this.flushToSink();
     if (this.held && this.hasPending) this.#host.scheduleFlush(this);
   }
 
   /** Events go out only in connect replies (a queue hook asked for it). */
   get connectOnly(): boolean {
-    return this.#connectOnly;
+    return this.#hooks !== undefined && this.#hooks.some(hookIsConnectOnly);
   }
 
   /** Has something to send at once: queued events, a drop to report, or what a queue hook holds. */
@@ -153,13 +153,14 @@ export class ServerSession {
   deliver(event: Outgoing): void {
     if (this.state === 'removed') return;
     const sink = this.sink;
-    if (sink && !this.#connectOnly && this.#queue.length === 0 && sink.isOpen()) {
+    const connectOnly = this.connectOnly;
+    if (sink && !connectOnly && this.#queue.length === 0 && sink.isOpen()) {
       if (sink.canWrite()) return sink.write(event.frame);
       sink.onWritable(() => this.flushToSink());
     }
     this.#enqueue(event);
     // A pushing WebSocket drains through flushToSink; everything else rides on a connect reply.
-    if (this.held && (this.#connectOnly || !sink)) this.#host.scheduleFlush(this);
+    if (this.held && (connectOnly || !sink)) this.#host.scheduleFlush(this);
   }
 
   /** Take every queued event (for a connect reply or any reply to this session). */
@@ -177,7 +178,7 @@ export class ServerSession {
   /** Write what waited in the queue to the socket, as far as its buffer allows. */
   flushToSink(): void {
     const sink = this.sink;
-    if (!sink || this.#connectOnly || !sink.isOpen()) return;
+    if (!sink || this.connectOnly || !sink.isOpen()) return;
     while (this.#queue.length > 0 && sink.canWrite()) sink.write(this.#queue.shift()!.frame);
     if (this.#queue.length > 0) sink.onWritable(() => this.flushToSink());
   }
