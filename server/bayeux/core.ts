@@ -39,7 +39,7 @@ const FLUSH_WAITS_FOR_FANOUT_MS = 50;
 export class BayeuxCore implements SessionHost {
   readonly options: BayeuxOptions;
   readonly engine: Engine;
-  readonly extensions = new ExtensionPipeline();
+  readonly extensions: ExtensionPipeline;
   readonly publishHooks = new PublishHooks();
   readonly events = new BayeuxEvents();
   policy: SecurityPolicy = ALLOW_ALL;
@@ -66,6 +66,7 @@ export class BayeuxCore implements SessionHost {
   constructor(options: BayeuxOptions, engine: Engine) {
     this.options = options;
     this.engine = engine;
+    this.extensions = new ExtensionPipeline({ sessions: () => engine.sessions() });
     // An 'error' event without a listener would throw; the default is to report on stderr.
     this.events.on('error', (error) => {
       if (this.events.listenerCount('error') === 1) console.error('[bayeux]', error);
@@ -160,16 +161,15 @@ export class BayeuxCore implements SessionHost {
     return final ? new Outgoing(final) : undefined;
   }
 
-  /** Build the final connect reply: drain the queue, report drops, number ack batches, run extensions. */
+  /** Build the final connect reply: drain the queue (through the session's queue hooks), report drops, run extensions. */
   answerConnect(pending: PendingConnect): { events: Outgoing[]; reply: Message } {
     const { session } = pending;
     let reply = pending.reply;
-    let events = session.drain();
+    const events = session.drainForConnect(reply);
     if (session.dropped > 0) {
       reply.error = BayeuxError.queueOverflow(session.dropped);
       session.dropped = 0;
     }
-    if (session.ack) events = session.ack.stamp(events, reply);
     reply = this.extensions.outgoing(reply, { session, request: pending.request, transport: pending.transport }) ?? reply;
     session.touch();
     return { events, reply };

@@ -19,23 +19,45 @@ export interface ExtensionContext {
   readonly transport: RequestInfo | undefined;
 }
 
+/** What an extension may reach of the server it is added to. */
+export interface ExtensionHost {
+  /** The sessions the server holds now (e.g. to take back what the extension installed on them). */
+  sessions(): Iterable<ServerSession>;
+}
+
 export interface Extension {
   readonly name?: string;
   incoming?(message: Message, context: ExtensionContext): Message | null | Promise<Message | null>;
   outgoing?(message: Message, context: ExtensionContext): Message | null;
+  /**
+   * Lifecycle, as Faye's `added`/`removed`: called once when the extension joins a server and once
+   * when it leaves. An extension that changes sessions (queue hooks) undoes that in `removed`, so
+   * removing it leaves no session waiting on behaviour nobody drives any more.
+   */
+  added?(host: ExtensionHost): void;
+  removed?(host: ExtensionHost): void;
 }
 
 export class ExtensionPipeline {
   readonly #extensions: Extension[] = [];
+  readonly #host: ExtensionHost;
+
+  constructor(host: ExtensionHost) {
+    this.#host = host;
+  }
 
   add(extension: Extension): () => void {
     this.#extensions.push(extension);
+    extension.added?.(this.#host);
     return () => this.remove(extension);
   }
 
+  /** Remove an extension; again, or one never added, does nothing. */
   remove(extension: Extension): void {
     const index = this.#extensions.indexOf(extension);
-    if (index >= 0) this.#extensions.splice(index, 1);
+    if (index < 0) return;
+    this.#extensions.splice(index, 1);
+    extension.removed?.(this.#host);
   }
 
   get size(): number {

@@ -54,47 +54,91 @@ export class Outgoing {
 
 /** A single unmasked, unfragmented WebSocket text frame (FIN + opcode 1) around `payload`. */
 export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81;
-  if (length < 126) frame[1] = length;
-  else if (length < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
+  const headerLength = frameHeaderLength(payload.length);
+  const frame = Buffer.allocUnsafe(headerLength + payload.length);
+  writeFrameHeader(frame, payload.length);
   payload.copy(frame, headerLength);
   return frame;
 }
 
-/**
- * `encodeResponse` as bytes, for HTTP bodies. The events' shared bytes are copied in; only the
- * replies (a connect reply: ~60 bytes) are serialised per client. Ten thousand long polls woken by
- * one slide change would otherwise each build the whole body as a string, then Node would join it
- * to the headers in another string before encoding it: a few KB of garbage per phone per slide.
- */
-export function encodeResponseBytes(events: readonly Outgoing[], replies: readonly Message[]): Buffer {
-  const tail = replies.length === 1 ? JSON.stringify(replies[0]) : replies.map((reply) => JSON.stringify(reply)).join(',');
-  let length = 2 + Buffer.byteLength(tail) + (events.length > 0 && replies.length > 0 ? 1 : 0);
-  for (const event of events) length += event.bytes.length;
-  length += Math.max(0, events.length - 1);
-  const body = Buffer.allocUnsafe(length);
-  let at = 0;
-  body[at++] = 0x5b; // [
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) body[at++] = 0x2c; // ,
-    at += events[i]!.bytes.copy(body, at);
+function frameHeaderLength(payloadLength: number): number {
+  return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
+}
+
+/** RFC 6455 5.2: FIN + text opcode, no mask, then the payload length in 7, 16 or 64 bits. */
+function writeFrameHeader(frame: Buffer, payloadLength: number): void {
+  frame[0] = 0x81;
+  if (payloadLength < 126) frame[1] = payloadLength;
+  else if (payloadLength < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(payloadLength, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(payloadLength), 2);
   }
-  if (events.length > 0 && replies.length > 0) body[at++] = 0x2c;
-  at += body.write(tail, at, 'utf8');
-  body[at] = 0x5d; // ]
+}
+
+/**
+ * `encodeResponse` as bytes, for HTTP bodies, optionally between a `prefix` and a `suffix` (a JSON-P
+ * callback). The events' shared bytes are copied in; only the replies (a connect reply: ~60 bytes)
+ * are serialised per client. Ten thousand long polls woken by one slide change would otherwise each
+ * build the whole body as a string, then Node would join it to the headers in another string
+ * before encoding it: a few KB of garbage per phone per slide.
+ */
+export function encodeResponseBytes(events: readonly Outgoing[], replies: readonly Message[], prefix = '', suffix = ''): Buffer {
+  const tail = repliesJson(replies);
+  const length = responseLength(events, replies, tail);
+  const body = Buffer.allocUnsafe(Buffer.byteLength(prefix) + length + Buffer.byteLength(suffix));
+  const at = writeResponse(body, body.write(prefix, 0, 'utf8'), events, replies, tail);
+  body.write(suffix, at, 'utf8');
   return body;
 }
 
-/** Serialise replies and queued events as one Bayeux array, events first (as CometD does). */
+/**
+ * `encodeResponse` as one complete WebSocket text frame, for a reply that carries events (a connect
+ * reply, always so under connect-only delivery): the events' shared bytes are copied straight into
+ * the frame, after its header, beside the per-client replies. No string of the whole response is
+ * built and nothing is encoded again on its way to the socket.
+ */
+export function encodeResponseFrame(events: readonly Outgoing[], replies: readonly Message[]): Buffer {
+  const tail = repliesJson(replies);
+  const length = responseLength(events, replies, tail);
+  const headerLength = frameHeaderLength(length);
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  writeFrameHeader(frame, length);
+  writeResponse(frame, headerLength, events, replies, tail);
+  return frame;
+}
+
+/** The replies, comma-separated: the only part of a response serialised per client. */
+function repliesJson(replies: readonly Message[]): string {
+  return replies.length === 1 ? JSON.stringify(replies[0]) : replies.map((reply) => JSON.stringify(reply)).join(',');
+}
+
+/** Bytes of `[events..., replies...]`, the replies given as their JSON. */
+function responseLength(events: readonly Outgoing[], replies: readonly Message[], tail: string): number {
+  let length = 2 + Buffer.byteLength(tail) + (events.length > 0 && replies.length > 0 ? 1 : 0);
+  for (const event of events) length += event.bytes.length;
+  return length + Math.max(0, events.length - 1);
+}
+
+/** Write `[events..., replies...]` into `target` from `at`; returns where it ends. */
+function writeResponse(target: Buffer, at: number, events: readonly Outgoing[], replies: readonly Message[], tail: string): number {
+  target[at++] = 0x5b; // [
+  for (let i = 0; i < events.length; i++) {
+    if (i > 0) target[at++] = 0x2c; // ,
+    at += events[i]!.bytes.copy(target, at);
+  }
+  if (events.length > 0 && replies.length > 0) target[at++] = 0x2c;
+  at += target.write(tail, at, 'utf8');
+  target[at++] = 0x5d; // ]
+  return at;
+}
+
+/**
+ * Serialise replies and queued events as one Bayeux array, events first (as CometD does). The
+ * reference the byte encoders above must equal; transports write those, which share the events' bytes.
+ */
 export function encodeResponse(events: readonly Outgoing[], replies: readonly Message[]): string {
   // The common long-poll answer, one event and the connect reply, without an intermediate array.
   if (events.length === 1 && replies.length === 1) return `[${events[0]!.json},${JSON.stringify(replies[0])}]`;

@@ -2,13 +2,12 @@
  * A server session: one handshaken client. Holds its subscriptions, its bounded delivery queue and,
  * while a `/meta/connect` waits, the held connect. The session decides *how* an event reaches the
  * client: pushed at once on a WebSocket, or queued for the next connect reply (long-polling,
- * callback-polling, a slow WebSocket, or the ack extension's connect-only delivery).
+ * callback-polling, a slow WebSocket, or a session whose queue hooks ask for connect-only delivery).
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectionType } from '../../lib/bayeux/index';
+import type { ConnectionType, Message } from '../../lib/bayeux/index';
 import type { ConnectResponder, PendingConnect } from './core';
 import type { Outgoing } from './outgoing';
-import type { AckState } from './ext/ack';
 
 /** The minimal socket a session pushes to (tests drive it with a plain object). */
 export interface PushSink {
@@ -31,6 +30,28 @@ export interface HeldConnect {
   readonly responder: ConnectResponder;
 }
 
+/**
+ * What an extension installs on one session to take part in its delivery (the queue listeners of
+ * CometD's `ServerSession`): the session keeps the queue, the hooks decide where its events may go
+ * and what a connect reply carries. Each hook is optional; several sets compose in the order added.
+ */
+export interface QueueHooks {
+  /**
+   * Events travel only in `/meta/connect` replies: never pushed to a socket, never on the reply to
+   * another request. Keep it fixed while installed: events it kept back are sent when it is removed.
+   */
+  readonly connectOnly?: boolean;
+  /** Something to send beyond the queue (events to send again, say): a connect is answered at once. */
+  hasPending?(): boolean;
+  /**
+   * Make the connect reply: given the events drained for it, return the events it carries (e.g.
+   * earlier ones again first) and edit `reply` (e.g. number it in `ext`). Runs before the outgoing extensions.
+   */
+  connectReply?(events: Outgoing[], reply: Message): Outgoing[];
+}
+
+const NO_HOOKS: readonly QueueHooks[] = [];
+
 export type SessionState = 'handshaken' | 'connected' | 'removed';
 
 export interface SessionHost {
@@ -41,6 +62,14 @@ export interface SessionHost {
   isLatestWins(channel: string): boolean;
   /** What a session sends instead of `older` and `newer` on a latest-wins channel (the channel's fold, or `newer`). */
   supersede(older: Outgoing, newer: Outgoing): Outgoing;
+}
+
+function hookHasPending(hooks: QueueHooks): boolean {
+  return hooks.hasPending?.() ?? false;
+}
+
+function hookIsConnectOnly(hooks: QueueHooks): boolean {
+  return hooks.connectOnly === true;
 }
 
 export function newClientId(): string {
@@ -59,12 +88,13 @@ export class ServerSession {
   lastSeen: number;
   held: HeldConnect | undefined;
   sink: PushSink | undefined;
-  ack: AckState | undefined;
   /** Messages dropped since the client was last told. */
   dropped = 0;
   /** Free-form attributes for applications and policies (e.g. a role set at handshake); made on first set. */
   #attributes: Map<string, unknown> | undefined;
   readonly #queue: Outgoing[] = [];
+  /** Made when an extension adds some: most sessions have none and pay one field for them. */
+  #hooks: QueueHooks[] | undefined;
   readonly #host: SessionHost;
   readonly #maxQueue: number;
 
@@ -89,22 +119,48 @@ export class ServerSession {
     return this.#queue.length;
   }
 
-  /** Has something to send at once: queued events, unacknowledged batches, or a drop to report. */
+  /** The queue hooks extensions added, oldest first. */
+  get queueHooks(): readonly QueueHooks[] {
+    return this.#hooks ?? NO_HOOKS;
+  }
+
+  /** Add queue hooks; returns their removal. Removing connect-only hooks lets waiting events go to the socket. */
+  addQueueHooks(hooks: QueueHooks): () => void {
+    (this.#hooks ??= []).push(hooks);
+    return () => this.removeQueueHooks(hooks);
+  }
+
+  removeQueueHooks(hooks: QueueHooks): void {
+    const index = this.#hooks?.indexOf(hooks) ?? -1;
+    if (index < 0) return;
+    this.#hooks!.splice(index, 1);
+    // What waited for a connect reply may now go out as any event does.
+    if (!this.connectOnly) this.flushToSink();
+    if (this.held && this.hasPending) this.#host.scheduleFlush(this);
+  }
+
+  /** Events go out only in connect replies (a queue hook asked for it). */
+  get connectOnly(): boolean {
+    return this.#hooks !== undefined && this.#hooks.some(hookIsConnectOnly);
+  }
+
+  /** Has something to send at once: queued events, a drop to report, or what a queue hook holds. */
   get hasPending(): boolean {
-    return this.#queue.length > 0 || this.dropped > 0 || (this.ack?.hasUnacknowledged ?? false);
+    return this.#queue.length > 0 || this.dropped > 0 || (this.#hooks !== undefined && this.#hooks.some(hookHasPending));
   }
 
   /** Deliver one event: push it on an open socket, or queue it and wake the held connect. */
   deliver(event: Outgoing): void {
     if (this.state === 'removed') return;
     const sink = this.sink;
-    if (sink && !this.ack && this.#queue.length === 0 && sink.isOpen()) {
+    const connectOnly = this.connectOnly;
+    if (sink && !connectOnly && this.#queue.length === 0 && sink.isOpen()) {
       if (sink.canWrite()) return sink.write(event.frame);
       sink.onWritable(() => this.flushToSink());
     }
     this.#enqueue(event);
-    // A WebSocket without ack drains through flushToSink; everything else rides on a connect reply.
-    if (this.held && (this.ack || !sink)) this.#host.scheduleFlush(this);
+    // A pushing WebSocket drains through flushToSink; everything else rides on a connect reply.
+    if (this.held && (connectOnly || !sink)) this.#host.scheduleFlush(this);
   }
 
   /** Take every queued event (for a connect reply or any reply to this session). */
@@ -112,10 +168,17 @@ export class ServerSession {
     return this.#queue.splice(0, this.#queue.length);
   }
 
+  /** Take what a connect reply carries: the queue, as the queue hooks make it; they may edit `reply`. */
+  drainForConnect(reply: Message): Outgoing[] {
+    let events = this.drain();
+    for (const hooks of this.#hooks ?? NO_HOOKS) if (hooks.connectReply) events = hooks.connectReply(events, reply);
+    return events;
+  }
+
   /** Write what waited in the queue to the socket, as far as its buffer allows. */
   flushToSink(): void {
     const sink = this.sink;
-    if (!sink || this.ack || !sink.isOpen()) return;
+    if (!sink || this.connectOnly || !sink.isOpen()) return;
     while (this.#queue.length > 0 && sink.canWrite()) sink.write(this.#queue.shift()!.frame);
     if (this.#queue.length > 0) sink.onWritable(() => this.flushToSink());
   }

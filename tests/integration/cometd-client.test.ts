@@ -12,6 +12,7 @@ import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage,
 import { adapt } from 'cometd-nodejs-client';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
+import { ackStateOf } from '../../server/bayeux/ext/ack';
 import { sleep, until } from '../helpers/wait';
 
 adapt();
@@ -395,7 +396,7 @@ for (const mode of MODES) {
         });
       });
       assert.equal(handshakeExt[0]?.ack, true, 'the server announced ack support');
-      assert.ok(server.bayeux.getSession(clientId)?.ack, 'the session is in acknowledged mode');
+      assert.ok(ackStateOf(server.bayeux.getSession(clientId)), 'the session is in acknowledged mode');
 
       const { cometd: sender } = await connectedClient(server.endpoint, mode);
       const received: number[] = [];

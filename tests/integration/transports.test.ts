@@ -8,6 +8,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import { RawBayeux } from '../helpers/raw-bayeux';
+import { Outgoing } from '../../server/bayeux/outgoing';
 
 import { sleep, until } from '../helpers/wait';
 
@@ -209,6 +210,31 @@ describe('websocket', () => {
     await until(() => [second, third, fourth].every((session) => session.sink === undefined), 'every session unbound on close');
   });
 
+  test("acked connect replies are built from the event's shared bytes, serialised once for every phone", async () => {
+    const phones = await Promise.all([1, 2, 3, 4, 5].map(() => ackedPhone(server, '/acked')));
+    const spy = spyOnEncoding('/acked');
+    let received: Array<{ frame: string; batch: number }>;
+    try {
+      server.bayeux.publish('/acked', { n: 1, text: 'Café 🎉' });
+      received = await Promise.all(phones.map((phone) => phone.nextReply()));
+      // One phone lost that reply: it acknowledges the batch before, and is sent the event again.
+      phones[0]!.connect(phones[0]!.batches[0]!);
+      received.push(await phones[0]!.nextReply());
+    } finally {
+      spy.restore();
+    }
+    const json = JSON.stringify({ channel: '/acked', data: { n: 1, text: 'Café 🎉' } });
+    for (const { frame, batch } of received) {
+      assert.ok(frame.startsWith(`[${json},{`), `the event's exact bytes, then the connect reply: ${frame}`);
+      assert.equal(typeof batch, 'number', 'the reply is numbered');
+    }
+    assert.equal(spy.stringified, 1, 'the event is serialised once, not once per phone');
+    assert.equal(spy.wsSends, 0, "no reply carrying it goes through ws's Sender as a string");
+    assert.ok(spy.bytes.length >= received.length, 'every reply copied the shared bytes');
+    assert.ok(spy.bytes.every((bytes) => bytes === spy.bytes[0]), 'the same buffer for every phone');
+    for (const phone of phones) phone.ws.close();
+  });
+
   test('a binary frame closes the socket with 1003 and the server goes on', async () => {
     const ws = await openSocket(wsUrl(server));
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
@@ -221,3 +247,58 @@ describe('websocket', () => {
     good.close();
   });
 });
+
+/** A raw WebSocket phone that negotiates ack as the CometD client's AckExtension does, with its connect held. */
+async function ackedPhone(server: TestServer, channel: string) {
+  const ws = await openSocket(wsUrl(server));
+  let id = 0;
+  const send = (message: object) => ws.send(JSON.stringify([{ ...message, id: String(++id) }]));
+  send({ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], ext: { ack: true } });
+  const [hs] = await nextMessages(ws);
+  assert.equal(hs.ext?.ack, true);
+  send({ channel: '/meta/subscribe', clientId: hs.clientId, subscription: channel, ext: {} });
+  await nextMessages(ws);
+  const batches: number[] = [];
+  const connect = (ack: number, extra: object = {}) => send({ channel: '/meta/connect', clientId: hs.clientId, connectionType: 'websocket', ext: { ack }, ...extra });
+  const nextReply = async () => {
+    const data = await new Promise<string>((resolve) => ws.once('message', (raw) => resolve(String(raw))));
+    const batch = JSON.parse(data).find((m: { channel: string }) => m.channel === '/meta/connect')?.ext?.ack;
+    batches.push(batch);
+    return { frame: data, batch };
+  };
+  connect(0, { advice: { timeout: 0 } });
+  await nextReply();
+  connect(batches.at(-1)!);
+  await until(() => server.bayeux.getSession(hs.clientId)?.queueLength === 0, 'connected');
+  return { ws, batches, connect, nextReply };
+}
+
+/** Count, while installed, serialisations of events on `channel`, ws sends carrying them, and the shared bytes handed out. */
+function spyOnEncoding(channel: string) {
+  const spy = { stringified: 0, wsSends: 0, bytes: [] as Buffer[], restore: () => {} };
+  const stringify = JSON.stringify;
+  const send = WebSocket.prototype.send;
+  const bytes = Object.getOwnPropertyDescriptor(Outgoing.prototype, 'bytes')!;
+  JSON.stringify = function (this: unknown, value: unknown, ...rest: unknown[]) {
+    if ((value as { channel?: unknown } | null)?.channel === channel) spy.stringified++;
+    return (stringify as (...args: unknown[]) => string)(value, ...rest);
+  } as typeof JSON.stringify;
+  WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+    if (String(data).includes(`"${channel}"`)) spy.wsSends++;
+    return (send as (...args: unknown[]) => void).call(this, data, ...rest);
+  } as typeof send;
+  Object.defineProperty(Outgoing.prototype, 'bytes', {
+    configurable: true,
+    get(this: Outgoing) {
+      const shared = bytes.get!.call(this) as Buffer;
+      if (this.message.channel === channel) spy.bytes.push(shared);
+      return shared;
+    },
+  });
+  spy.restore = () => {
+    JSON.stringify = stringify;
+    WebSocket.prototype.send = send;
+    Object.defineProperty(Outgoing.prototype, 'bytes', bytes);
+  };
+  return spy;
+}

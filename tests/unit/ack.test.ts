@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '../../lib/bayeux/index';
-import { AckState, ackExtension } from '../../server/bayeux/ext/ack';
+import { AckState, ackExtension, ackStateOf } from '../../server/bayeux/ext/ack';
 import { Outgoing } from '../../server/bayeux/outgoing';
 import type { ServerSession } from '../../server/bayeux/session';
 import type { BayeuxCore } from '../../server/bayeux/core';
@@ -34,7 +34,7 @@ describe('ack extension', () => {
     const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], ext: { ack: true } }]);
     assert.equal(replies[0]!.successful, true);
     assert.equal(replies[0]!.ext?.ack, true);
-    assert.ok(core.engine.getSession(replies[0]!.clientId!)!.ack);
+    assert.ok(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!));
   });
 
   test('without ext.ack: true, nothing changes', async () => {
@@ -42,7 +42,7 @@ describe('ack extension', () => {
     for (const ext of [undefined, { ack: false }, { ack: 'true' }, { ack: 1 }]) {
       const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', ...(ext ? { ext } : {}) }]);
       assert.equal(replies[0]!.ext?.ack, undefined, JSON.stringify(ext));
-      assert.equal(core.engine.getSession(replies[0]!.clientId!)!.ack, undefined);
+      assert.equal(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!), undefined);
     }
   });
 
@@ -93,6 +93,20 @@ describe('ack extension', () => {
     assert.equal(last.answers.length, 0);
     core.releaseHeld(session);
     assert.deepEqual(last.answers[0]!.events, []);
+  });
+
+  test('events sent again are the very Outgoings fanned out: every phone resends the shared bytes', async () => {
+    const { core } = ackCore();
+    const phones = [await handshake(core, undefined, { ext: { ack: true } }), await handshake(core, undefined, { ext: { ack: true } })];
+    for (const phone of phones) {
+      await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: phone.id, subscription: '/news' }]);
+      await connect(core, phone, 0);
+    }
+    await publish(core, phones[0]!, 'shared');
+    const sent = await Promise.all(phones.map((phone) => connect(core, phone, 0)));
+    const again = await Promise.all(phones.map((phone) => connect(core, phone, 0)));
+    const events = [...sent, ...again].map((answer) => answer.answers[0]!.events);
+    assert.ok(events.every((each) => each.length === 1 && each[0] === events[0]![0]), 'one Outgoing for both phones, first time and again');
   });
 
   test('a malformed client ack is ignored: the batch stays unacknowledged', async () => {

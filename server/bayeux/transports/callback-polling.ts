@@ -23,6 +23,6 @@ export function handleCallbackPolling(core: BayeuxCore, req: IncomingMessage, re
   const parsed = parseMessageParams(query.getAll('message'), core.options);
   if (!parsed.ok) return sendPlain(res, parsed.status, parsed.reason);
   // The leading comment defuses content sniffing tricks (as Faye does).
-  const jsonp = framing('text/javascript; charset=utf-8', (json) => `/**/${callback}(${json});`);
+  const jsonp = framing('text/javascript; charset=utf-8', `/**/${callback}(`, ');');
   return runPollingCycle(core, req, res, parsed.messages, 'callback-polling', jsonp, {});
 }

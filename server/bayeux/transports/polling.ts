@@ -3,27 +3,29 @@
  * at once or, when it is a lone `/meta/connect`, hold the HTTP response until the session has
  * something to send (BayeuxCore.holdConnect). Connects batched with other messages are answered at
  * once, as CometD does. Queued events ride on any reply to their session (spec "Delivery": deliver
- * in a response about to be sent rather than wake a waiting connect), except under the ack
- * extension, whose events must travel in numbered connect replies.
+ * in a response about to be sent rather than wake a waiting connect), except for a session whose
+ * queue hooks keep its events for connect replies (session.connectOnly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder, PendingConnect } from '../core';
-import { encodeResponse, encodeResponseBytes, type Outgoing } from '../outgoing';
+import { encodeResponseBytes, type Outgoing } from '../outgoing';
 import { processBatch, runAfter, runFanouts, type BatchResult } from '../protocol/process';
 import type { RequestInfo } from '../request';
 import type { ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
 
-/** How a transport frames its body: plain JSON (no `wrap`), or a JSON-P callback. Made by `framing()`. */
+/** How a transport frames its body: plain JSON (empty prefix and suffix), or a JSON-P callback. Made by `framing()`. */
 export interface Framing {
-  readonly wrap: ((json: string) => string) | undefined;
+  /** Text before and after the JSON array (a JSON-P call around it). */
+  readonly prefix: string;
+  readonly suffix: string;
   /** The response headers as the flat `[name, value, ...]` list `writeHead` takes (no Content-Length). */
   readonly headers: readonly string[];
 }
 
-export function framing(contentType: string, wrap?: (json: string) => string): Framing {
-  return { wrap, headers: headerList({ ...NO_CACHE, 'Content-Type': contentType }) };
+export function framing(contentType: string, prefix = '', suffix = ''): Framing {
+  return { prefix, suffix, headers: headerList({ ...NO_CACHE, 'Content-Type': contentType }) };
 }
 
 /** Synchronous unless a message's processing is (see processBatch): every phone's poll comes here once per slide change. */
@@ -105,7 +107,7 @@ class PollingResponder implements ConnectResponder {
 function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   const clientId = (messages[0] as { clientId?: unknown } | undefined)?.clientId;
   const session: ServerSession | undefined = typeof clientId === 'string' ? core.engine.getSession(clientId) : undefined;
-  if (!session || session.ack || session.sink || session.held || session.dropped > 0) return [];
+  if (!session || session.connectOnly || session.sink || session.held || session.dropped > 0) return [];
   return session.drain();
 }
 
@@ -121,14 +123,13 @@ function headerList(headers: Record<string, string>): string[] {
   return list;
 }
 
-/** The body of a reply: plain JSON as bytes (the events' shared bytes copied in), or wrapped as JSON-P. */
-function frame(framing: Framing, events: readonly Outgoing[], replies: readonly Message[]): Buffer | string {
-  return framing.wrap === undefined ? encodeResponseBytes(events, replies) : framing.wrap(encodeResponse(events, replies));
+/** The body of a reply as bytes, the events' shared bytes copied in (JSON-P too: only the callback around it differs). */
+function frame(framing: Framing, events: readonly Outgoing[], replies: readonly Message[]): Buffer {
+  return encodeResponseBytes(events, replies, framing.prefix, framing.suffix);
 }
 
-function writeBody(res: ServerResponse, headers: readonly string[], body: Buffer | string): void {
+function writeBody(res: ServerResponse, headers: readonly string[], body: Buffer): void {
   if (res.headersSent || res.destroyed) return;
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  res.writeHead(200, [...headers, 'Content-Length', String(length)]);
+  res.writeHead(200, [...headers, 'Content-Length', String(body.length)]);
   res.end(body);
 }

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData, type Server as WsServer } from 'ws';
 import type { Message } from '../../../lib/bayeux/index';
 import type { BayeuxCore, ConnectResponder } from '../core';
-import { encodeResponse, type Outgoing } from '../outgoing';
+import { encodeResponseFrame, type Outgoing } from '../outgoing';
 import { processBatch, runAfter } from '../protocol/process';
 import type { RequestInfo } from '../request';
 import type { PushSink, ServerSession } from '../session';
@@ -216,8 +216,10 @@ class Connection implements ConnectResponder, PushSink {
   }
 
   // PushSink. Events bypass ws's Sender: they are complete pre-built frames (see Outgoing.frame),
-  // written straight to the socket ws itself writes to. Safe because ws writes whole frames
-  // synchronously (no permessage-deflate, no fragmentation), so nothing can interleave.
+  // written straight to the socket ws itself writes to; so are replies (#send). Safe because ws
+  // writes each of its own frames (pings, pongs, close) whole and synchronously: we never turn on
+  // permessage-deflate nor send ws a Blob, the only two things that make its Sender queue, and
+  // nothing is fragmented. So no frame can interleave, and frames leave in the order written.
 
   isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
@@ -248,7 +250,12 @@ class Connection implements ConnectResponder, PushSink {
     this.#send(events, [reply]);
   }
 
+  /**
+   * One frame built from the events' shared bytes and this client's replies (encodeResponseFrame):
+   * a connect reply carrying events, as under connect-only delivery, copies no event through a
+   * string. Written as the push path writes (see above); not once the socket is closing.
+   */
   #send(events: Outgoing[], replies: Message[]): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeResponse(events, replies));
+    if (this.ws.readyState === WebSocket.OPEN) this.#socket.write(encodeResponseFrame(events, replies));
   }
 }
