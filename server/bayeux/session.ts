@@ -41,13 +41,18 @@ export interface QueueHooks {
    * another request. Keep it fixed while installed: events it kept back are sent when it is removed.
    */
   readonly connectOnly?: boolean;
+  /** Events never ride on the reply to a request other than `/meta/connect` (they may still be pushed). */
+  readonly noPiggyback?: boolean;
+  /** An event was just written to `sink`, the session's socket (not connect-only sessions: those never push). */
+  pushed?(event: Outgoing, sink: PushSink): void;
   /** Something to send beyond the queue (events to send again, say): a connect is answered at once. */
-  hasPending?(): boolean;
+  hasPending?(session: ServerSession): boolean;
   /**
    * Make the connect reply: given the events drained for it, return the events it carries (e.g.
-   * earlier ones again first) and edit `reply` (e.g. number it in `ext`). Runs before the outgoing extensions.
+   * earlier ones again first) and edit `reply` (e.g. number it in `ext`). It goes out on
+   * `session.sink` when the session has one. Runs before the outgoing extensions.
    */
-  connectReply?(events: Outgoing[], reply: Message): Outgoing[];
+  connectReply?(events: Outgoing[], reply: Message, session: ServerSession): Outgoing[];
 }
 
 const NO_HOOKS: readonly QueueHooks[] = [];
@@ -64,12 +69,12 @@ export interface SessionHost {
   supersede(older: Outgoing, newer: Outgoing): Outgoing;
 }
 
-function hookHasPending(hooks: QueueHooks): boolean {
-  return hooks.hasPending?.() ?? false;
-}
-
 function hookIsConnectOnly(hooks: QueueHooks): boolean {
   return hooks.connectOnly === true;
+}
+
+function hookForbidsPiggyback(hooks: QueueHooks): boolean {
+  return hooks.connectOnly === true || hooks.noPiggyback === true;
 }
 
 export function newClientId(): string {
@@ -144,9 +149,14 @@ export class ServerSession {
     return this.#hooks !== undefined && this.#hooks.some(hookIsConnectOnly);
   }
 
+  /** Queued events may ride on the reply to another request (polling transports' piggyback). */
+  get mayPiggyback(): boolean {
+    return this.#hooks === undefined || !this.#hooks.some(hookForbidsPiggyback);
+  }
+
   /** Has something to send at once: queued events, a drop to report, or what a queue hook holds. */
   get hasPending(): boolean {
-    return this.#queue.length > 0 || this.dropped > 0 || (this.#hooks !== undefined && this.#hooks.some(hookHasPending));
+    return this.#queue.length > 0 || this.dropped > 0 || (this.#hooks !== undefined && this.#hooks.some((hooks) => hooks.hasPending?.(this) ?? false));
   }
 
   /** Deliver one event: push it on an open socket, or queue it and wake the held connect. */
@@ -155,7 +165,7 @@ export class ServerSession {
     const sink = this.sink;
     const connectOnly = this.connectOnly;
     if (sink && !connectOnly && this.#queue.length === 0 && sink.isOpen()) {
-      if (sink.canWrite()) return sink.write(event.frame);
+      if (sink.canWrite()) return this.#push(sink, event);
       sink.onWritable(() => this.flushToSink());
     }
     this.#enqueue(event);
@@ -171,7 +181,7 @@ export class ServerSession {
   /** Take what a connect reply carries: the queue, as the queue hooks make it; they may edit `reply`. */
   drainForConnect(reply: Message): Outgoing[] {
     let events = this.drain();
-    for (const hooks of this.#hooks ?? NO_HOOKS) if (hooks.connectReply) events = hooks.connectReply(events, reply);
+    for (const hooks of this.#hooks ?? NO_HOOKS) if (hooks.connectReply) events = hooks.connectReply(events, reply, this);
     return events;
   }
 
@@ -179,7 +189,7 @@ export class ServerSession {
   flushToSink(): void {
     const sink = this.sink;
     if (!sink || this.connectOnly || !sink.isOpen()) return;
-    while (this.#queue.length > 0 && sink.canWrite()) sink.write(this.#queue.shift()!.frame);
+    while (this.#queue.length > 0 && sink.canWrite()) this.#push(sink, this.#queue.shift()!);
     if (this.#queue.length > 0) sink.onWritable(() => this.flushToSink());
   }
 
@@ -192,6 +202,11 @@ export class ServerSession {
     const held = this.held;
     this.held = undefined;
     return held;
+  }
+
+  #push(sink: PushSink, event: Outgoing): void {
+    sink.write(event.frame);
+    if (this.#hooks !== undefined) for (const hooks of this.#hooks) hooks.pushed?.(event, sink);
   }
 
   touch(): void {

@@ -210,29 +210,33 @@ describe('websocket', () => {
     await until(() => [second, third, fourth].every((session) => session.sink === undefined), 'every session unbound on close');
   });
 
-  test("acked connect replies are built from the event's shared bytes, serialised once for every phone", async () => {
+  test("acked phones are pushed the event's one shared frame; a phone whose socket died gets it again from the shared bytes", async () => {
     const phones = await Promise.all([1, 2, 3, 4, 5].map(() => ackedPhone(server, '/acked')));
     const spy = spyOnEncoding('/acked');
-    let received: Array<{ frame: string; batch: number }>;
+    let pushed: string[];
+    let resent: { frame: string; batch: number };
     try {
       server.bayeux.publish('/acked', { n: 1, text: 'Café 🎉' });
-      received = await Promise.all(phones.map((phone) => phone.nextReply()));
-      // One phone lost that reply: it acknowledges the batch before, and is sent the event again.
-      phones[0]!.connect(phones[0]!.batches[0]!);
-      received.push(await phones[0]!.nextReply());
+      pushed = await Promise.all(phones.map((phone) => phone.nextFrame()));
+      // One phone's socket dies before its next connect reply: on a new socket it acknowledges the
+      // batch before, and is sent the event again, in the reply, from the same shared bytes.
+      const lost = phones[0]!;
+      lost.ws.terminate();
+      await until(() => server.bayeux.getSession(lost.clientId)?.sink === undefined, 'the server to see the socket go');
+      const again = await reconnectedPhone(server, lost.clientId, lost.batches.at(-1)!);
+      resent = await again.nextReply();
+      again.ws.close();
     } finally {
       spy.restore();
     }
     const json = JSON.stringify({ channel: '/acked', data: { n: 1, text: 'Café 🎉' } });
-    for (const { frame, batch } of received) {
-      assert.ok(frame.startsWith(`[${json},{`), `the event's exact bytes, then the connect reply: ${frame}`);
-      assert.equal(typeof batch, 'number', 'the reply is numbered');
-    }
+    for (const frame of pushed) assert.equal(frame, `[${json}]`, 'pushed at once as the event alone');
+    assert.ok(resent.frame.startsWith(`[${json},{`), `the event's exact bytes, then the connect reply: ${resent.frame}`);
+    assert.equal(typeof resent.batch, 'number', 'the reply is numbered');
     assert.equal(spy.stringified, 1, 'the event is serialised once, not once per phone');
-    assert.equal(spy.wsSends, 0, "no reply carrying it goes through ws's Sender as a string");
-    assert.ok(spy.bytes.length >= received.length, 'every reply copied the shared bytes');
-    assert.ok(spy.bytes.every((bytes) => bytes === spy.bytes[0]), 'the same buffer for every phone');
-    for (const phone of phones) phone.ws.close();
+    assert.equal(spy.wsSends, 0, "nothing carrying it goes through ws's Sender as a string");
+    assert.ok(spy.bytes.length >= 1 && spy.bytes.every((bytes) => bytes === spy.bytes[0]), 'the reply copied the shared bytes');
+    for (const phone of phones.slice(1)) phone.ws.close();
   });
 
   test('a binary frame closes the socket with 1003 and the server goes on', async () => {
@@ -266,14 +270,26 @@ async function ackedPhone(server: TestServer, channel: string) {
     batches.push(batch);
     return { frame: data, batch };
   };
+  const nextFrame = () => new Promise<string>((resolve) => ws.once('message', (raw) => resolve(String(raw))));
   connect(0, { advice: { timeout: 0 } });
   await nextReply();
   connect(batches.at(-1)!);
-  await until(() => server.bayeux.getSession(hs.clientId)?.queueLength === 0, 'connected');
-  return { ws, batches, connect, nextReply };
+  await until(() => server.bayeux.getSession(hs.clientId)?.held !== undefined, 'the connect held');
+  return { ws, clientId: hs.clientId as string, batches, connect, nextReply, nextFrame };
 }
 
 /** Count, while installed, serialisations of events on `channel`, ws sends carrying them, and the shared bytes handed out. */
+/** The same session on a new socket, as a client reconnects after its socket died: it connects with its last batch. */
+async function reconnectedPhone(server: TestServer, clientId: string, lastBatch: number) {
+  const ws = await openSocket(wsUrl(server));
+  ws.send(JSON.stringify([{ channel: '/meta/connect', clientId, connectionType: 'websocket', ext: { ack: lastBatch }, id: 'again' }]));
+  const nextReply = async () => {
+    const data = await new Promise<string>((resolve) => ws.once('message', (raw) => resolve(String(raw))));
+    return { frame: data, batch: JSON.parse(data).find((m: { channel: string }) => m.channel === '/meta/connect')?.ext?.ack as number };
+  };
+  return { ws, nextReply };
+}
+
 function spyOnEncoding(channel: string) {
   const spy = { stringified: 0, wsSends: 0, bytes: [] as Buffer[], restore: () => {} };
   const stringify = JSON.stringify;

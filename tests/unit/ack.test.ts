@@ -124,17 +124,85 @@ describe('ack extension', () => {
     }
   });
 
-  test('with ack, events never go to the push sink: they wait for the numbered connect reply', async () => {
+  /** A socket that records the frames written to it. */
+  function socket() {
+    const frames: Buffer[] = [];
+    return { frames, sink: { isOpen: () => true, canWrite: () => true, write: (f: Buffer) => void frames.push(f), onWritable: () => {} } };
+  }
+
+  async function ackedOnSocket() {
+    const { core, engine } = ackCore();
+    const session = await handshake(core, undefined, { ext: { ack: true } });
+    const first = socket();
+    session.sink = first.sink;
+    await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
+    const opening = await connect(core, session, 0);
+    return { core, engine, session, first, lastBatch: opening.answers[0]!.reply.ext?.ack as number };
+  }
+
+  test('on a socket, an acked event is pushed at once as its shared frame; the connect stays held', async () => {
+    const { core, engine, session, first, lastBatch } = await ackedOnSocket();
+    const held = await connect(core, session, lastBatch);
+    await publish(core, session, 'p');
+    await ticks();
+    assert.equal(first.frames.length, 1, 'pushed at once');
+    assert.equal(first.frames[0], engine.published.at(-1)!.frame, 'the one shared frame');
+    assert.equal(held.answers.length, 0, 'no connect per event');
+  });
+
+  test('on a socket, the next connect reply numbers what was pushed without sending it again; acknowledged, it is forgotten', async () => {
+    const { core, session, first, lastBatch } = await ackedOnSocket();
+    const held = await connect(core, session, lastBatch);
+    await publish(core, session, 'p');
+    core.releaseHeld(session);
+    const batch = held.answers[0]!.reply.ext?.ack as number;
+    assert.deepEqual(dataOf(held.answers[0]!.events), [], 'already on this socket, before this reply');
+    assert.equal(batch, lastBatch + 1);
+    assert.equal(first.frames.length, 1);
+    const next = await connect(core, session, batch);
+    assert.equal(next.answers.length, 0, 'acknowledged: nothing to send again, the connect is held');
+    core.releaseHeld(session);
+    assert.deepEqual(dataOf(next.answers[0]!.events), []);
+  });
+
+  test('on a socket, a reply that was never acknowledged is followed by its events again', async () => {
+    const { core, session, lastBatch } = await ackedOnSocket();
+    const held = await connect(core, session, lastBatch);
+    await publish(core, session, 'p');
+    core.releaseHeld(session);
+    const again = await connect(core, session, lastBatch);
+    assert.equal(again.answers.length, 1, 'answered at once');
+    assert.deepEqual(dataOf(again.answers[0]!.events), ['p']);
+    assert.ok(held.answers[0]!.reply.ext?.ack);
+  });
+
+  test('pushed to a socket that died before the next reply: sent again at once on the new socket', async () => {
+    const { core, session, first, lastBatch } = await ackedOnSocket();
+    const held = await connect(core, session, lastBatch);
+    await publish(core, session, 'lost', 'also lost');
+    assert.equal(first.frames.length, 2);
+    core.dropHeld(session);
+    session.sink = undefined;
+    await publish(core, session, 'queued');
+    const second = socket();
+    session.sink = second.sink;
+    const back = await connect(core, session, lastBatch);
+    assert.equal(back.answers.length, 1, 'answered at once');
+    assert.deepEqual(dataOf(back.answers[0]!.events), ['lost', 'also lost', 'queued'], 'in order');
+    assert.equal(held.answers.length, 0);
+    const after = await connect(core, session, back.answers[0]!.reply.ext?.ack);
+    assert.equal(after.answers.length, 0, 'acknowledged: held');
+  });
+
+  test('without a socket (polling), acked events wait for the numbered connect reply and never ride on another reply', async () => {
     const { core } = ackCore();
     const session = await handshake(core, undefined, { ext: { ack: true } });
-    const frames: Buffer[] = [];
-    session.sink = { isOpen: () => true, canWrite: () => true, write: (f) => void frames.push(f), onWritable: () => {} };
     await sendAndSettle(core, [{ channel: '/meta/subscribe', clientId: session.id, subscription: '/news' }]);
     const first = await connect(core, session, 0);
     const held = await connect(core, session, first.answers[0]!.reply.ext?.ack);
     await publish(core, session, 'p');
     await ticks();
-    assert.deepEqual(frames, []);
+    assert.equal(session.mayPiggyback, false);
     assert.equal(held.answers.length, 1, 'the held connect is woken');
     assert.deepEqual(dataOf(held.answers[0]!.events), ['p']);
   });

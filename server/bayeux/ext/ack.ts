@@ -1,9 +1,17 @@
 /**
  * The acknowledge extension (CometD `AcknowledgedMessagesExtension`, client `AckExtension`): at-least-once
- * delivery from server to client. The handshake asks with `ext.ack: true`; from then on events go
- * out only in `/meta/connect` replies, each reply numbered with `ext.ack = <batch>`, and the client
- * echoes the last batch it received in its next connect. Batches not acknowledged are sent again.
- * Lost when the session expires, as in CometD.
+ * delivery from server to client. The handshake asks with `ext.ack: true`; from then on every
+ * `/meta/connect` reply is numbered with `ext.ack = <batch>`, and the client echoes the last batch
+ * it received in its next connect. A batch is what the session was sent since the reply before:
+ * batches not acknowledged are sent again. Lost when the session expires, as in CometD.
+ *
+ * Unlike CometD, events on a WebSocket are not held back for connect replies: they are pushed at
+ * once, as without ack, and belong to the batch of the next connect reply on that socket. Frames
+ * on one socket arrive in order, so a client that acknowledges that reply had every event pushed
+ * before it; a client whose socket died before then does not acknowledge it, and comes back on a
+ * new socket, where whatever was pushed on the old one is sent again. So acknowledged phones cost
+ * what unacknowledged ones do (one shared frame per event, no connect per event), and keep the
+ * guarantee. Polling transports carry events in connect replies only (never piggybacked).
  *
  * All of it lives here: the extension installs an AckState on the session as its queue hooks (as
  * cometd-nodejs-server's `ack-extension.js` adds queue listeners), and takes them back when it is
@@ -13,21 +21,28 @@ import type { Message } from '../../../lib/bayeux/index';
 import { isPlainObject, META } from '../../../lib/bayeux/index';
 import type { Extension, ExtensionHost } from '../extensions';
 import type { Outgoing } from '../outgoing';
-import type { QueueHooks, ServerSession } from '../session';
+import type { PushSink, QueueHooks, ServerSession } from '../session';
 
 interface SentBatch {
   readonly batch: number;
   readonly events: Outgoing[];
 }
 
+interface PushedEvent {
+  readonly event: Outgoing;
+  readonly sink: PushSink;
+}
+
 /** One session's batches: its queue hooks while the ack extension that installed it is on the server. */
 export class AckState implements QueueHooks {
-  /** Numbered batches are only meaningful in connect replies: nothing is pushed or piggybacked. */
-  readonly connectOnly = true;
+  /** An event piggybacked on another reply would be in no batch: it could not be sent again. */
+  readonly noPiggyback = true;
   /** The extension that installed it (several ack extensions on one server each take back their own). */
   readonly owner: Extension | undefined;
   #lastBatch = 0;
   #unacknowledged: SentBatch[] = [];
+  /** Pushed since the last connect reply: they join its batch. */
+  #pushed: PushedEvent[] = [];
   readonly #maxUnacknowledged: number;
 
   constructor(maxUnacknowledged: number, owner?: Extension) {
@@ -39,13 +54,18 @@ export class AckState implements QueueHooks {
     return this.#unacknowledged.length > 0;
   }
 
-  /** Unacknowledged batches are sent again at once: a connect is not held while there are any. */
-  hasPending(): boolean {
-    return this.hasUnacknowledged;
+  pushed(event: Outgoing, sink: PushSink): void {
+    this.#pushed.push({ event, sink });
+    if (this.#pushed.length > this.#maxUnacknowledged) this.#pushed.shift();
   }
 
-  connectReply(events: Outgoing[], reply: Message): Outgoing[] {
-    return this.stamp(events, reply);
+  /** Unacknowledged batches, or pushes to a socket that is gone, are sent again at once: the connect is not held. */
+  hasPending(session: ServerSession): boolean {
+    return this.hasUnacknowledged || this.#pushed.some((pushed) => pushed.sink !== session.sink);
+  }
+
+  connectReply(events: Outgoing[], reply: Message, session: ServerSession): Outgoing[] {
+    return this.stamp(events, reply, session.sink);
   }
 
   /** The client received every batch up to `batch`. */
@@ -54,16 +74,23 @@ export class AckState implements QueueHooks {
   }
 
   /**
-   * Number a connect reply: returns what it must carry (unacknowledged batches again, then the
-   * new events) and stamps `ext.ack`. Bounded: beyond the limit the oldest unacknowledged go.
-   * The events are the shared Outgoings, so the reply is still written from their shared bytes.
+   * Number a connect reply that goes out on `sink` (none for polling): returns what it must carry
+   * (unacknowledged batches again, what was pushed to another socket, then the new events) and
+   * stamps `ext.ack`. What was pushed to `sink` itself arrived before this reply and is not sent
+   * again, but joins the batch. Bounded: beyond the limit the oldest unacknowledged go. The events
+   * are the shared Outgoings, so the reply is still written from their shared bytes.
    */
-  stamp(fresh: Outgoing[], reply: Message): Outgoing[] {
+  stamp(fresh: Outgoing[], reply: Message, sink?: PushSink): Outgoing[] {
     const batch = ++this.#lastBatch;
-    if (fresh.length > 0) this.#unacknowledged.push({ batch, events: fresh });
+    const pushed = this.#pushed;
+    this.#pushed = [];
+    const events = pushed.length === 0 ? fresh : [...pushed.map((entry) => entry.event), ...fresh];
+    if (events.length > 0) this.#unacknowledged.push({ batch, events });
     this.#trim();
+    const again = this.#unacknowledged.filter((sent) => sent.batch !== batch).flatMap((sent) => sent.events);
+    const lost = pushed.filter((entry) => entry.sink !== sink).map((entry) => entry.event);
     reply.ext = { ...reply.ext, ack: batch };
-    return this.#unacknowledged.flatMap((sent) => sent.events);
+    return again.length === 0 && lost.length === 0 ? fresh : [...again, ...lost, ...fresh];
   }
 
   #trim(): void {

@@ -4,7 +4,7 @@
  * something to send (BayeuxCore.holdConnect). Connects batched with other messages are answered at
  * once, as CometD does. Queued events ride on any reply to their session (spec "Delivery": deliver
  * in a response about to be sent rather than wake a waiting connect), except for a session whose
- * queue hooks keep its events for connect replies (session.connectOnly).
+ * queue hooks keep its events for connect replies (session.mayPiggyback).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
@@ -107,7 +107,7 @@ class PollingResponder implements ConnectResponder {
 function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   const clientId = (messages[0] as { clientId?: unknown } | undefined)?.clientId;
   const session: ServerSession | undefined = typeof clientId === 'string' ? core.engine.getSession(clientId) : undefined;
-  if (!session || session.connectOnly || session.sink || session.held || session.dropped > 0) return [];
+  if (!session || !session.mayPiggyback || session.sink || session.held || session.dropped > 0) return [];
   return session.drain();
 }
 
