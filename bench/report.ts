@@ -6,7 +6,7 @@
 import type { CaseResult, PhaseResult } from './cases';
 import type { ReplayKind, ReplayResult } from './replay-cases';
 import type { Machine } from './proc';
-import type { TargetName, Transport } from './targets';
+import { GOALS, type TargetName, type Transport } from './targets';
 
 export interface Ratio {
   key: string;
@@ -93,22 +93,22 @@ export function ratiosOf(cases: CaseResult[], replayCases: ReplayResult[] = []):
     const [transport, phonesText] = group.split('|') as [Transport, string];
     const phones = Number(phonesText);
     const ours = find(cases, 'ours', transport, phones);
-    const ws = transport === 'websocket';
     const add = (key: string, value: number | undefined, better: Ratio['better'], target?: number) => {
       if (value !== undefined && Number.isFinite(value)) ratios.push({ key: `${transport}|${phones}|${key}`, value: round3(value), better, ...(target !== undefined ? { target } : {}) });
     };
     for (const phase of PHASES) {
       const o = lastPhone(ours, phase);
       const main = phase === 'slideshow';
-      add(`${phase}|ours/floor`, div(o, lastPhone(find(cases, 'floor', transport, phones), phase)), 'lower', main ? 1.1 : undefined);
-      add(`${phase}|faye/ours`, div(lastPhone(find(cases, 'faye', transport, phones), phase), o), 'higher', main ? (ws ? 1.6 : 2.5) : undefined);
-      if (!ws) add(`${phase}|cometd-node/ours`, div(lastPhone(find(cases, 'cometd-node', transport, phones), phase), o), 'higher', main ? 1.2 : undefined);
+      add(`${phase}|ours/floor`, div(o, lastPhone(find(cases, 'floor', transport, phones), phase)), 'lower', main ? GOALS.oursOverFloor[transport] : undefined);
+      for (const [peer, goal] of Object.entries(GOALS.peerOverOurs[transport]) as Array<[TargetName, number]>) {
+        add(`${phase}|${peer}/ours`, div(lastPhone(find(cases, peer, transport, phones), phase), o), 'higher', main ? goal : undefined);
+      }
     }
     add('join|ours/floor', div(ours?.setup?.ms, find(cases, 'floor', transport, phones)?.setup?.ms), 'lower');
     // Memory per phone: RSS growth over the join, per phone, once it settled (the smallest reading over 2 s). At 1,000 phones
     // the heap's own growth steps drown it, and after traffic it varies ±50% with GC timing: neither is tracked.
-    if (phones >= 5_000) add('memory|ours KiB/phone after join', ours?.memory?.perPhoneIdleKiB, 'lower', ws ? 10_000 / 1024 : 14_000 / 1024);
-    add('ack|ours p50 ms', ours?.slideshow?.ack?.p50, 'lower', phones >= 10_000 ? 5 : undefined);
+    if (phones >= GOALS.memoryBytesPerPhone.phones) add('memory|ours KiB/phone after join', ours?.memory?.perPhoneIdleKiB, 'lower', GOALS.memoryBytesPerPhone[transport] / 1024);
+    add('ack|ours p50 ms', ours?.slideshow?.ack?.p50, 'lower', phones >= GOALS.publishAck.phones ? GOALS.publishAck.ms : undefined);
     // `--ack both`: ours without ack beside the product path, like for like with Faye (no targets on it).
     const noAck = ack ? find(cases, 'ours', transport, phones, false) : undefined;
     if (noAck) {
@@ -134,7 +134,7 @@ function replayRatios(cases: ReplayResult[]): Ratio[] {
     const add = (key: string, value: number | undefined, better: Ratio['better'], target?: number) => {
       if (value !== undefined && Number.isFinite(value)) ratios.push({ key: `${transport}|${phones}|${kind}|${key}`, value: round3(value), better, ...(target !== undefined ? { target } : {}) });
     };
-    add('ours/floor', div(all('ours'), all('floor')), 'lower', kind === 'reconnect-storm' && phones >= 10_000 ? 2 : undefined);
+    add('ours/floor', div(all('ours'), all('floor')), 'lower', kind === 'reconnect-storm' && phones >= GOALS.storm.phones ? GOALS.storm.oursOverFloor : undefined);
     add('faye/ours', div(all('faye'), all('ours')), 'higher');
   }
   return ratios;

@@ -27,6 +27,24 @@ export const ALL_TARGETS: readonly TargetName[] = ['ours', 'ours-2nodes', 'faye'
 export const TARGETS: readonly TargetName[] = ['ours', 'faye', 'cometd-node', 'floor'];
 export const TRANSPORTS: readonly Transport[] = ['websocket', 'long-polling'];
 export const PRESENTER_KEY = 'bench-presenter-key-0123456789';
+
+/**
+ * The issue's targets, checked on the product client path (phones negotiating ack as the pages
+ * do), each ratio from one run: last-phone medians of the slideshow, and for the reconnect storm
+ * the time until the last phone was back on the current slide.
+ */
+export const GOALS = {
+  /** ours/floor at most this, at every phone count. */
+  oursOverFloor: { websocket: 1.1, 'long-polling': 1.1 },
+  /** peer/ours at least this: how much faster than each peer ours must be. */
+  peerOverOurs: { websocket: { faye: 1.6 }, 'long-polling': { faye: 2.5, 'cometd-node': 1.2 } },
+  /** Reconnect storm: ours/floor at most this, from this many phones. */
+  storm: { oursOverFloor: 2, phones: 10_000 },
+  /** Server memory per phone after the join, at most (1 KB = 1,000 bytes), checked from this many phones (below, the heap's own steps drown it). */
+  memoryBytesPerPhone: { websocket: 10_000, 'long-polling': 14_000, phones: 5_000 },
+  /** The presenter's publish acknowledged within (median, ms) while this many phones are served. */
+  publishAck: { ms: 5, phones: 10_000 },
+} as const;
 export const SLIDES = 20;
 
 /** Our server, on one node or several: publishes commands, checks the presenter key. */
