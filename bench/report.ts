@@ -195,7 +195,7 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
   const acked = runAck([...cases, ...(record.replayCases ?? [])]);
   out.push(acked
     ? '* **Client path:** the phones negotiate the ack extension as the pages do (lib/client/connection.ts registers cometd\'s AckExtension): events come only in `/meta/connect` replies, each connect echoes the last batch. Faye ignores it; cometd-node has its ack extension enabled. Rows marked "(no ack)" are like-for-like rows without it, not the product path.'
-    : '* **NO-ACK RUN (`--no-ack`):** the phones did not negotiate ack, which every page does: these numbers describe a path our phones never take. Like-for-like with the peers only; the targets are the product path\'s.');
+    : '* **NO-ACK RUN** (`--no-ack`, or recorded before the phones negotiated ack): the phones did not negotiate ack, which every page does: these numbers describe a path our phones never take. Like-for-like with the peers only; the targets are the product path\'s.');
   if (record.codeChanged) out.push(`* **CODE CHANGED DURING THE RUN** (${record.code}): the cases measured different versions; ratios between them mean nothing. Run again.`);
   const failed = cases.filter((c) => c.error);
   for (const c of failed) out.push(`* **FAILED:** ${c.target} ${c.transport} ${c.phones} phones: ${c.error!.split('\n')[0]}`);
@@ -292,14 +292,15 @@ function phaseTable(cases: CaseResult[], phase: Phase): string[] {
 function joinTable(record: RunRecord, cases: CaseResult[]): string[] {
   const out: string[] = [];
   out.push('Set-up: from the first phone starting until the last one is subscribed (Bayeux: handshake and subscribe acknowledged; floors: socket open or poll held), at most ' + `${record.options.joinConcurrency ?? 400}` + ' phones setting up at a time over all load generators.', '');
-  out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
-  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push('Ack granted: phones whose handshake the server answered with ack (then it delivers to them only in connect replies).', '');
+  out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | ack granted | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
+  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of cases) {
     const s = c.setup;
     if (c.error || !s) continue;
     const floor = find(cases, 'floor', c.transport, c.phones)?.setup?.ms;
-    const ours = find(cases, 'ours', c.transport, c.phones)?.setup?.ms;
-    out.push(`| ${c.transport} | ${c.phones} | ${label(c)} | ${f(s.ms, 0)} | ${f(div(s.ms, floor), 2)} | ${f(div(s.ms, ours), 2)} | ${s.ready} / ${s.failed} | ${f(s.perPhone?.p50)} | ${f(s.perPhone?.p99)} | ${f(s.serverCpuMs, 0)} | ${f(c.memory?.perPhoneIdleKiB)} | ${busyCell(s)} |`);
+    const ours = find(cases, 'ours', c.transport, c.phones, ackOf(c))?.setup?.ms;
+    out.push(`| ${c.transport} | ${c.phones} | ${label(c)} | ${f(s.ms, 0)} | ${f(div(s.ms, floor), 2)} | ${f(div(s.ms, ours), 2)} | ${s.ready} / ${s.failed} | ${c.target === 'floor' ? '–' : (c.acking ?? '–')} | ${f(s.perPhone?.p50)} | ${f(s.perPhone?.p99)} | ${f(s.serverCpuMs, 0)} | ${f(c.memory?.perPhoneIdleKiB)} | ${busyCell(s)} |`);
   }
   out.push('');
   return out;
