@@ -157,6 +157,7 @@ export async function runReplayCase(spec: ReplaySpec, context: CaseContext & { r
       result.afterListeningMs = result.allMs !== undefined ? result.allMs - result.restartMs : undefined;
       result.startupCpuMs = startupCpuMs;
       result.peakRssKiB = peakRssKiB(target.serverPids[0]!);
+      sampled = caught.sample;
       result.replayBytes = caught.sample ? Buffer.byteLength(JSON.stringify({ channel: '/slideshow/change', data: caught.sample })) : undefined;
     }
     const counts = await Promise.all(loadgens.map((l) => l.request<LoadgenCount>({ type: 'count' }, 'count', 30_000)));
