@@ -74,8 +74,9 @@ const HELP = `npm run bench [-- options]
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
   --ws-client raw|ws      the phones' WebSocket client (default raw: leaner than ws's)
-  --ack on|off|both       phones negotiate the ack extension as the pages do (on, the default: the product path);
-  --no-ack                off: like-for-like rows against peers without it; both: ours and cometd-node both ways
+  --ack on|off|both       on (default, the product path): phones negotiate the ack extension as the pages do;
+                          off: like-for-like rows without it; both: ours and cometd-node both ways
+  --no-ack                the same as --ack off
   --cases main,join-mid-talk,reconnect-storm
                           which cases (default all): the matrix, phones joining after --shown slides, the server
                           killed and restarted under following phones (ours, faye, floor)
