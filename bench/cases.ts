@@ -26,6 +26,11 @@ export interface CaseSpec {
   joinConcurrency: number;
   /** The phones' WebSocket client: the bench's raw one, or `ws`. */
   wsClient: 'raw' | 'ws';
+  /**
+   * Phones ask for the ack extension in their handshake, as the pages do (cometd's AckExtension):
+   * the product path. false: like-for-like rows against peers that lack it (labelled "no ack").
+   */
+  ack: boolean;
 }
 
 export interface Cores {
@@ -63,6 +68,10 @@ export interface CaseResult {
   target: TargetName;
   transport: Transport;
   phones: number;
+  /** The phones asked for ack (absent in records made before phones could). */
+  ack?: boolean;
+  /** Phones whose handshake the server answered with ack: it delivered to them only in connect replies. */
+  acking?: number;
   error?: string;
   serverStartMs?: number;
   payloadBytes?: number;
@@ -85,7 +94,7 @@ const STALL_MS = 4_000;
 const WARMUP_CHANGES = 2;
 
 /** The state peers carry when ours is not in the run: the shape and size of what ours broadcasts for the bench deck. */
-const FALLBACK_TEMPLATE = {
+export const FALLBACK_TEMPLATE = {
   slide: 1, src: '/img/bench0000000000/00000000000000000000000000000000-320.jpg',
   images: [{ width: 320, height: 180, webp: '/img/bench0000000000/00000000000000000000000000000000-320.webp', jpeg: '/img/bench0000000000/00000000000000000000000000000000-320.jpg' }],
   width: 320, height: 180, placeholder: `data:image/webp;base64,${'A'.repeat(96)}`, alt: 'Slide 1 of 20: slide-01',
@@ -93,7 +102,7 @@ const FALLBACK_TEMPLATE = {
 };
 
 export async function runCase(spec: CaseSpec, context: CaseContext): Promise<CaseResult & { template?: Record<string, unknown> }> {
-  const result: CaseResult = { target: spec.target, transport: spec.transport, phones: spec.phones, busy: false };
+  const result: CaseResult = { target: spec.target, transport: spec.transport, phones: spec.phones, ack: spec.ack, busy: false };
   const children: Child[] = [];
   let target: RunningTarget | undefined;
   try {
@@ -127,7 +136,7 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
       return launch([node, path.join(context.root, 'bench/loadgen.mjs'), JSON.stringify({
         mode: spec.target === 'floor' ? 'floor' : 'bayeux', transport: spec.transport, host: at.host, port: at.port,
         path: target!.path, phones, concurrency: Math.max(1, Math.ceil(spec.joinConcurrency / split.length)),
-        channel: '/slideshow/change', label: `lg${i}`, wsClient: spec.wsClient,
+        channel: '/slideshow/change', label: `lg${i}`, wsClient: spec.wsClient, ack: spec.ack,
       })], { ipc: true, name: `loadgen-${i}`, cpuList: clientCore, nofile: phones + 256 });
     });
     children.push(...loadgens);
@@ -213,6 +222,7 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
       reconnects: stats.reduce((n, s) => n + s.reconnects, 0), dropped: stats.reduce((n, s) => n + s.dropped, 0),
       lastError: stats.map((s) => s.lastError).find(Boolean) ?? '',
     };
+    result.acking = stats.reduce((n, s) => n + (s.acking ?? 0), 0);
     result.busy = [result.setup.busy, result.slideshow?.busy, result.burst?.busy].some(Boolean);
     return { ...result, template: init.template };
   } catch (error) {
@@ -230,7 +240,7 @@ export function isBusy(window: Window): boolean {
 }
 
 /** Phones per load generator: at most `perProcess` each, and a multiple of `nodes` processes (so every node gets its share). */
-function splitPhones(total: number, perProcess: number, nodes = 1): number[] {
+export function splitPhones(total: number, perProcess: number, nodes = 1): number[] {
   const processes = Math.min(total, Math.ceil(Math.max(1, Math.ceil(total / perProcess)) / nodes) * nodes);
   return Array.from({ length: processes }, (_, i) => Math.floor(total / processes) + (i < total % processes ? 1 : 0));
 }
@@ -320,7 +330,7 @@ async function waitForDeliveries(loadgens: Child[], expected: number, phaseDone:
 }
 
 /** The long-polling floor has no subscribe: wait until it holds every phone's poll. */
-async function waitFloorHeld(baseUrl: string, phones: number): Promise<void> {
+export async function waitFloorHeld(baseUrl: string, phones: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const stats = (await (await fetch(`${baseUrl}/stats`)).json()) as { held: number };
     if (stats.held >= phones) return;

@@ -10,6 +10,8 @@ import { HttpConnection, RawWebSocket, countEvents, handshakeMessage, now } from
 
 const options = JSON.parse(process.argv[2]);
 const { mode, transport, host, port, path, phones: phoneCount, concurrency, channel, wsClient } = options;
+/** Negotiate the ack extension as the pages do (lib/client/connection.ts registers cometd's AckExtension); `ack: false` only for like-for-like rows. */
+const ack = options.ack !== false;
 
 /** A WebSocket to the target: our raw client (default, leaner) or `ws`'s. handlers: open(), message(Buffer), close(). */
 function openWebSocket(handlers) {
@@ -22,15 +24,53 @@ function openWebSocket(handlers) {
   return { send: (text) => ws.readyState === WebSocket.OPEN && ws.send(text), close: () => ws.terminate() };
 }
 const META = Buffer.from('"/meta/');
+const CONNECT_REPLY = Buffer.from('"/meta/connect"');
 const FAILED = Buffer.from('"successful":false');
+const ACK_FIELD = Buffer.from('"ack":');
 const MAX_RETRIES = 3;
+/**
+ * Coming back after a phone lost its server, as cometd's client does with the configuration of
+ * lib/client/connection.ts: each failed attempt waits `backoffIncrement` longer than the one before
+ * (1 s, 2 s, 3 s, ...) up to `maxBackoff`; success resets it. Bounded in attempts and in time.
+ */
+const BACKOFF_INCREMENT_MS = 1_000;
+const MAX_BACKOFF_MS = 15_000;
+const MAX_RECONNECTS = 40;
+const RECONNECT_LIMIT_MS = 180_000;
 
 /** Every frame or body received: phone index, receipt time, raw bytes. */
 const received = { phone: [], t: [], data: [] };
 let counting = false;
 let eventCount = 0;
 let frameCount = 0;
-const stats = { errors: 0, rehandshakes: 0, reconnects: 0, dropped: 0, lastError: '' };
+let byteCount = 0;
+const stats = { errors: 0, rehandshakes: 0, reconnects: 0, dropped: 0, lastError: '', acking: 0 };
+
+/**
+ * The batch number a connect reply carries in `ext.ack`, read without parsing the frame: the last
+ * `"ack":` followed by digits (slide states have no `ack` field; the handshake's is `true`).
+ */
+function batchOf(data) {
+  const at = data.lastIndexOf(ACK_FIELD);
+  if (at < 0) return undefined;
+  let value = 0;
+  let i = at + ACK_FIELD.length;
+  const start = i;
+  for (; i < data.length && data[i] >= 48 && data[i] <= 57; i++) value = value * 10 + (data[i] - 48);
+  return i > start ? value : undefined;
+}
+
+/** A successful connect reply and nothing but events besides: the phone only needs its batch and to connect again. */
+function isPlainConnectReply(data) {
+  const first = data.indexOf(META);
+  return first >= 0 && first === data.indexOf(CONNECT_REPLY) && data.indexOf(META, first + 1) < 0 && data.indexOf(FAILED) < 0;
+}
+
+/** What cometd's AckExtension reads from a handshake reply: `ext.ack: true` (old form) or `{enabled: true}`. */
+function serverAcks(reply) {
+  const field = reply?.ext?.ack;
+  return field === true || (typeof field === 'object' && field?.enabled === true);
+}
 
 function store(phone, t, data) {
   received.phone.push(phone);
@@ -39,6 +79,7 @@ function store(phone, t, data) {
   if (counting) {
     eventCount += countEvents(data);
     frameCount++;
+    byteCount += data.length;
   }
 }
 
@@ -56,6 +97,10 @@ class Phone {
     this.dropped = false;
     this.retries = 0;
     this.onSettled = undefined;
+    this.backoff = 0;
+    this.attempts = 0;
+    this.lostAt = 0;
+    this.waiting = undefined;
   }
 
   start(onSettled) {
@@ -70,23 +115,53 @@ class Phone {
     this.onSettled?.();
   }
 
-  /** Retry a few times (re-handshaking); then give up: before ready it is a failed join, after it a dropped phone. */
+  /**
+   * Before the phone joined: retry a few times (re-handshaking), then it is a failed join. After it:
+   * the phone lost its server and comes back as cometd's client would (`lost`).
+   */
   fail(error) {
     noteError(error);
     if (this.failed || this.dropped) return;
+    if (this.readyAt) return this.lost();
     if (++this.retries > MAX_RETRIES) {
       this.close();
-      if (this.readyAt) {
-        this.dropped = true;
-        stats.dropped++;
-      } else {
-        this.failed = true;
-        this.onSettled?.();
-      }
+      this.failed = true;
+      this.onSettled?.();
       return;
     }
     stats.reconnects++;
     setTimeout(() => this.open(), 500 * this.retries).unref();
+  }
+
+  /** Wait the next backoff, then `comeBack()`; a phone past the bounds is dropped. */
+  lost() {
+    if (this.dropped || this.waiting) return;
+    this.lostAt ||= now();
+    this.backoff = Math.min((this.backoff ?? 0) + BACKOFF_INCREMENT_MS, MAX_BACKOFF_MS);
+    if (++this.attempts > MAX_RECONNECTS || now() - this.lostAt > RECONNECT_LIMIT_MS) {
+      this.close();
+      this.dropped = true;
+      stats.dropped++;
+      return;
+    }
+    stats.reconnects++;
+    this.close();
+    this.waiting = setTimeout(() => {
+      this.waiting = undefined;
+      this.comeBack();
+    }, this.backoff);
+    this.waiting.unref();
+  }
+
+  /** Back in touch with a server: the next loss starts the backoff again. */
+  recovered() {
+    this.backoff = 0;
+    this.attempts = 0;
+    this.lostAt = 0;
+  }
+
+  comeBack() {
+    this.open();
   }
 }
 
@@ -109,13 +184,29 @@ class WebSocketPhone extends Phone {
   }
 }
 
-/** Bayeux over WebSocket: handshake, subscribe, then a connect always outstanding. */
+/**
+ * Bayeux over WebSocket: handshake, subscribe, then a connect always outstanding. With ack (the
+ * pages' path) events come only in connect replies and each connect echoes the last batch received.
+ */
 class BayeuxWsPhone extends WebSocketPhone {
   open() {
     this.close();
     this.clientId = undefined;
     this.nextId = 0;
-    this.openSocket(() => this.send([handshakeMessage('websocket', ++this.nextId)]), (data) => this.receive(data));
+    this.openSocket(() => this.handshake(), (data) => this.receive(data));
+  }
+
+  /** After a loss, cometd retries the connect with the session it had; the server says whether it still exists. */
+  comeBack() {
+    if (!this.clientId) return this.open();
+    this.close();
+    this.openSocket(() => this.connect(), (data) => this.receive(data));
+  }
+
+  handshake() {
+    this.acking = false;
+    this.batch = 0;
+    this.send([handshakeMessage('websocket', ++this.nextId, ack ? { ack: true } : undefined)]);
   }
 
   send(messages) {
@@ -126,6 +217,11 @@ class BayeuxWsPhone extends WebSocketPhone {
     const t = now();
     store(this.index, t, data);
     if (data.indexOf(META) < 0) return;
+    if (this.acking && isPlainConnectReply(data)) {
+      this.batch = batchOf(data) ?? this.batch;
+      this.recovered();
+      return this.connect();
+    }
     for (const message of JSON.parse(data.toString())) this.control(message, t);
   }
 
@@ -134,17 +230,22 @@ class BayeuxWsPhone extends WebSocketPhone {
       case '/meta/handshake':
         if (!message.successful) return this.fail(new Error(`handshake: ${message.error}`));
         this.clientId = message.clientId;
+        this.acking = ack && serverAcks(message);
+        if (this.acking && !this.readyAt) stats.acking++;
         return this.send([{ channel: '/meta/subscribe', clientId: this.clientId, subscription: channel, id: String(++this.nextId) }]);
       case '/meta/subscribe':
         if (!message.successful) return this.fail(new Error(`subscribe: ${message.error}`));
         this.ready(t);
+        this.recovered();
         return this.connect({ timeout: 0 });
       case '/meta/connect':
         if (!message.successful && message.advice?.reconnect === 'handshake') {
           stats.rehandshakes++;
-          return this.send([handshakeMessage('websocket', ++this.nextId)]);
+          this.clientId = undefined;
+          return this.handshake();
         }
         if (!message.successful) noteError(`connect: ${message.error}`);
+        else if (this.acking && typeof message.ext?.ack === 'number') this.batch = message.ext.ack;
         return this.connect();
     }
   }
@@ -152,24 +253,41 @@ class BayeuxWsPhone extends WebSocketPhone {
   connect(advice) {
     const message = { channel: '/meta/connect', clientId: this.clientId, connectionType: 'websocket', id: String(++this.nextId) };
     if (advice) message.advice = advice;
+    if (this.acking) message.ext = { ack: this.batch };
     this.send([message]);
   }
 }
 
-/** Bayeux over long-polling: one keep-alive connection, requests in turn, BAYEUX_BROWSER cookie kept. */
+/**
+ * Bayeux over long-polling: one keep-alive connection, requests in turn, BAYEUX_BROWSER cookie
+ * kept. With ack, each connect echoes the batch of the last connect reply.
+ */
 class BayeuxLpPhone extends Phone {
   open() {
     this.close();
     this.conn = new HttpConnection(host, port);
-    this.cookie = '';
+    this.cookie ??= '';
     this.nextId = 0;
-    this.post([handshakeMessage('long-polling', ++this.nextId)], (body, t) => {
+    this.acking = false;
+    this.batch = 0;
+    this.clientId = undefined;
+    this.post([handshakeMessage('long-polling', ++this.nextId, ack ? { ack: true } : undefined)], (body) => {
       const reply = findReply(body, '/meta/handshake');
       if (!reply?.successful) return this.fail(new Error(`handshake: ${reply?.error ?? 'no reply'}`));
       this.clientId = reply.clientId;
+      this.acking = ack && serverAcks(reply);
+      if (this.acking && !this.readyAt) stats.acking++;
       this.connectPrefix = `[{"channel":"/meta/connect","clientId":"${this.clientId}","connectionType":"long-polling","id":"c`;
       this.subscribe();
     });
+  }
+
+  /** After a loss, cometd retries the connect with the session it had; the server says whether it still exists. */
+  comeBack() {
+    if (!this.clientId) return this.open();
+    this.close();
+    this.conn = new HttpConnection(host, port);
+    this.connect();
   }
 
   subscribe() {
@@ -177,12 +295,14 @@ class BayeuxLpPhone extends Phone {
       const reply = findReply(body, '/meta/subscribe');
       if (!reply?.successful) return this.fail(new Error(`subscribe: ${reply?.error ?? 'no reply'}`));
       this.ready(t);
+      this.recovered();
       this.connect(',"advice":{"timeout":0}');
     });
   }
 
   connect(advice = '') {
-    this.postRaw(`${this.connectPrefix}${++this.nextId}"${advice}}]`, (body) => {
+    const ext = this.acking ? `,"ext":{"ack":${this.batch}}` : '';
+    this.postRaw(`${this.connectPrefix}${++this.nextId}"${advice}${ext}}]`, (body) => {
       if (body.indexOf(FAILED) >= 0) {
         const reply = findReply(body, '/meta/connect');
         if (reply && !reply.successful) {
@@ -192,6 +312,9 @@ class BayeuxLpPhone extends Phone {
           }
           noteError(`connect: ${reply.error}`);
         }
+      } else {
+        if (this.acking) this.batch = batchOf(body) ?? this.batch;
+        this.recovered();
       }
       this.connect();
     });
@@ -222,22 +345,33 @@ class BayeuxLpPhone extends Phone {
 /** The WebSocket floor: an open socket is all a phone is. */
 class FloorWsPhone extends WebSocketPhone {
   open() {
-    this.openSocket(() => this.ready(now()), (data) => store(this.index, now(), data));
+    this.openSocket(
+      () => {
+        this.ready(now());
+        this.recovered();
+      },
+      (data) => store(this.index, now(), data),
+    );
   }
 }
 
 /**
  * The long-polling floor: a POST held until the next frame; `?last=` lets it catch up what came in
- * between. Joining is one round trip answered at once (`?last=-2`, the floor's "handshake").
+ * between. Joining is one round trip answered at once (`?last=-2`, the floor's "handshake"), with
+ * the last frame published if there is one (the floor's replay). A lost server is joined again
+ * with the same backoff as the Bayeux phones.
  */
 class FloorLpPhone extends Phone {
   open() {
     const conn = (this.conn = new HttpConnection(host, port));
     conn.request('/poll?last=-2', '', '', (error, response) => {
+      const t = now();
       if (conn !== this.conn) return;
       if (error) return this.fail(error);
+      store(this.index, t, response.body);
       this.last = response.seq ?? 0;
-      this.ready(now());
+      this.ready(t);
+      this.recovered();
       this.poll();
     });
   }
@@ -247,11 +381,7 @@ class FloorLpPhone extends Phone {
     conn.request(`/poll?last=${this.last}`, '', '', (error, response) => {
       const t = now();
       if (conn !== this.conn) return;
-      if (error) {
-        noteError(error);
-        stats.reconnects++;
-        return setTimeout(() => this.poll(), 200).unref();
-      }
+      if (error) return this.fail(error);
       store(this.index, t, response.body);
       if (response.seq !== undefined) this.last = response.seq;
       this.poll();
@@ -316,17 +446,23 @@ function setupTimes() {
 }
 
 /**
- * Parse everything received and account for the expected seqs: receipt times per seq (first
- * copy per phone), copies beyond the first, arrivals older than one already seen, and what is missing.
+ * Parse everything received (since `since`, on the bench clock) and account for the expected seqs:
+ * receipt times per seq (first copy per phone), copies beyond the first, arrivals older than one
+ * already seen, and what is missing.
  * A seq a phone never got is superseded, not missing, when a newer state it got carries that
  * change's slide in its `history`: latest wins (our server folds a change a phone was not yet
  * sent into the newer one). It counts as received with that newer state. No other target folds.
+ * With ack, the server sends a batch again until a connect acknowledges it; cometd's client hands
+ * such a copy to the page like any message, and the page's store drops it (its seq is not newer
+ * than the state it has): such a copy is counted as resent, not as a duplicate delivery, and not
+ * as reordered. Without ack a second copy is a duplicate.
  */
-function report(expected) {
+function report(expected, since) {
   const slideOf = new Map(expected.map((e) => [e.seq, e.slide]));
   const perPhone = phones.map(() => []);
   let unparsable = 0;
   for (let i = 0; i < received.data.length; i++) {
+    if (received.t[i] < since) continue;
     let messages;
     try {
       messages = JSON.parse(received.data[i].toString());
@@ -346,6 +482,7 @@ function report(expected) {
   const missing = zeros();
   const superseded = zeros();
   const duplicates = zeros();
+  const resent = zeros();
   const outOfOrder = zeros();
   const wrongSlide = zeros();
   const examples = [];
@@ -356,8 +493,11 @@ function report(expected) {
     let highest = -Infinity;
     for (const [seq, t, slide] of perPhone[index]) {
       if (!slideOf.has(seq)) continue;
-      if (seen.has(seq)) duplicates[seq]++;
-      else {
+      if (seen.has(seq)) {
+        if (phone.acking) resent[seq]++;
+        else duplicates[seq]++;
+        if (phone.acking) continue;
+      } else {
         seen.add(seq);
         times[seq].push(at(t));
       }
@@ -377,7 +517,47 @@ function report(expected) {
       if (examples.length < 10) examples.push({ phone: `${options.label}#${index}`, seq });
     }
   });
-  return { type: 'report', times, missing, superseded, duplicates, outOfOrder, wrongSlide, unparsable, examples, stats, frames: received.data.length };
+  return { type: 'report', times, missing, superseded, duplicates, resent, outOfOrder, wrongSlide, unparsable, examples, stats, frames: received.data.length };
+}
+
+/**
+ * Per phone, when it first had the state `seq` (slide `slide`) or a newer one, counting only what
+ * arrived since `since`: the join-mid-talk and reconnect-storm cases ("back on the current slide").
+ * `fromStart`: that time minus the phone's own start. `sample`: one such state, as sent (its bytes
+ * are what a peer must replay to be compared fairly).
+ */
+function catchUp({ seq: wanted, slide: wantedSlide, since }) {
+  const first = new Map();
+  let sample;
+  for (let i = 0; i < received.data.length; i++) {
+    const t = received.t[i];
+    const phone = received.phone[i];
+    if (t < since || first.has(phone)) continue;
+    let messages;
+    try {
+      messages = JSON.parse(received.data[i].toString());
+    } catch {
+      continue;
+    }
+    for (const message of Array.isArray(messages) ? messages : [messages]) {
+      const data = message?.channel === '/slideshow/change' ? message.data : undefined;
+      if (typeof data?.seq !== 'number' || data.seq < wanted || (data.seq === wanted && data.slide !== wantedSlide)) continue;
+      first.set(phone, t);
+      sample ??= data;
+      break;
+    }
+  }
+  const times = [];
+  const fromStart = [];
+  let missing = 0;
+  phones.forEach((phone, index) => {
+    if (phone.failed || !phone.readyAt) return;
+    const t = first.get(index);
+    if (t === undefined) return void missing++;
+    times.push(Math.round(t * 1000) / 1000);
+    fromStart.push(Math.round((t - phone.startedAt) * 1000) / 1000);
+  });
+  return { type: 'caughtUp', times, fromStart, missing, sample, ...readiness() };
 }
 
 function send(message) {
@@ -392,11 +572,14 @@ process.on('message', (command) => {
       counting = true;
       eventCount = 0;
       frameCount = 0;
+      byteCount = 0;
       return send({ type: 'marked' });
     case 'count':
-      return send({ type: 'count', count: eventCount, frames: frameCount, ...readiness() });
+      return send({ type: 'count', count: eventCount, frames: frameCount, bytes: byteCount, ...readiness() });
     case 'report':
-      return send(report(command.expected));
+      return send(report(command.expected, command.since ?? -Infinity));
+    case 'catchUp':
+      return send(catchUp(command));
     case 'close':
       for (const phone of phones) phone.close();
       return setTimeout(() => process.exit(0), 50);

@@ -23,6 +23,8 @@ class WsClient {
       this.ws.once('open', resolve);
       this.ws.once('error', reject);
     });
+    // The reconnect storm kills the server under it: nothing more is published then.
+    this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
       for (const message of JSON.parse(data.toString())) this.#receive(message);
     });

@@ -37,6 +37,29 @@ export function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
+/** A process's peak resident memory so far (VmHWM), in KiB, or undefined once it is gone. */
+export function peakRssKiB(pid: number): number | undefined {
+  try {
+    const peak = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return peak ? Number(peak[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Bytes a process has handed to write-like system calls (`wchar` of /proc/<pid>/io): for a server,
+ * what it sent its clients (plus its few log lines and file writes). Undefined once it is gone.
+ */
+export function writtenBytes(pid: number): number | undefined {
+  try {
+    const wchar = /^wchar:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return wchar ? Number(wchar[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CpuSample {
   at: number;
   /** Per core: jiffies spent in user, nice and system (tasks), in irq and softirq (kernel work such as loopback networking), steal, and total. */

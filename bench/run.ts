@@ -15,6 +15,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCase, type CaseResult, type CaseSpec, type Cores } from './cases';
+import { REPLAY_KINDS, REPLAY_TARGETS, runReplayCase, type ReplayKind, type ReplayResult, type ReplaySpec } from './replay-cases';
 import { cpuWindow, machineInfo, sampleCpu } from './proc';
 import { runPageBench, type PageRecord } from './page';
 import { renderPageSection } from './page-report';
@@ -38,6 +39,14 @@ interface Options {
   joinConcurrency: number;
   idleWait: number;
   wsClient: 'raw' | 'ws';
+  /** on: phones negotiate ack as the pages do (the product path); off: none do (like-for-like); both: ours and cometd-node both ways. */
+  ack: 'on' | 'off' | 'both';
+  /** The main matrix (join storm, slideshow, burst) and/or the replay cases (bench/replay-cases.ts). */
+  cases: Array<'main' | ReplayKind>;
+  /** Phones in the replay cases (default: the largest of --phones). */
+  replayPhones: number;
+  /** Slides shown before the replay cases' phones come. */
+  shown: number;
   profile: boolean;
   oursFlags: string[];
   logs: boolean;
@@ -72,6 +81,14 @@ const HELP = `npm run bench [-- options]
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
   --ws-client raw|ws      the phones' WebSocket client (default raw: leaner than ws's)
+  --ack on|off|both       on (default, the product path): phones negotiate the ack extension as the pages do;
+                          off: like-for-like rows without it; both: ours and cometd-node both ways
+  --no-ack                the same as --ack off
+  --cases main,join-mid-talk,reconnect-storm
+                          which cases (default all): the matrix, phones joining after --shown slides, the server
+                          killed and restarted under following phones (ours, faye, floor)
+  --replay-phones 10000   phones in the join-mid-talk and reconnect-storm cases (default: the largest --phones)
+  --shown 30              slides shown before the replay cases' phones join
   --idle-wait 5           seconds to wait for a busy machine before each case (0: never)
   --profile               write V8 CPU profiles of our server to bench/results/profiles/
   --ours-flags "--trace-gc" extra Node flags for our server (quoted, space-separated)
@@ -104,8 +121,16 @@ function parseArgs(argv: string[]): Options {
   };
   const phones = (list('phones') ?? (quick ? ['1000'] : ['1000', '10000'])).map(Number);
   if (phones.some((n) => !Number.isInteger(n) || n <= 0)) fail('--phones must be positive integers');
+  const ackValue = argv.includes('--no-ack') ? 'off' : (value('ack') ?? 'on');
+  if (!['on', 'off', 'both'].includes(ackValue)) fail('--ack is on, off or both');
+  const caseNames = list('cases') ?? ['main', ...REPLAY_KINDS];
+  for (const name of caseNames) if (name !== 'main' && !REPLAY_KINDS.includes(name as ReplayKind)) fail(`unknown case ${name} (there are: main, ${REPLAY_KINDS.join(', ')})`);
   return {
     phones, transports, targets, quick,
+    ack: ackValue as Options['ack'],
+    cases: caseNames as Options['cases'],
+    replayPhones: number('replay-phones', Math.max(...phones)),
+    shown: number('shown', 30),
     slides: number('slides', quick ? 5 : 10),
     burst: number('burst', 10),
     perLoadgen: number('per-loadgen', 2_500),
@@ -118,7 +143,7 @@ function parseArgs(argv: string[]): Options {
     saveBaseline: argv.includes('--save-baseline'),
     write: argv.includes('--write') || (!quick && !argv.includes('--no-write')),
     section,
-    standard: !quick && !['phones', 'transports', 'targets', 'slides', 'burst', 'ws-client', 'ours-flags'].some((name) => argv.includes(`--${name}`)),
+    standard: !quick && !['phones', 'transports', 'targets', 'slides', 'burst', 'ws-client', 'ours-flags', 'ack', 'no-ack', 'cases', 'replay-phones', 'shown'].some((name) => argv.includes(`--${name}`)),
   };
 }
 
@@ -160,7 +185,7 @@ async function waitForIdle(maxSeconds: number): Promise<number> {
 /** `--report-only`: render BENCHMARKS.md again from bench/results/latest.json (no measuring). */
 async function reportOnly(): Promise<void> {
   const record = JSON.parse(await readFile(path.join(resultsDir, 'latest.json'), 'utf8')) as RunRecord;
-  record.ratios = ratiosOf(record.cases);
+  record.ratios = ratiosOf(record.cases, record.replayCases ?? []);
   const baselineFile = path.join(resultsDir, 'baseline.json');
   const baseline = existsSync(baselineFile) ? (JSON.parse(await readFile(baselineFile, 'utf8')) as Baseline) : undefined;
   await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(renderMarkdown(record, baseline ? compare(record, baseline) : undefined)));
@@ -186,11 +211,18 @@ async function main(): Promise<void> {
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
-  for (const phones of options.phones)
+  if (options.cases.includes('main'))
+    for (const phones of options.phones)
+      for (const transport of options.transports)
+        for (const target of ordered)
+          if (supports(target, transport))
+            for (const ack of acksFor(target, options.ack))
+              specs.push({ target, transport, phones, slideshowSlides: options.slides, burstSlides: options.burst, perLoadgen: options.perLoadgen, joinConcurrency: options.joinConcurrency, wsClient: options.wsClient, ack });
+  const replaySpecs: ReplaySpec[] = [];
+  for (const kind of REPLAY_KINDS.filter((k) => options.cases.includes(k)))
     for (const transport of options.transports)
-      for (const target of ordered)
-        if (supports(target, transport))
-          specs.push({ target, transport, phones, slideshowSlides: options.slides, burstSlides: options.burst, perLoadgen: options.perLoadgen, joinConcurrency: options.joinConcurrency, wsClient: options.wsClient });
+      for (const target of ordered.filter((t) => REPLAY_TARGETS.includes(t)))
+        replaySpecs.push({ kind, target, transport, phones: options.replayPhones, shown: options.shown, perLoadgen: options.perLoadgen, joinConcurrency: options.joinConcurrency, wsClient: options.wsClient, ack: options.ack !== 'off' });
 
   const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
@@ -198,10 +230,11 @@ async function main(): Promise<void> {
   if (logDir) await mkdir(logDir, { recursive: true });
   const cases: CaseResult[] = [];
   let template: Record<string, unknown> | undefined;
+  const total = specs.length + replaySpecs.length;
   for (const [i, spec] of specs.entries()) {
     // Wait a little for a busy machine to calm down, but not past 7 minutes: the run must end within 10.
     const idle = options.idleWait > 0 ? await waitForIdle(performance.now() - started < 420_000 ? options.idleWait : 0) : 0;
-    console.log(`[${i + 1}/${specs.length}] ${spec.target} ${spec.transport} ${spec.phones} phones${idle >= 0.1 ? ` (machine busy: other processes use ${idle.toFixed(2)} cores)` : ''}`);
+    console.log(`[${i + 1}/${total}] ${spec.target}${spec.ack ? '' : ' (no ack)'} ${spec.transport} ${spec.phones} phones${idle >= 0.1 ? ` (machine busy: other processes use ${idle.toFixed(2)} cores)` : ''}`);
     const code = codeVersion();
     const result = await runCase(spec, { root, cores, template, profileDir: spec.target === 'ours' ? profileDir : undefined, oursFlags: options.oursFlags, logDir, log: (line) => console.log(line) });
     template ??= result.template;
@@ -209,11 +242,22 @@ async function main(): Promise<void> {
     cases.push({ ...result, code });
     console.log(result.error ? `    FAILED: ${result.error.split('\n')[0]}` : `    ${oneLine(result)}`);
   }
+  const replayCases: ReplayResult[] = [];
+  let replayTemplate: Record<string, unknown> | undefined;
+  for (const [i, spec] of replaySpecs.entries()) {
+    const idle = options.idleWait > 0 ? await waitForIdle(performance.now() - started < 420_000 ? options.idleWait : 0) : 0;
+    console.log(`[${specs.length + i + 1}/${total}] ${spec.kind}: ${spec.target}${spec.ack ? '' : ' (no ack)'} ${spec.transport} ${spec.phones} phones${idle >= 0.1 ? ` (machine busy: other processes use ${idle.toFixed(2)} cores)` : ''}`);
+    const code = codeVersion();
+    const { replayTemplate: sampled, ...result } = await runReplayCase(spec, { root, cores, template, replayTemplate, logDir, log: (line) => console.log(line) });
+    replayTemplate ??= sampled;
+    replayCases.push({ ...result, code });
+    console.log(result.error ? `    FAILED: ${result.error.split('\n')[0]}` : `    ${replayLine(result)}`);
+  }
 
   const record: RunRecord = {
     date: new Date().toISOString(),
-    code: [...new Set(cases.map((c) => c.code))].join(', then '),
-    codeChanged: new Set(cases.map((c) => c.code)).size > 1,
+    code: [...new Set([...cases, ...replayCases].map((c) => c.code))].join(', then '),
+    codeChanged: new Set([...cases, ...replayCases].map((c) => c.code)).size > 1,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine,
     pinned: cores.server !== undefined ? { server: String(cores.server), clients: cores.clients! } : undefined,
@@ -222,8 +266,9 @@ async function main(): Promise<void> {
     options: { ...options },
     durationSeconds: Math.round((performance.now() - started) / 1000),
     cases,
+    replayCases,
   };
-  record.ratios = ratiosOf(cases);
+  record.ratios = ratiosOf(cases, replayCases);
   await mkdir(resultsDir, { recursive: true });
   const baselineFile = path.join(resultsDir, 'baseline.json');
   const baseline = existsSync(baselineFile) ? (JSON.parse(await readFile(baselineFile, 'utf8')) as Baseline) : undefined;
@@ -236,7 +281,7 @@ async function main(): Promise<void> {
   if (options.write && options.section) await writeSection(options.section, renderMultiNodeSection(record));
   else if (options.write) await writeFile(path.join(root, 'BENCHMARKS.md'), await keepSections(markdown));
   if (!options.section && (options.saveBaseline || (!baseline && options.standard && !record.codeChanged && !cases.some((c) => c.error)))) {
-    await writeFile(baselineFile, `${JSON.stringify({ date: record.date, code: record.code, machine, busy: cases.some((c) => c.busy), ratios: record.ratios } satisfies Baseline, null, 1)}\n`);
+    await writeFile(baselineFile, `${JSON.stringify({ date: record.date, code: record.code, machine, busy: cases.some((c) => c.busy), ack: options.ack !== 'off', ratios: record.ratios } satisfies Baseline, null, 1)}\n`);
     console.log(`Baseline written: bench/results/baseline.json`);
   }
   console.log(`\n${options.section ? renderMultiNodeSection(record) : markdown}`);
@@ -301,6 +346,18 @@ function codeVersion(): string {
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
   const diff = git('diff', 'HEAD', '--', 'server', 'lib');
   return diff ? `${commit}+uncommitted:${createHash('sha256').update(diff).digest('hex').slice(0, 8)}` : commit;
+}
+
+/** Which ways a target's phones run: ack as the pages do, without it, or both (ours and cometd-node, the servers that have ack). */
+function acksFor(target: TargetName, ack: Options['ack']): boolean[] {
+  if (ack !== 'both') return [ack === 'on'];
+  return target === 'ours' || target === 'cometd-node' ? [true, false] : [true];
+}
+
+function replayLine(result: ReplayResult): string {
+  const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0));
+  const storm = result.kind === 'reconnect-storm' ? ` (restart ${ms(result.restartMs)} ms, then ${ms(result.afterListeningMs)} ms), peak RSS ${ms(result.peakRssKiB && result.peakRssKiB / 1024)} MiB` : '';
+  return `${result.back}/${result.ready} on the current slide, all in ${ms(result.allMs)} ms${storm}, per phone p50 ${ms(result.perPhone?.p50)} p99 ${ms(result.perPhone?.p99)} ms, server CPU ${ms(result.serverCpuMs)} ms, ${ms(result.serverBytes && result.serverBytes / 1024)} KiB written, replay ${result.replayBytes ?? '-'} B${result.busy ? ' | BUSY' : ''}`;
 }
 
 function oneLine(result: CaseResult): string {

@@ -21,11 +21,13 @@ export interface LoadgenReport {
   superseded: Record<string, number>;
   /** Per seq: copies beyond the first, arrivals after a newer seq, data of another slide. */
   duplicates: Record<string, number>;
+  /** Per seq (ack only): copies the server sent again for a batch not yet acknowledged, which the page's store drops (seq not newer). */
+  resent?: Record<string, number>;
   outOfOrder: Record<string, number>;
   wrongSlide: Record<string, number>;
   unparsable: number;
   examples: Array<{ phone: string; seq: number }>;
-  stats: { errors: number; rehandshakes: number; reconnects: number; dropped: number; lastError: string };
+  stats: { errors: number; rehandshakes: number; reconnects: number; dropped: number; lastError: string; acking?: number };
   frames: number;
 }
 
@@ -49,6 +51,8 @@ export interface Delivery {
   superseded: number;
   lost: number;
   duplicates: number;
+  /** Ack only: copies sent again before an acknowledgement, dropped by the page's store (not duplicates it shows). */
+  resent: number;
   outOfOrder: number;
   wrongSlide: number;
   lostExamples: string[];
@@ -118,6 +122,7 @@ export function summarize(sends: Send[], reports: LoadgenReport[], phones: numbe
     superseded,
     lost,
     duplicates: count(sends, reports, (r) => r.duplicates),
+    resent: count(sends, reports, (r) => r.resent ?? {}),
     outOfOrder: count(sends, reports, (r) => r.outOfOrder),
     wrongSlide: count(sends, reports, (r) => r.wrongSlide),
     lostExamples: reports.flatMap((r) => r.examples.filter((e) => seqs.has(e.seq)).map((e) => `${e.phone} seq ${e.seq}`)).slice(0, 5),

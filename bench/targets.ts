@@ -9,7 +9,7 @@
  *   node B, all three on the server core; the deck is made through node A.
  */
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,24 @@ export const ALL_TARGETS: readonly TargetName[] = ['ours', 'ours-2nodes', 'faye'
 export const TARGETS: readonly TargetName[] = ['ours', 'faye', 'cometd-node', 'floor'];
 export const TRANSPORTS: readonly Transport[] = ['websocket', 'long-polling'];
 export const PRESENTER_KEY = 'bench-presenter-key-0123456789';
+
+/**
+ * The issue's targets, checked on the product client path (phones negotiating ack as the pages
+ * do), each ratio from one run: last-phone medians of the slideshow, and for the reconnect storm
+ * the time until the last phone was back on the current slide.
+ */
+export const GOALS = {
+  /** ours/floor at most this, at every phone count. */
+  oursOverFloor: { websocket: 1.1, 'long-polling': 1.1 },
+  /** peer/ours at least this: how much faster than each peer ours must be. */
+  peerOverOurs: { websocket: { faye: 1.6 }, 'long-polling': { faye: 2.5, 'cometd-node': 1.2 } },
+  /** Reconnect storm: ours/floor at most this, from this many phones. */
+  storm: { oursOverFloor: 2, phones: 10_000 },
+  /** Server memory per phone after the join, at most (1 KB = 1,000 bytes), checked from this many phones (below, the heap's own steps drown it). */
+  memoryBytesPerPhone: { websocket: 10_000, 'long-polling': 14_000, phones: 5_000 },
+  /** The presenter's publish acknowledged within (median, ms) while this many phones are served. */
+  publishAck: { ms: 5, phones: 10_000 },
+} as const;
 export const SLIDES = 20;
 
 /** Our server, on one node or several: publishes commands, checks the presenter key. */
@@ -55,6 +73,13 @@ export interface RunningTarget {
   /** The server side's processes, whose CPU and memory are summed: the server, or both nodes and Redis. */
   readonly serverPids: readonly number[];
   stop(): Promise<void>;
+  /**
+   * The reconnect storm: SIGKILL the server and start it again on the same port, ours over the
+   * same data folder (the talk resumes from its live.json), a peer or floor replaying `replay`
+   * (the state it would have had). Resolves once it listens again; `serverPids` and `child` then
+   * name the new process. Single-process targets only.
+   */
+  crashAndRestart?(replay: string | undefined): Promise<{ killedAt: number; listeningAt: number }>;
 }
 
 export interface StartOptions {
@@ -67,6 +92,8 @@ export interface StartOptions {
   nodeFlags?: string[];
   /** Keep the server's output in this file. */
   logFile?: string;
+  /** Slides in ours's bench deck (default SLIDES). */
+  slides?: number;
 }
 
 const HOST = '127.0.0.1';
@@ -79,26 +106,88 @@ export async function startTarget(name: TargetName, transport: Transport, option
   if (name === 'ours-2nodes') return startTwoNodes(transport, options, started);
   if (name !== 'ours') {
     const script = name === 'floor' ? (transport === 'websocket' ? 'floor-ws.mjs' : 'floor-longpoll.mjs') : `${name}.mjs`;
-    const child = launch([process.execPath, path.join(options.root, 'bench/servers', script), String(port)], common);
-    await child.waitForLine(/^READY (\d+)/, 30_000);
-    return running(name, transport, child, port, name === 'floor' ? '/' : '/bayeux', undefined, started, () => child.kill());
+    const replayDir = await mkdtemp(path.join(os.tmpdir(), 'cometdeck-bench-replay-'));
+    dataDirs.add(replayDir);
+    const replayFile = path.join(replayDir, 'replay.json');
+    const spawnPeer = async () => {
+      const child = launch([process.execPath, path.join(options.root, 'bench/servers', script), String(port)], { ...common, env: { ...process.env, BENCH_REPLAY_FILE: replayFile } });
+      await child.waitForLine(/^READY (\d+)/, 30_000);
+      return child;
+    };
+    const first = await spawnPeer();
+    const removeReplay = async () => {
+      await rm(replayDir, { recursive: true, force: true });
+      dataDirs.delete(replayDir);
+    };
+    return restartable(running(name, transport, first, port, name === 'floor' ? '/' : '/bayeux', undefined, started, removeReplay), async (replay) => {
+      await writeFile(replayFile, replay ?? '');
+      return spawnPeer();
+    });
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cometdeck-bench-'));
   dataDirs.add(dataDir);
-  const child = launchOurs(options, common, dataDir, port, {});
-  const stop = async () => {
-    await child.kill(options.profileDir ? 30_000 : 3_000);
+  const removeData = async () => {
     await rm(dataDir, { recursive: true, force: true });
     dataDirs.delete(dataDir);
   };
+  const spawnOurs = async () => {
+    const child = launchOurs(options, common, dataDir, port, {});
+    try {
+      await child.waitForLine(/listening on http:\/\/\S+:(\d+)/, 120_000);
+    } catch (error) {
+      await child.kill();
+      throw error;
+    }
+    return child;
+  };
+  const child = await spawnOurs().catch(async (error: unknown) => {
+    await removeData();
+    throw error;
+  });
+  const kill = () => child.kill(options.profileDir ? 30_000 : 3_000);
   try {
-    await child.waitForLine(/listening on http:\/\/\S+:(\d+)/, 120_000);
-    const deck = await createDeck(`http://${HOST}:${port}`);
-    return running(name, transport, child, port, '/bayeux', deck, started, stop);
+    const deck = await createDeck(`http://${HOST}:${port}`, options.slides ?? SLIDES);
+    return restartable(running(name, transport, child, port, '/bayeux', deck, started, removeData, options.profileDir ? 30_000 : 3_000), () => spawnOurs());
   } catch (error) {
-    await stop();
+    await kill();
+    await removeData();
     throw error;
   }
+}
+
+/**
+ * A single-process target whose server can be killed and started again; `stop` kills whichever
+ * process runs then, and then runs `cleanUp`.
+ */
+function restartable(target: RunningTarget & { cleanUp: () => Promise<void>; graceMs: number }, respawn: (replay: string | undefined) => Promise<Child>): RunningTarget {
+  let child = target.child;
+  const { cleanUp, graceMs, ...rest } = target;
+  return {
+    ...rest,
+    get child() {
+      return child;
+    },
+    get serverPids() {
+      return [child.pid];
+    },
+    async stop() {
+      await child.kill(graceMs);
+      await cleanUp();
+    },
+    async crashAndRestart(replay) {
+      const old = child;
+      const killedAt = now();
+      old.process.kill('SIGKILL');
+      await old.kill(0);
+      child = await respawn(replay);
+      return { killedAt, listeningAt: now() };
+    },
+  };
+}
+
+/** Milliseconds on CLOCK_MONOTONIC, the clock of the phones and the presenter (bench/wire.mjs). */
+function now(): number {
+  return Number(process.hrtime.bigint() / 1000n) / 1000;
 }
 
 function launchOurs(
@@ -156,9 +245,11 @@ async function startTwoNodes(transport: Transport, options: StartOptions, starte
       }));
     }
     await Promise.all(nodes.map((node) => node.waitForLine(/listening on http:\/\/\S+:(\d+)/, 120_000)));
-    const deck = await createDeck(`http://${HOST}:${ports[0]}`);
+    const deck = await createDeck(`http://${HOST}:${ports[0]}`, options.slides ?? SLIDES);
+    const { cleanUp: _cleanUp, graceMs: _graceMs, ...base } = running('ours-2nodes', transport, nodes[0]!, ports[0]!, '/bayeux', deck, started, async () => undefined);
     return {
-      ...running('ours-2nodes', transport, nodes[0]!, ports[0]!, '/bayeux', deck, started, stop),
+      ...base,
+      stop,
       nodes: ports.map((port) => ({ host: HOST, port })),
       serverPids: [...nodes.map((node) => node.pid), ...(redis.pid !== undefined ? [redis.pid] : [])],
     };
@@ -170,10 +261,15 @@ async function startTwoNodes(transport: Transport, options: StartOptions, starte
 
 function running(
   name: TargetName, transport: Transport, child: Child, port: number, endpoint: string,
-  deck: string | undefined, started: number, stop: () => Promise<void>,
-): RunningTarget {
+  deck: string | undefined, started: number, cleanUp: () => Promise<void>, graceMs = 3_000,
+): RunningTarget & { cleanUp: () => Promise<void>; graceMs: number } {
   return {
-    name, transport, child, host: HOST, port, path: endpoint, baseUrl: `http://${HOST}:${port}`, deck, startMs: performance.now() - started, stop,
+    name, transport, child, host: HOST, port, path: endpoint, baseUrl: `http://${HOST}:${port}`, deck, startMs: performance.now() - started,
+    stop: async () => {
+      await child.kill(graceMs);
+      await cleanUp();
+    },
+    cleanUp, graceMs,
     nodes: [{ host: HOST, port }], serverPids: [child.pid],
   };
 }
@@ -194,23 +290,28 @@ export function removeDataDirsNow(): void {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }
 
-let images: Buffer[] | undefined;
+const images = new Map<number, Promise<Buffer[]>>();
 
-/** 20 small PNG slides, made once per bench run. */
-async function slideImages(): Promise<Buffer[]> {
-  images ??= await Promise.all(
-    Array.from({ length: SLIDES }, (_, i) => {
+/** `count` small PNG slides, made once per bench run. */
+function slideImages(count: number): Promise<Buffer[]> {
+  let made = images.get(count);
+  if (!made) images.set(count, (made = makeImages(count)));
+  return made;
+}
+
+function makeImages(count: number): Promise<Buffer[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><rect width="100%" height="100%" fill="#2a6"/><text x="24" y="110" font-size="64" fill="#fff">${i + 1}</text></svg>`;
       return sharp(Buffer.from(svg)).png().toBuffer();
     }),
   );
-  return images;
 }
 
 /** `POST /api/decks` with the presenter key, as docs/api.md describes. */
-async function createDeck(baseUrl: string): Promise<string> {
+async function createDeck(baseUrl: string, slides: number): Promise<string> {
   const form = new FormData();
-  (await slideImages()).forEach((png, i) => form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `slide-${String(i + 1).padStart(2, '0')}.png`));
+  (await slideImages(slides)).forEach((png, i) => form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `slide-${String(i + 1).padStart(2, '0')}.png`));
   form.append('title', 'Bench deck');
   const response = await fetch(`${baseUrl}/api/decks`, { method: 'POST', headers: { Authorization: `Bearer ${PRESENTER_KEY}` }, body: form });
   const body = (await response.json()) as { id?: string; error?: string };

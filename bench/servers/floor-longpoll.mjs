@@ -2,14 +2,21 @@
 // until the next publish (or 25 s). On POST /publish the body `[{"channel":"/slideshow/change",
 // "data":<body>}]` is encoded once and every held request is answered with those same bytes.
 // A poll that missed frames (it was on its way back) gets them at once, so nothing is lost.
-// Joining (`?last=-2`) is answered at once: one round trip, the floor of a handshake.
+// Joining (`?last=-2`) is answered at once: one round trip, the floor of a handshake, carrying the
+// last frame published if there is one (the floor of a replay on subscribe).
 import http from 'node:http';
 import { listen, readBody } from './listen.mjs';
+import { initialReplay } from './replay.mjs';
 
 const TIMEOUT_MS = 25_000;
 const events = []; // event JSON per seq (seq = index + 1)
 let held = []; // [res, heldAt]
 let empty = bodyOf(0, '[]');
+const seeded = initialReplay();
+if (seeded) {
+  events.push(`{"channel":"/slideshow/change","data":${seeded}}`);
+  empty = bodyOf(events.length, '[]');
+}
 
 function bodyOf(seq, json) {
   const body = Buffer.from(json);
@@ -27,7 +34,7 @@ const server = http.createServer(async (req, res) => {
   if (req.method === 'POST' && url.startsWith('/poll')) {
     req.resume();
     const last = Number(new URL(url, 'http://x').searchParams.get('last') ?? -1);
-    if (last === -2) return answer(res, empty); // joining: answered at once, with the current seq
+    if (last === -2) return answer(res, events.length > 0 ? bodyOf(events.length, `[${events[events.length - 1]}]`) : empty); // joining: at once, with the current seq
     if (last >= 0 && last < events.length) return answer(res, bodyOf(events.length, `[${events.slice(last).join(',')}]`));
     held.push([res, Date.now()]);
     return;
