@@ -70,7 +70,7 @@ export interface CaseResult {
   phones: number;
   /** The phones asked for ack (absent in records made before phones could). */
   ack?: boolean;
-  /** Phones whose handshake the server answered with ack: it delivered to them only in connect replies. */
+  /** Phones whose handshake the server answered with ack: every connect reply to them was numbered. */
   acking?: number;
   error?: string;
   serverStartMs?: number;

@@ -186,7 +186,8 @@ class WebSocketPhone extends Phone {
 
 /**
  * Bayeux over WebSocket: handshake, subscribe, then a connect always outstanding. With ack (the
- * pages' path) events come only in connect replies and each connect echoes the last batch received.
+ * pages' path) each connect echoes the last batch received; events come pushed or in connect
+ * replies, as the server chooses (ours pushes them; CometD's servers wait for a connect).
  */
 class BayeuxWsPhone extends WebSocketPhone {
   open() {

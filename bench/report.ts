@@ -292,7 +292,7 @@ function phaseTable(cases: CaseResult[], phase: Phase): string[] {
 function joinTable(record: RunRecord, cases: CaseResult[]): string[] {
   const out: string[] = [];
   out.push('Set-up: from the first phone starting until the last one is subscribed (Bayeux: handshake and subscribe acknowledged; floors: socket open or poll held), at most ' + `${record.options.joinConcurrency ?? 400}` + ' phones setting up at a time over all load generators.', '');
-  out.push('Ack granted: phones whose handshake the server answered with ack (then it delivers to them only in connect replies).', '');
+  out.push('Ack granted: phones whose handshake the server answered with ack (then every connect reply to them is numbered, and they echo the number).', '');
   out.push('| transport | phones | target | set-up (ms) | ×floor | ×ours | ready / failed | ack granted | per phone p50 | p99 | server CPU (ms) | KiB/phone idle | other CPU |');
   out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of cases) {
