@@ -79,7 +79,7 @@ export interface CaseResult {
   memory?: { baselineKiB: number; afterSetupKiB: number; afterSlideshowKiB: number; perPhoneIdleKiB: number; perPhoneKiB: number };
   slideshow?: PhaseResult;
   burst?: PhaseResult;
-  loadgen?: { errors: number; rehandshakes: number; reconnects: number; dropped: number; lastError: string };
+  loadgen?: LoadgenTroubles;
   busy: boolean;
   /** The code measured (commit, and a fingerprint of uncommitted server/ and lib/ changes), read when the case started. */
   code?: string;
@@ -217,17 +217,12 @@ export async function runCase(spec: CaseSpec, context: CaseContext): Promise<Cas
       };
     }
     const stats = reports.map((r) => r.stats);
-    result.loadgen = {
-      errors: stats.reduce((n, s) => n + s.errors, 0), rehandshakes: stats.reduce((n, s) => n + s.rehandshakes, 0),
-      reconnects: stats.reduce((n, s) => n + s.reconnects, 0), dropped: stats.reduce((n, s) => n + s.dropped, 0),
-      lastError: stats.map((s) => s.lastError).find(Boolean) ?? '',
-    };
+    result.loadgen = loadgenTroubles(stats);
     result.acking = stats.reduce((n, s) => n + (s.acking ?? 0), 0);
     result.busy = [result.setup.busy, result.slideshow?.busy, result.burst?.busy].some(Boolean);
     return { ...result, template: init.template };
   } catch (error) {
-    // Kept in project files: no paths of this machine.
-    result.error = (error instanceof Error ? error.message : String(error)).replaceAll(context.root, '.').replaceAll(os.tmpdir(), '<tmp>');
+    result.error = caseError(error, context.root);
     return result;
   } finally {
     await Promise.all(children.map((c) => c.kill(1_000)));
@@ -336,4 +331,23 @@ export async function waitFloorHeld(baseUrl: string, phones: number): Promise<vo
     if (stats.held >= phones) return;
     await sleep(100);
   }
+}
+
+/** What went wrong for the phones of a case, summed over its load generators. */
+export interface LoadgenTroubles {
+  errors: number;
+  rehandshakes: number;
+  reconnects: number;
+  dropped: number;
+  lastError: string;
+}
+
+export function loadgenTroubles(counts: readonly LoadgenTroubles[]): LoadgenTroubles {
+  const sum = (key: 'errors' | 'rehandshakes' | 'reconnects' | 'dropped') => counts.reduce((n, c) => n + c[key], 0);
+  return { errors: sum('errors'), rehandshakes: sum('rehandshakes'), reconnects: sum('reconnects'), dropped: sum('dropped'), lastError: counts.map((c) => c.lastError).find(Boolean) ?? '' };
+}
+
+/** A case's failure as its report shows it: kept in project files, so no paths of this machine. */
+export function caseError(error: unknown, root: string): string {
+  return (error instanceof Error ? error.message : String(error)).replaceAll(root, '.').replaceAll(os.tmpdir(), '<tmp>');
 }

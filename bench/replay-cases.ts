@@ -11,10 +11,9 @@
  * Faye and the floors get the same replay through bench/servers/replay.mjs: the last state
  * published, which the bench makes the same state, history included, that ours replays.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FALLBACK_TEMPLATE, isBusy, splitPhones, waitFloorHeld, type CaseContext } from './cases';
+import { caseError, FALLBACK_TEMPLATE, isBusy, loadgenTroubles, splitPhones, waitFloorHeld, type CaseContext, type LoadgenTroubles } from './cases';
 import { cpuWindow, peakRssKiB, sampleCpu, sampleProcess, writtenBytes, type Window } from './proc';
 import { launch, type Child } from './spawn';
 import { percentiles, type Percentiles, type Send } from './stats';
@@ -69,7 +68,7 @@ export interface ReplayResult {
   /** Server RSS at the end; storm: the restarted server's peak RSS (VmHWM). */
   rssKiB?: number;
   peakRssKiB?: number;
-  loadgen?: { errors: number; rehandshakes: number; reconnects: number; dropped: number; lastError: string };
+  loadgen?: LoadgenTroubles;
   window?: Window;
   busy: boolean;
   code?: string;
@@ -161,14 +160,10 @@ export async function runReplayCase(spec: ReplaySpec, context: CaseContext & { r
       result.replayBytes = caught.sample ? Buffer.byteLength(JSON.stringify({ channel: '/slideshow/change', data: caught.sample })) : undefined;
     }
     const counts = await Promise.all(loadgens.map((l) => l.request<LoadgenCount>({ type: 'count' }, 'count', 30_000)));
-    result.loadgen = {
-      errors: counts.reduce((n, c) => n + c.errors, 0), rehandshakes: counts.reduce((n, c) => n + c.rehandshakes, 0),
-      reconnects: counts.reduce((n, c) => n + c.reconnects, 0), dropped: counts.reduce((n, c) => n + c.dropped, 0),
-      lastError: counts.map((c) => c.lastError).find(Boolean) ?? '',
-    };
+    result.loadgen = loadgenTroubles(counts);
     return { ...result, replayTemplate: spec.target === 'ours' ? sampled : undefined };
   } catch (error) {
-    result.error = (error instanceof Error ? error.message : String(error)).replaceAll(context.root, '.').replaceAll(os.tmpdir(), '<tmp>');
+    result.error = caseError(error, context.root);
     return result;
   } finally {
     await Promise.all(children.map((c) => c.kill(1_000)));
@@ -217,14 +212,9 @@ function withHistory(state: Record<string, unknown>, shown: number): Record<stri
 }
 
 /** A load generator's `count` answer: what arrived since its mark, and its phones' troubles. */
-interface LoadgenCount {
+interface LoadgenCount extends LoadgenTroubles {
   count: number;
   bytes: number;
-  errors: number;
-  rehandshakes: number;
-  reconnects: number;
-  dropped: number;
-  lastError: string;
 }
 
 interface CaughtUp {
