@@ -12,7 +12,7 @@ export interface DeckCardProps {
   onDelete(): void;
 }
 
-const SOURCE: Record<DeckSummary['source'], string> = { images: 'Images', zip: 'ZIP', pdf: 'PDF' };
+const SOURCE: Record<DeckSummary['source'], string> = { images: 'Images', zip: 'ZIP', pdf: 'PDF', office: 'Office' };
 
 /** One deck in the library: thumbnail, title (renamable), facts, and what can be done with it. */
 export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCardProps) {

@@ -16,6 +16,7 @@ type Upload =
 const STAGES: Record<ServerProgress['stage'], string> = {
   receiving: 'Receiving files',
   extracting: 'Unpacking the ZIP',
+  converting: 'Converting the presentation',
   rendering: 'Rendering slides',
 };
 

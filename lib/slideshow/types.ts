@@ -44,6 +44,14 @@ export interface LiveState extends ShownSlide {
   blackout: boolean;
   /** Server time the talk went live (ms since epoch): the presenter view's elapsed-time clock. */
   startedAt?: number;
+  /** Pacing (presenter clock): the talk's target duration, if the presenter set one (ms). */
+  targetMs?: number;
+  /** Pacing: the clock is paused since this server time (ms since epoch). */
+  pausedAt?: number;
+  /** Pacing: time spent paused before `pausedAt` (ms); elapsed = (pausedAt ?? now) - startedAt - pausedMs. */
+  pausedMs?: number;
+  /** The presenter put the join QR code up (the room display shows it over the slide). */
+  qr?: boolean;
   /**
    * Only in the message a client receives right after it subscribes: every slide shown so far in
    * this talk, so it can swipe back. Broadcasts omit it; clients accumulate. Also in a change that
@@ -71,6 +79,9 @@ export type SlideshowState = LiveState | IdleState;
  * - `{ blackout: true | false }` blanks or unblanks the screen.
  * - `{ live: false }` ends the talk; `{ live: false, title }` (also before any talk) shows that
  *   title on the phones' waiting screen.
+ * - `{ qr: true | false }` puts the join QR code up on the room display, or takes it down.
+ * - `{ pause: true | false }` pauses or resumes the presenter's clock; `{ targetMinutes }` sets
+ *   the talk's target duration (1-600; 0 removes it).
  */
 export interface PresenterCommand {
   deck?: string;
@@ -80,6 +91,9 @@ export interface PresenterCommand {
   live?: false;
   /** With `live: false`: the title of the talk about to start (1-200 characters). */
   title?: string;
+  qr?: boolean;
+  pause?: boolean;
+  targetMinutes?: number;
 }
 
 export interface AudienceCount {
@@ -94,12 +108,13 @@ export interface DeckSummary {
   createdAt: string;
   /** Thumbnail URL of the first slide. */
   thumbnail: string;
-  source: 'images' | 'zip' | 'pdf';
+  source: 'images' | 'zip' | 'pdf' | 'office';
 }
 
 /** A deck with every slide (presenter only). */
 export interface DeckDetail extends DeckSummary {
-  slides: Array<ShownSlide & { thumbnail: string; name: string }>;
+  /** `notes`: the speaker notes, presenter-only: never in anything the audience can see. */
+  slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string }>;
 }
 
 /** Error body of every failed API call. */
@@ -111,6 +126,6 @@ export interface ApiError {
 
 /** Lines of an upload's progress stream (`Accept: application/x-ndjson`). */
 export type UploadProgress =
-  | { type: 'progress'; stage: 'receiving' | 'extracting' | 'rendering'; done: number; total: number; file?: string }
+  | { type: 'progress'; stage: 'receiving' | 'extracting' | 'converting' | 'rendering'; done: number; total: number; file?: string }
   | { type: 'done'; deck: DeckSummary }
   | { type: 'error'; status: number; error: string; file?: string };
