@@ -5,7 +5,7 @@
  */
 import { isDeckId, isToken } from './ids';
 
-export type DeckSource = 'images' | 'zip' | 'pdf';
+export type DeckSource = 'images' | 'zip' | 'pdf' | 'office';
 
 export interface StoredSlide {
   /** 128-bit random hex; names this slide's image files. */
@@ -21,6 +21,8 @@ export interface StoredSlide {
   placeholder: string;
   /** Text of a PDF page, whitespace-collapsed and capped. */
   text?: string;
+  /** Speaker notes (presenter-only: never in anything the audience is sent), line breaks kept, capped. */
+  notes?: string;
 }
 
 export interface StoredDeck {
@@ -35,6 +37,7 @@ export interface StoredDeck {
 export const MAX_TITLE_CHARS = 200;
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 255;
+export const MAX_NOTES_CHARS = 20_000;
 
 /** Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars. */
 export function normalizeTitle(raw: unknown): string | undefined {
@@ -50,6 +53,18 @@ export function normalizeText(raw: string): string | undefined {
   return text.length <= MAX_TEXT_CHARS ? text : text.slice(0, MAX_TEXT_CHARS - 1).trimEnd() + '…';
 }
 
+/**
+ * Speaker notes as kept: line endings made `\n`, control characters (but line breaks and tabs)
+ * removed, trailing spaces of each line and blank lines at both ends dropped, capped at
+ * `MAX_NOTES_CHARS`; undefined when nothing is left.
+ */
+export function normalizeNotes(raw: string): string | undefined {
+  const lines = raw.replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '').split('\n').map((line) => line.trimEnd());
+  const notes = lines.join('\n').replace(/^\n+|\n+$/g, '');
+  if (!notes.trim()) return undefined;
+  return notes.length <= MAX_NOTES_CHARS ? notes : notes.slice(0, MAX_NOTES_CHARS - 1).trimEnd() + '…';
+}
+
 /** The deck in `json` if it is well-formed and its id is `expectedId`; otherwise undefined. */
 export function parseDeckFile(json: string, expectedId: string): StoredDeck | undefined {
   let data: unknown;
@@ -60,7 +75,7 @@ export function parseDeckFile(json: string, expectedId: string): StoredDeck | un
   }
   if (!isRecord(data) || data.id !== expectedId || !isDeckId(data.id)) return undefined;
   if (normalizeTitle(data.title) !== data.title || typeof data.createdAt !== 'string') return undefined;
-  if (data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf') return undefined;
+  if (data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office') return undefined;
   if (!Array.isArray(data.slides) || data.slides.length === 0 || !data.slides.every(isSlide)) return undefined;
   return data as unknown as StoredDeck;
 }
@@ -70,6 +85,7 @@ function isSlide(value: unknown): value is StoredSlide {
   if (!isDimension(value.width) || !isDimension(value.height)) return false;
   if (typeof value.placeholder !== 'string' || !value.placeholder.startsWith('data:image/')) return false;
   if (value.text !== undefined && typeof value.text !== 'string') return false;
+  if (value.notes !== undefined && (typeof value.notes !== 'string' || value.notes.length > MAX_NOTES_CHARS)) return false;
   const widths = value.widths;
   return Array.isArray(widths) && widths.length > 0 && widths.every((w, i) => isDimension(w) && (i === 0 || w > widths[i - 1]));
 }

@@ -50,6 +50,7 @@ export function deckDetail(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): De
     ...shownSlideAt(deck, index, urlPrefix),
     thumbnail: urlsFor(deck, slide, urlPrefix).thumbnail,
     name: slide.name,
+    ...(slide.notes !== undefined ? { notes: slide.notes } : {}),
   }));
   return { ...deckSummary(deck, urlPrefix), slides };
 }
