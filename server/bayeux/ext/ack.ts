@@ -33,6 +33,9 @@ interface PushedEvent {
   readonly sink: PushSink;
 }
 
+const NONE_SENT: SentBatch[] = [];
+const NONE_PUSHED: PushedEvent[] = [];
+
 /** One session's batches: its queue hooks while the ack extension that installed it is on the server. */
 export class AckState implements QueueHooks {
   /** An event piggybacked on another reply would be in no batch: it could not be sent again. */
@@ -40,9 +43,11 @@ export class AckState implements QueueHooks {
   /** The extension that installed it (several ack extensions on one server each take back their own). */
   readonly owner: Extension | undefined;
   #lastBatch = 0;
-  #unacknowledged: SentBatch[] = [];
+  // Both empty for most of a session's life: shared empty arrays until something is kept, since
+  // every long poll of every phone passes through stamp() and acknowledge().
+  #unacknowledged: SentBatch[] = NONE_SENT;
   /** Pushed since the last connect reply: they join its batch. */
-  #pushed: PushedEvent[] = [];
+  #pushed: PushedEvent[] = NONE_PUSHED;
   readonly #maxUnacknowledged: number;
 
   constructor(maxUnacknowledged: number, owner?: Extension) {
@@ -55,13 +60,14 @@ export class AckState implements QueueHooks {
   }
 
   pushed(event: Outgoing, sink: PushSink): void {
+    if (this.#pushed === NONE_PUSHED) this.#pushed = [];
     this.#pushed.push({ event, sink });
     if (this.#pushed.length > this.#maxUnacknowledged) this.#pushed.shift();
   }
 
   /** Unacknowledged batches, or pushes to a socket that is gone, are sent again at once: the connect is not held. */
   hasPending(session: ServerSession): boolean {
-    return this.hasUnacknowledged || this.#pushed.some((pushed) => pushed.sink !== session.sink);
+    return this.hasUnacknowledged || (this.#pushed.length > 0 && this.#pushed.some((pushed) => pushed.sink !== session.sink));
   }
 
   connectReply(events: Outgoing[], reply: Message, session: ServerSession): Outgoing[] {
@@ -70,7 +76,9 @@ export class AckState implements QueueHooks {
 
   /** The client received every batch up to `batch`. */
   acknowledge(batch: number): void {
-    this.#unacknowledged = this.#unacknowledged.filter((sent) => sent.batch > batch);
+    if (this.#unacknowledged.length === 0) return;
+    const kept = this.#unacknowledged.filter((sent) => sent.batch > batch);
+    this.#unacknowledged = kept.length === 0 ? NONE_SENT : kept;
   }
 
   /**
@@ -82,14 +90,19 @@ export class AckState implements QueueHooks {
    */
   stamp(fresh: Outgoing[], reply: Message, sink?: PushSink): Outgoing[] {
     const batch = ++this.#lastBatch;
+    reply.ext = { ...reply.ext, ack: batch };
     const pushed = this.#pushed;
-    this.#pushed = [];
+    // The usual long poll: nothing kept, nothing pushed; the fresh events are the batch.
+    if (pushed.length === 0 && this.#unacknowledged.length === 0) {
+      if (fresh.length > 0) this.#unacknowledged = [{ batch, events: fresh }];
+      return fresh;
+    }
+    this.#pushed = NONE_PUSHED;
     const events = pushed.length === 0 ? fresh : [...pushed.map((entry) => entry.event), ...fresh];
-    if (events.length > 0) this.#unacknowledged.push({ batch, events });
+    if (events.length > 0) this.#unacknowledged = [...this.#unacknowledged, { batch, events }];
     this.#trim();
     const again = this.#unacknowledged.filter((sent) => sent.batch !== batch).flatMap((sent) => sent.events);
     const lost = pushed.filter((entry) => entry.sink !== sink).map((entry) => entry.event);
-    reply.ext = { ...reply.ext, ack: batch };
     return again.length === 0 && lost.length === 0 ? fresh : [...again, ...lost, ...fresh];
   }
 
