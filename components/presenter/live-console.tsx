@@ -77,7 +77,7 @@ export function LiveConsole({ state }: { state: LiveState }) {
               <span className="text-2xl font-bold text-white">Slide {state.slide}</span> of {state.count}
               {digits && <span className="sr-only">, going to slide {digits}, press Enter</span>}
             </p>
-            <p className="text-sm text-slate-500">{state.alt}</p>
+            <p className="text-sm text-slate-400">{state.alt}</p>
           </div>
         </section>
 
