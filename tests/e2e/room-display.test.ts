@@ -11,7 +11,8 @@
  *   down, the next one moves;
  * - the room never requested, and its DOM never named, an image of a slide before it was shown;
  * - axe-core finds nothing in the room display nor in the presenter view;
- * - screenshots at 1920x1080 and 1280x720 (artifacts/screenshots/, and README's docs/screenshots/room.png).
+ * - screenshots at 1920x1080 and 1280x720 (artifacts/screenshots/; the waiting screen is README's
+ *   docs/screenshots/room.png), and of the room and presenter views on a laptop and a phone.
  *
  * The tests run in order and share one talk.
  */
@@ -170,7 +171,8 @@ describe('the room display: the live slide for the projector, nothing more', () 
     await projector.page.getByRole('img', { name: `QR code for ${joinUrl}` }).locator('svg').waitFor({ timeout: STEP_MS });
     assert.equal(await room.locator('button, a[href], input, select, textarea').count(), 0, 'no controls');
     assert.equal(await room.evaluate(() => getComputedStyle(document.querySelector('main')!).cursor), 'none');
-    await roomShots(room, 'waiting');
+    const [, waiting] = await roomShots(room, 'waiting');
+    await docsScreenshot(waiting!, 'room');
     await shots(room, 'room-waiting', LAPTOP_AND_PHONE);
     await presenterShots(presenter.page, 'idle-room-button');
     assert.deepEqual(await axeViolations(room), []);
@@ -185,8 +187,7 @@ describe('the room display: the live slide for the projector, nothing more', () 
     await presenter.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await moveWith('ArrowRight', 2);
     assert.equal(await room.locator('main img:not([aria-hidden])').count(), 1, 'one slide on screen: the live one');
-    const [, small] = await roomShots(room, 'live');
-    await docsScreenshot(small!, 'room');
+    await roomShots(room, 'live');
     assert.deepEqual(await axeViolations(room), []);
     assert.deepEqual(await axeViolations(presenter.page), []);
   });
