@@ -10,6 +10,8 @@
  * - the first →, PageDown, Space or on-screen Next while the QR or a blackout is up only takes it
  *   down, the next one moves;
  * - the room never requested, and its DOM never named, an image of a slide before it was shown;
+ * - it is an audience client (no presenter token, subscribed to /slideshow/change only), even in
+ *   the presenter's browser; a click in it makes it full screen;
  * - axe-core finds nothing in the room display nor in the presenter view;
  * - screenshots at 1920x1080 and 1280x720 (artifacts/screenshots/; the waiting screen is README's
  *   docs/screenshots/room.png), and of the room and presenter views on a laptop and a phone.
@@ -120,6 +122,10 @@ describe('the room display: the live slide for the projector, nothing more', () 
   const record = (request: Request) => {
     if (new URL(request.url()).pathname.startsWith('/img/')) requests.push({ token: tokenOf(request.url()), t: Date.now(), url: request.url() });
   };
+  /** Every Bayeux message the room displays sent over WebSocket. */
+  const roomSent: unknown[] = [];
+  const listenToBayeux = (page: Page) =>
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => typeof payload === 'string' && roomSent.push(...[JSON.parse(payload)].flat())));
   const reveal = (n: number, t: number) => {
     const token = tokenOf(deck.slides[n - 1]!.src)!;
     if (!shownAt.has(token)) shownAt.set(token, t);
@@ -140,11 +146,14 @@ describe('the room display: the live slide for the projector, nothing more', () 
     presenter = await openPresenter(browser, app);
     await presenter.context.addInitScript({ content: DOM_RECORDER });
     // Only image requests are looked at (never a navigation, whose frame may not exist yet).
+    // Listening from the moment a popup exists, before any of its scripts run.
+    presenter.context.on('page', listenToBayeux);
     presenter.context.on('request', (request) => request.resourceType() === 'image' && request.frame().page() !== presenter.page && record(request));
     projector = { context: await newContext(browser, { viewport: SIZES['1280x720'] }), page: undefined as unknown as Page };
     await projector.context.addInitScript({ content: DOM_RECORDER });
     projector.context.on('request', record);
     projector.page = await projector.context.newPage();
+    listenToBayeux(projector.page);
     await projector.page.goto(`${app.url}/room`, { timeout: STEP_MS });
   }, TEST);
 
@@ -240,6 +249,19 @@ describe('the room display: the live slide for the projector, nothing more', () 
     await room.getByRole('img', { name: `QR code for ${joinUrl}` }).locator('svg').waitFor({ timeout: STEP_MS });
     await projector.page.getByRole('img', { name: `QR code for ${joinUrl}` }).locator('svg').waitFor({ timeout: STEP_MS });
     assert.equal(await room.locator('main img').count(), 0);
+    // A click in it makes it full screen (a page may only ask on a user's press).
+    await room.mouse.click(20, 20);
+    await room.waitForFunction(() => document.fullscreenElement === document.documentElement, undefined, { timeout: STEP_MS });
+  });
+
+  test('the room display is an audience client: no presenter token, only the slideshow channel', TEST, async () => {
+    const messages = roomSent as Array<{ channel?: string; ext?: Record<string, unknown>; subscription?: string }>;
+    const handshakes = messages.filter((m) => m.channel === '/meta/handshake');
+    assert.ok(handshakes.length >= 2, `both room displays handshook over WebSocket (${handshakes.length})`);
+    for (const handshake of handshakes) assert.equal(handshake.ext?.auth, undefined, 'no presenter token in the handshake');
+    const subscriptions = new Set(messages.filter((m) => m.channel === '/meta/subscribe').map((m) => m.subscription));
+    assert.deepEqual([...subscriptions], ['/slideshow/change']);
+    assert.equal(messages.filter((m) => m.channel?.startsWith('/slideshow/') && m.channel !== undefined).length, 0, 'it never published');
   });
 
   test('the room display never requested, nor named in its DOM, a slide before it was shown', TEST, async () => {
