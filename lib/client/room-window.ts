@@ -1,7 +1,9 @@
 /**
  * Opens the room display (/room) in its own window. Where the browser offers the Window
- * Management API (`getScreenDetails`, Chromium), the window is placed over the whole of another
- * screen (the projector); the browser asks the presenter once for the permission. Elsewhere, or
+ * Management API (`getScreenDetails`, Chromium) and the desktop spans several screens, the window
+ * fills another screen (the projector); the browser asks the presenter once for the permission.
+ * (If that question outlasts the click's activation, the browser blocks the window: the presenter
+ * is told and the next click opens it.) Elsewhere, or
  * with a single screen, it opens as an ordinary window to drag there. Either way a click or key
  * in it makes it full screen (a page may only go full screen on a user's press).
  */
@@ -35,7 +37,8 @@ export async function openRoomWindow(): Promise<{ opened: boolean; placed: boole
 /** A screen other than the presenter's, if the browser can tell (and is allowed to). */
 async function otherScreen(): Promise<ScreenArea | undefined> {
   const getScreenDetails = (window as WindowWithScreens).getScreenDetails;
-  if (typeof getScreenDetails !== 'function') return undefined;
+  // One screen (`isExtended` false): nothing to place, and no reason to ask for the permission.
+  if (typeof getScreenDetails !== 'function' || (window.screen as Screen & { isExtended?: boolean }).isExtended === false) return undefined;
   try {
     const details = await getScreenDetails.call(window);
     return details.screens.find((screen) => screen !== details.currentScreen);
