@@ -8,7 +8,7 @@ import { ScreenIcon } from './icons';
 export function RoomWindowButton() {
   const open = async () => {
     const { opened } = await openRoomWindow();
-    if (!opened) usePresenterStore.getState().commandFailed('The browser blocked the slideshow window: allow pop-ups for this site and try again.');
+    if (!opened) usePresenterStore.getState().commandFailed('The browser blocked the slideshow window: press the button again, or allow pop-ups for this site.');
   };
   return (
     <Button variant="outline" size="sm" onClick={() => void open()} title="The live slide only, for the projector: drag it there, click in it for full screen">

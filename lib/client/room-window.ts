@@ -1,11 +1,11 @@
 /**
  * Opens the room display (/room) in its own window. Where the browser offers the Window
  * Management API (`getScreenDetails`, Chromium) and the desktop spans several screens, the window
- * fills another screen (the projector); the browser asks the presenter once for the permission.
- * (If that question outlasts the click's activation, the browser blocks the window: the presenter
- * is told and the next click opens it.) Elsewhere, or
- * with a single screen, it opens as an ordinary window to drag there. Either way a click or key
- * in it makes it full screen (a page may only go full screen on a user's press).
+ * fills another screen (the projector); the browser asks the presenter once for the permission
+ * (if that question outlasts the click's activation, the browser blocks the window: the presenter
+ * is told, and the next click opens it). Elsewhere, or with a single screen, it opens as an
+ * ordinary window to drag there. Either way a click or key in it makes it full screen (a page may
+ * only go full screen on a user's press).
  */
 export const ROOM_PATH = '/room';
 /** One room window: opening it again brings the same one back instead of a second. */
