@@ -1,5 +1,6 @@
 'use client';
 import { useSyncExternalStore } from 'react';
+import { chooseJoinUrl } from '@/lib/client/join-url';
 import { usePresenterStore } from '@/lib/stores/presenter-store';
 
 const subscribe = () => () => undefined;
@@ -9,16 +10,9 @@ export function useOrigin(): string {
   return useSyncExternalStore(subscribe, () => window.location.origin, () => '');
 }
 
-const LOOPBACK = /^https?:\/\/(localhost|127(\.\d+){3}|\[::1\])(:\d+)?$/;
-
-/**
- * The link the audience opens: this page's origin, as phones reach the server the way the
- * presenter does; except when the presenter is on the server itself (localhost), which no phone
- * can open: then the address the server reports (PUBLIC_URL or its network address).
- */
+/** The link the audience opens (see lib/client/join-url.ts). */
 export function useJoinUrl(): string {
   const origin = useOrigin();
   const fromServer = usePresenterStore((s) => s.serverAudienceUrl);
-  if (fromServer && (origin === '' || LOOPBACK.test(origin))) return fromServer;
-  return `${origin}/`;
+  return chooseJoinUrl(origin, fromServer);
 }

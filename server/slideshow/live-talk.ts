@@ -1,5 +1,6 @@
 /**
- * The live talk: which deck is shown, the current slide, every slide revealed so far, blackout.
+ * The live talk: which deck is shown, the current slide, every slide revealed so far, blackout,
+ * and whether the join QR code is up on the room display.
  * Commands are applied one at a time and stored (TalkStore: the data folder, or Redis when several
  * nodes share the talk) before they are announced, so a restart mid-talk resumes exactly where it
  * was. `seq` keeps growing across restarts, so clients can ignore anything older than what they have.
@@ -173,7 +174,9 @@ export class LiveTalk {
     // Moving on lifts a blackout, as in Keynote and PowerPoint; B alone toggles it.
     const moved = slide !== current.record.slide || record.deck !== current.record.deck;
     const blackout = command.blackout ?? (moved ? false : record.blackout ?? false);
-    return { ok: true, deck, record: { ...record, slide, revealed: [...revealed], blackout } };
+    // Moving on takes the join QR down too: the room sees the slide the presenter moved to.
+    const qr = command.qr ?? (moved ? false : record.qr ?? false);
+    return { ok: true, deck, record: { ...record, slide, revealed: [...revealed], blackout, qr } };
   }
 
   /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
@@ -214,7 +217,7 @@ export class LiveTalk {
     }
     const state = {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
-      count: deck.slides.length, blackout: record.blackout ?? false,
+      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
     } satisfies LiveState;
     const history = [...(record.revealed ?? [])].sort((a, b) => a - b).map((n) => deck.slides[n - 1]!.shown);

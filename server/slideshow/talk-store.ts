@@ -15,6 +15,8 @@ export interface TalkRecord {
   slide?: number;
   revealed?: number[];
   blackout?: boolean;
+  /** The join QR code is up on the room display. */
+  qr?: boolean;
   startedAt?: number;
   /** While idle: the title of the talk about to start, shown on the phones' waiting screen. */
   upcoming?: string;
@@ -111,7 +113,10 @@ export class FileTalkStore implements TalkStore {
 export function parseRecord(text: string): TalkRecord | undefined {
   try {
     const record = JSON.parse(text) as TalkRecord;
-    return typeof record === 'object' && record !== null && Number.isSafeInteger(record.seq) ? record : undefined;
+    if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return undefined;
+    // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
+    if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
+    return record;
   } catch {
     return undefined;
   }
