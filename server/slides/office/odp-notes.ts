@@ -33,15 +33,13 @@ function hiddenPageStyles(root: XmlElement): Set<string> {
   return names;
 }
 
-/** The notes frames' paragraphs (and headings, list items), one line each; the slide thumbnail is skipped. */
+/**
+ * Every paragraph on the notes page, one line each: a notes placeholder keeps them in a
+ * `draw:frame`, a notes page converted from PowerPoint 97 in `draw:custom-shape`s; the slide
+ * thumbnail (`draw:page-thumbnail`) has none.
+ */
 function notesText(notes: XmlElement): string | undefined {
-  const lines: string[] = [];
-  for (const frame of findAll(notes, 'draw:frame')) {
-    const box = childrenNamed(frame, 'draw:text-box')[0];
-    if (!box) continue;
-    for (const paragraph of paragraphs(box)) lines.push(inlineText(paragraph));
-  }
-  return normalizeNotes(lines.join('\n'));
+  return normalizeNotes(paragraphs(notes).map(inlineText).join('\n'));
 }
 
 /** `text:p` and `text:h` at any depth (inside lists too), in document order. */
