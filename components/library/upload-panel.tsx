@@ -91,7 +91,7 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
         )}
       >
         <p className="text-lg font-semibold">Drop your slides here</p>
-        <p className="max-w-md text-sm text-slate-400">Images (PNG, JPEG, WebP, GIF) in slide order, one ZIP of images, or one PDF.</p>
+        <p className="max-w-md text-sm text-slate-400">Images (PNG, JPEG, WebP, GIF) in slide order, one ZIP of images, one PDF, or one presentation (PowerPoint, OpenDocument, Keynote).</p>
         <input ref={input} id="deck-files" type="file" multiple accept={ACCEPT} className="sr-only" disabled={busy} onChange={(event) => {
           add(event.target.files);
           event.target.value = '';

@@ -39,7 +39,7 @@ export async function planUpload(files: ReceivedFile[]): Promise<UploadPlan | Up
   if (files.length === 1) return singlePlan(files[0]!, kinds[0]!);
   const images = files.length - pdfs - zips - offices;
   const parts = [count(pdfs, 'PDF'), count(zips, 'ZIP'), count(offices, 'presentation'), count(images, 'image')].filter(Boolean).join(', ');
-  return fail(422, `Upload either images, one ZIP of images, one PDF, or one presentation, not several kinds or several archives together (got ${parts}).`);
+  return fail(422, `Upload either images, one ZIP of images, or one PDF or presentation, not several kinds or several archives together (got ${parts}).`);
 }
 
 /** The sniffed kind, with a ZIP that is really an Office package named as such. */
