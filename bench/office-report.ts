@@ -1,0 +1,36 @@
+/**
+ * BENCHMARKS.md's "Office decks" section, from an office run (bench/office.ts,
+ * bench/results/office.json): the conversion time of a 30-slide .pptx and the event-loop target.
+ */
+import { OFFICE_RUNS, OFFICE_SLIDES, OFFICE_TARGETS, type OfficeRecord } from './office';
+import { sectionStart } from './report';
+import { median } from './stats';
+
+const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(0)} ms`);
+
+export function renderOfficeSection(record: OfficeRecord): string {
+  const { machine, runs } = record;
+  const out: string[] = [sectionStart('office'), '', '## Office decks: a 30-slide PowerPoint file', ''];
+  out.push(
+    `A ${OFFICE_SLIDES}-slide \`.pptx\` (${(record.pptxBytes / 1000).toFixed(0)} KB; made by LibreOffice from a generated flat ODP, a title and two lines of notes per slide) uploaded ${OFFICE_RUNS} times through \`POST /api/decks\` to our production server, ` +
+      'following the progress stream: LibreOffice converts it to PDF (`converting`), the PDF worker renders each page and sharp makes the variants (`rendering`). ' +
+      `Meanwhile a probe sends \`GET /api/live\` to the same server, one at a time, ${10} ms apart: the longest answer bounds how long the server's event loop paused (the loopback round trip included).`,
+    '',
+  );
+  out.push(`* **Date:** ${record.date}`);
+  out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
+  out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
+  if (record.error) out.push(`* **FAILED:** ${record.error.split('\n')[0]}`);
+  out.push('');
+  if (runs.length === 0) return `${out.join('\n')}\n`;
+  const worst = Math.max(...runs.map((run) => run.maxAnswerMs));
+  out.push('| what | target | measured | met |', '|---|---:|---:|:---:|');
+  out.push(`| longest event-loop pause while converting and rendering (longest \`/api/live\` answer) | < ${OFFICE_TARGETS.maxPauseMs} ms | ${worst.toFixed(1)} ms | ${worst < OFFICE_TARGETS.maxPauseMs ? 'yes' : '**no**'} |`);
+  out.push(`| upload to deck, median of ${runs.length} | – | ${ms(median(runs.map((run) => run.totalMs)))} | |`, '');
+  out.push('| run | total | converting | rendering | slides (with notes) | probes | p99 answer | longest answer |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+  runs.forEach((run, i) => {
+    out.push(`| ${i + 1} | ${ms(run.totalMs)} | ${ms(run.convertMs)} | ${ms(run.renderMs)} | ${run.slides} (${run.slidesWithNotes}) | ${run.probes} | ${run.p99AnswerMs.toFixed(1)} ms | ${run.maxAnswerMs.toFixed(1)} ms |`);
+  });
+  out.push('');
+  return `${out.join('\n')}\n`;
+}
