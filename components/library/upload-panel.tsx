@@ -87,12 +87,13 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
         className={clsx(
           'flex flex-col items-center justify-center gap-3 rounded-2xl border-2 border-dashed px-4 py-10 text-center transition-colors',
           dragging ? 'border-sky-400 bg-sky-950/50' : 'border-slate-700',
-          busy && 'opacity-50',
+          // Not faded while busy: faded text falls below WCAG contrast; the controls show they are disabled.
+          busy && 'border-slate-800',
         )}
       >
         <p className="text-lg font-semibold">Drop your slides here</p>
         <p className="max-w-md text-sm text-slate-400">Images (PNG, JPEG, WebP, GIF) in slide order, one ZIP of images, one PDF, or one presentation (PowerPoint, OpenDocument, Keynote).</p>
-        <input ref={input} id="deck-files" type="file" multiple accept={ACCEPT} className="sr-only" disabled={busy} onChange={(event) => {
+        <input ref={input} id="deck-files" type="file" multiple accept={ACCEPT} aria-label="Slide files" className="sr-only" disabled={busy} onChange={(event) => {
           add(event.target.files);
           event.target.value = '';
         }} />
