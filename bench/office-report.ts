@@ -20,6 +20,8 @@ export function renderOfficeSection(record: OfficeRecord): string {
   out.push(`* **Date:** ${record.date}`);
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
+  const busy = Math.max(record.load.before, record.load.after) > machine.nproc;
+  out.push(`* **Load average** (1 min) ${record.load.before.toFixed(2)} before, ${record.load.after.toFixed(2)} after${busy ? `: **BUSY MACHINE**, more runnable processes than its ${machine.nproc} cores, so the pauses include waiting for a core` : ''}`);
   if (record.error) out.push(`* **FAILED:** ${record.error.split('\n')[0]}`);
   out.push('');
   if (runs.length === 0) return `${out.join('\n')}\n`;

@@ -8,6 +8,7 @@
  * pauses at most that long (an upper bound; it includes the loopback round trip). Target: the
  * server's event loop never pauses over 100 ms while it converts and renders.
  */
+import os from 'node:os';
 import type { UploadProgress } from '../lib/slideshow/index';
 import { startApp, type AppProcess } from '../tests/helpers/app-process';
 import { type FodpSlide, officeFile } from '../tests/helpers/office-fixtures';
@@ -40,6 +41,8 @@ export interface OfficeRecord {
   durationSeconds: number;
   machine: Machine;
   pptxBytes: number;
+  /** 1-minute load average before and after the runs: above the core count, others were competing for the CPU. */
+  load: { before: number; after: number };
   runs: OfficeRun[];
   error?: string;
 }
@@ -54,7 +57,7 @@ export function benchSlides(count = OFFICE_SLIDES): FodpSlide[] {
 
 export async function runOfficeBench(options: { code: string; command: string; log: (line: string) => void }): Promise<OfficeRecord> {
   const started = performance.now();
-  const record: OfficeRecord = { date: new Date().toISOString(), command: options.command, code: options.code, durationSeconds: 0, machine: machineInfo(), pptxBytes: 0, runs: [] };
+  const record: OfficeRecord = { date: new Date().toISOString(), command: options.command, code: options.code, durationSeconds: 0, machine: machineInfo(), pptxBytes: 0, load: { before: os.loadavg()[0]!, after: NaN }, runs: [] };
   let app: AppProcess | undefined;
   try {
     const pptx = await officeFile(benchSlides(), 'pptx');
@@ -70,6 +73,7 @@ export async function runOfficeBench(options: { code: string; command: string; l
   } finally {
     await app?.stop();
   }
+  record.load.after = os.loadavg()[0]!;
   record.durationSeconds = Math.round((performance.now() - started) / 1000);
   return record;
 }

@@ -20,6 +20,11 @@ const STAGES: Record<ServerProgress['stage'], string> = {
   rendering: 'Rendering slides',
 };
 
+/** "3 of 12" slides or entries; a conversion counts its steps, the one under way included ("step 1 of 2"). */
+function processingCount({ stage, done, total }: ServerProgress): string {
+  return stage === 'converting' ? `step ${Math.min(done + 1, total)} of ${total}` : `${done} of ${total}`;
+}
+
 /** Drop or pick slides (images, a ZIP or a PDF), give a title, watch both progress bars. */
 export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSummary): void; onPresent(deck: DeckSummary): void }) {
   const [files, setFiles] = useState<File[]>([]);
@@ -167,7 +172,7 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
             value={upload.processing && upload.processing.total > 0 ? upload.processing.done / upload.processing.total : upload.sent < upload.total ? 0 : undefined}
             detail={
               upload.processing
-                ? `${upload.processing.done} of ${upload.processing.total}${upload.processing.file ? ` · ${upload.processing.file}` : ''}`
+                ? `${processingCount(upload.processing)}${upload.processing.file ? ` · ${upload.processing.file}` : ''}`
                 : upload.sent < upload.total
                   ? 'Waiting for the upload'
                   : 'Starting…'
