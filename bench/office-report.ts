@@ -14,7 +14,8 @@ export function renderOfficeSection(record: OfficeRecord): string {
   out.push(
     `A ${OFFICE_SLIDES}-slide \`.pptx\` (${(record.pptxBytes / 1000).toFixed(0)} KB; made by LibreOffice from a generated flat ODP, a title and two lines of notes per slide) uploaded ${OFFICE_RUNS} times through \`POST /api/decks\` to our production server, ` +
       'following the progress stream: LibreOffice converts it to PDF (`converting`), the PDF worker renders each page and sharp makes the variants (`rendering`). ' +
-      `Meanwhile a probe sends \`GET /api/live\` to the same server, one at a time, ${10} ms apart: the longest answer bounds how long the server's event loop paused (the loopback round trip included).`,
+      'Event-loop pauses are measured twice: inside the server, by `monitorEventLoopDelay` (10 ms resolution) preloaded with `--import` (bench/event-loop-probe.mjs; the target is read here), ' +
+      'and from outside, by a probe sending `GET /api/live` one at a time, 10 ms apart, whose longest answer is what a phone asking meanwhile would wait (loopback round trip and the probe\'s own scheduling included).',
     '',
   );
   out.push(`* **Date:** ${record.date}`);
@@ -25,13 +26,15 @@ export function renderOfficeSection(record: OfficeRecord): string {
   if (record.error) out.push(`* **FAILED:** ${record.error.split('\n')[0]}`);
   out.push('');
   if (runs.length === 0) return `${out.join('\n')}\n`;
-  const worst = Math.max(...runs.map((run) => run.maxAnswerMs));
+  const worst = Math.max(...runs.map((run) => run.loopMaxMs));
+  const worstAnswer = Math.max(...runs.map((run) => run.maxAnswerMs));
   out.push('| what | target | measured | met |', '|---|---:|---:|:---:|');
-  out.push(`| longest event-loop pause while converting and rendering (longest \`/api/live\` answer) | < ${OFFICE_TARGETS.maxPauseMs} ms | ${worst.toFixed(1)} ms | ${worst < OFFICE_TARGETS.maxPauseMs ? 'yes' : '**no**'} |`);
+  out.push(`| longest event-loop pause of the server while converting and rendering | < ${OFFICE_TARGETS.maxPauseMs} ms | ${worst.toFixed(1)} ms | ${worst < OFFICE_TARGETS.maxPauseMs ? 'yes' : '**no**'} |`);
+  out.push(`| longest \`/api/live\` answer meanwhile (outside view) | – | ${worstAnswer.toFixed(1)} ms | |`);
   out.push(`| upload to deck, median of ${runs.length} | – | ${ms(median(runs.map((run) => run.totalMs)))} | |`, '');
-  out.push('| run | total | converting | rendering | slides (with notes) | probes | p99 answer | longest answer |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| run | total | converting | rendering | slides (with notes) | loop delay p99 / max | probes | answer p99 / max |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
   runs.forEach((run, i) => {
-    out.push(`| ${i + 1} | ${ms(run.totalMs)} | ${ms(run.convertMs)} | ${ms(run.renderMs)} | ${run.slides} (${run.slidesWithNotes}) | ${run.probes} | ${run.p99AnswerMs.toFixed(1)} ms | ${run.maxAnswerMs.toFixed(1)} ms |`);
+    out.push(`| ${i + 1} | ${ms(run.totalMs)} | ${ms(run.convertMs)} | ${ms(run.renderMs)} | ${run.slides} (${run.slidesWithNotes}) | ${run.loopP99Ms.toFixed(1)} / ${run.loopMaxMs.toFixed(1)} ms | ${run.probes} | ${run.p99AnswerMs.toFixed(1)} / ${run.maxAnswerMs.toFixed(1)} ms |`);
   });
   out.push('');
   return `${out.join('\n')}\n`;
