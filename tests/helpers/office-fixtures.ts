@@ -49,8 +49,8 @@ export function makeFodp(slides: FodpSlide[]): string {
 
 export const SOFFICE = process.env.SOFFICE_PATH ?? 'soffice';
 
-/** Converts `slides` with the real soffice to `to` (`pptx`, `odp`, `ppt`) and returns the file's bytes. */
-export async function officeFile(slides: FodpSlide[], to: 'pptx' | 'odp' | 'ppt'): Promise<Buffer> {
+/** Converts `slides` with the real soffice to `to` (`pptx`, `ppsx`, `odp`, `ppt`, `pps`) and returns the file's bytes. */
+export async function officeFile(slides: FodpSlide[], to: 'pptx' | 'ppsx' | 'odp' | 'ppt' | 'pps'): Promise<Buffer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cometdeck-fodp-'));
   try {
     await writeFile(path.join(dir, 'deck.fodp'), makeFodp(slides));

@@ -1,6 +1,6 @@
 /**
  * Office presentations through the real `POST /api/decks` route and the real LibreOffice: a
- * `.pptx`, an `.odp` and a `.ppt` made by soffice from a flat ODP we write upload with their
+ * `.pptx`, a `.ppsx`, an `.odp`, a `.ppt` and a `.pps` made by soffice from a flat ODP we write upload with their
  * slides and speaker notes; a ZIP of images brings its notes.md; a corrupt and a password-protected
  * file are refused with nothing left behind (no deck, no temp folder, no soffice process); no
  * LibreOffice is 415 naming the package; a cancelled upload kills its conversion; a full queue is 503.
@@ -52,7 +52,7 @@ describe('Office decks through LibreOffice', () => {
   });
   after(async () => server?.close());
 
-  for (const format of ['pptx', 'odp', 'ppt'] as const) {
+  for (const format of ['pptx', 'ppsx', 'odp', 'ppt', 'pps'] as const) {
     test(`a .${format} made by LibreOffice: three slides, their notes, source office`, { timeout: TEST_MS }, async () => {
       const data = await officeFile(THREE, format);
       const response = await post(server, [{ name: `talk.${format}`, data }]);
