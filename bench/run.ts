@@ -21,6 +21,8 @@ import { runPageBench, type PageRecord } from './page';
 import { renderPageSection } from './page-report';
 import { runNetBench, type NetRecord } from './net';
 import { renderNetSection } from './net-report';
+import { runOfficeBench, type OfficeRecord } from './office';
+import { renderOfficeSection } from './office-report';
 import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
@@ -56,6 +58,7 @@ interface Options {
    * `--section multi-node`: record this run as BENCHMARKS.md's "Several nodes" section only (bench/results/multi-node.json).
    * `--section page`: only the audience page on a phone (bench/page.ts, bench/results/page.json).
    * `--section network`: only the slow phones and the shared link (bench/net.ts, bench/results/network.json).
+   * `--section office`: only a 30-slide .pptx through LibreOffice (bench/office.ts, bench/results/office.json).
    */
   section: SectionName | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
@@ -77,6 +80,8 @@ const HELP = `npm run bench [-- options]
                           400 ms / 400 kbit/s links, and 1,000 phones on one 100 Mbit/s link; BENCHMARKS.md's "network"
                           section and bench/results/network.json. Also: --net-cases throttled,shared-link --presses 20
                           --throttled-phones 3 --link-phones 1000 --link-changes 10
+  --section office        only a 30-slide .pptx uploaded through LibreOffice, with the event loop probed meanwhile:
+                          BENCHMARKS.md's "Office decks" section and bench/results/office.json
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -208,6 +213,7 @@ async function main(): Promise<void> {
   ensureBuild();
   if (options.section === 'page') return pageOnly(options, started);
   if (options.section === 'network') return networkOnly(options);
+  if (options.section === 'office') return officeOnly(options);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -320,6 +326,20 @@ async function networkOnly(options: Options): Promise<void> {
   if (record.error || record.throttled?.error || record.sharedLink?.error) process.exitCode = 1;
 }
 
+/** The Office upload (bench/office.ts): measured, printed, and recorded when writing. */
+async function officeOnly(options: Options): Promise<void> {
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const record: OfficeRecord = await runOfficeBench({ code: codeVersion(), command, log: (line) => console.log(line) });
+  const section = renderOfficeSection(record);
+  console.log(`\n${section}`);
+  await mkdir(resultsDir, { recursive: true });
+  const file = options.write ? 'office.json' : 'scratch-office.json';
+  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeSection('office', section);
+  console.log(`Office upload measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's office section and " : ''}bench/results/${file}.`);
+  if (record.error) process.exitCode = 1;
+}
+
 /** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
 async function writeSection(name: SectionName, section: string): Promise<void> {
   const file = path.join(root, 'BENCHMARKS.md');
@@ -334,7 +354,8 @@ async function keepSections(markdown: string): Promise<string> {
     const file = path.join(resultsDir, `${name}.json`);
     if (!existsSync(file)) continue;
     const record: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord) : renderMultiNodeSection(record as RunRecord);
+    const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord)
+      : name === 'office' ? renderOfficeSection(record as OfficeRecord) : renderMultiNodeSection(record as RunRecord);
     out = withSection(out, name, rendered);
   }
   return out;

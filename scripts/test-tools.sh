@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sourced by scripts/test.sh: make sure the tools the tests drive are here, and export
 # CHROMIUM_PATH. End-to-end tests drive a system Chromium; the Redis engine's contract suite
-# and the multi-node tests start their own redis-server. When one is missing and we may install
-# without asking anyone (root, or passwordless sudo), it is installed with apt-get, as
+# and the multi-node tests start their own redis-server; the Office upload tests run LibreOffice.
+# When one is missing and we may install without asking anyone (root, or passwordless sudo), it
+# is installed with apt-get, as
 # `playwright install --with-deps` does; otherwise the exact command is printed and we fail.
 
 find_chromium() {
@@ -23,6 +24,9 @@ find_chromium() {
 }
 
 have_redis() { command -v redis-server >/dev/null; }
+
+# The Office upload tests convert presentations with LibreOffice (SOFFICE_PATH, or soffice on PATH).
+have_soffice() { command -v "${SOFFICE_PATH:-soffice}" >/dev/null; }
 
 # Prints how to run a command as root without a prompt ("" when we are root, "sudo -n" with
 # passwordless sudo); fails when there is no such way, so a person has to install.
@@ -62,5 +66,9 @@ ensure_test_tools() {
   if ! have_redis; then
     install_package "redis-server" redis-server || return 1
     have_redis || { echo "redis-server is still not found after installing it." >&2; return 1; }
+  fi
+  if ! have_soffice; then
+    install_package "LibreOffice (soffice)" libreoffice-impress "   (or set SOFFICE_PATH)" || return 1
+    have_soffice || { echo "soffice is still not found after installing libreoffice-impress." >&2; return 1; }
   fi
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { BayeuxOptions } from './bayeux/index';
 import type { UploadLimits } from './slides/limits';
+import type { OfficeOptions } from './slides/office/converter';
 
 const MiB = 1_048_576;
 
@@ -18,6 +19,8 @@ export interface Config {
   /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
   publicUrl: string | undefined;
   uploadLimits: Partial<UploadLimits>;
+  /** SOFFICE_PATH, OFFICE_TIMEOUT_S, OFFICE_CONCURRENCY, OFFICE_QUEUE: converting Office presentations. */
+  office: Partial<OfficeOptions>;
   port: number;
   host: string | undefined;
   /** Milliseconds given to open requests after SIGINT/SIGTERM before sockets are cut. */
@@ -87,12 +90,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.UPLOAD_MAX_FILE_MB) uploadLimits.maxFileBytes = int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
   if (env.UPLOAD_MAX_TOTAL_MB) uploadLimits.maxTotalBytes = int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
   if (env.UPLOAD_MAX_SLIDES) uploadLimits.maxSlides = int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
+  const office: Partial<OfficeOptions> = {};
+  if (env.SOFFICE_PATH?.trim()) office.binary = env.SOFFICE_PATH.trim();
+  if (env.OFFICE_TIMEOUT_S) office.timeoutMs = int('OFFICE_TIMEOUT_S', 120, 5, 3_600) * 1000;
+  if (env.OFFICE_CONCURRENCY) office.concurrency = int('OFFICE_CONCURRENCY', 1, 1, 8);
+  if (env.OFFICE_QUEUE) office.maxWaiting = int('OFFICE_QUEUE', 4, 0, 100);
   const config: Config = {
     dataDir: path.resolve(env.SLIDES_DIR?.trim() || path.join(projectRoot(), 'slides')),
     presenterKey,
     publicChannels: env.BAYEUX_PUBLIC_CHANNELS,
     publicUrl: parsePublicUrl(env.PUBLIC_URL, problems),
     uploadLimits,
+    office,
     port: int('PORT', 3000, 0, 65_535),
     host: env.HOST?.trim() || undefined,
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),

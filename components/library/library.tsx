@@ -83,7 +83,7 @@ function Library() {
   };
 
   return (
-    <div className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-4 py-6 sm:py-10">
+    <main className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-4 py-6 sm:py-10">
       <header className="flex flex-wrap items-center justify-between gap-4">
         <div>
           <p className="text-sm font-semibold uppercase tracking-[0.2em] text-sky-400">Comet Deck</p>
@@ -169,6 +169,6 @@ function Library() {
           </p>
         )}
       </ConfirmDialog>
-    </div>
+    </main>
   );
 }

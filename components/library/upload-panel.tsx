@@ -20,6 +20,11 @@ const STAGES: Record<ServerProgress['stage'], string> = {
   rendering: 'Rendering slides',
 };
 
+/** "3 of 12" slides or entries; a conversion counts its steps, the one under way included ("step 1 of 2"). */
+function processingCount({ stage, done, total }: ServerProgress): string {
+  return stage === 'converting' ? `step ${Math.min(done + 1, total)} of ${total}` : `${done} of ${total}`;
+}
+
 /** Drop or pick slides (images, a ZIP or a PDF), give a title, watch both progress bars. */
 export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSummary): void; onPresent(deck: DeckSummary): void }) {
   const [files, setFiles] = useState<File[]>([]);
@@ -87,12 +92,13 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
         className={clsx(
           'flex flex-col items-center justify-center gap-3 rounded-2xl border-2 border-dashed px-4 py-10 text-center transition-colors',
           dragging ? 'border-sky-400 bg-sky-950/50' : 'border-slate-700',
-          busy && 'opacity-50',
+          // Not faded while busy: faded text falls below WCAG contrast; the controls show they are disabled.
+          busy && 'border-slate-800',
         )}
       >
         <p className="text-lg font-semibold">Drop your slides here</p>
-        <p className="max-w-md text-sm text-slate-400">Images (PNG, JPEG, WebP, GIF) in slide order, one ZIP of images, or one PDF.</p>
-        <input ref={input} id="deck-files" type="file" multiple accept={ACCEPT} className="sr-only" disabled={busy} onChange={(event) => {
+        <p className="max-w-md text-sm text-slate-400">Images (PNG, JPEG, WebP, GIF) in slide order, one ZIP of images, one PDF, or one presentation (PowerPoint, OpenDocument, Keynote).</p>
+        <input ref={input} id="deck-files" type="file" multiple accept={ACCEPT} aria-label="Slide files" className="sr-only" disabled={busy} onChange={(event) => {
           add(event.target.files);
           event.target.value = '';
         }} />
@@ -166,7 +172,7 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
             value={upload.processing && upload.processing.total > 0 ? upload.processing.done / upload.processing.total : upload.sent < upload.total ? 0 : undefined}
             detail={
               upload.processing
-                ? `${upload.processing.done} of ${upload.processing.total}${upload.processing.file ? ` · ${upload.processing.file}` : ''}`
+                ? `${processingCount(upload.processing)}${upload.processing.file ? ` · ${upload.processing.file}` : ''}`
                 : upload.sent < upload.total
                   ? 'Waiting for the upload'
                   : 'Starting…'

@@ -14,19 +14,28 @@ import { renderVariants } from './render-image';
 import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
 import type { DeckStore } from './store';
 import type { ProgressListener, ReceivedUpload } from './types';
+import { OfficeConverter } from './office/converter';
+
+export interface BuildOptions {
+  /** Converts Office presentations; share one per server so its queue bounds them all. */
+  office?: OfficeConverter;
+  /** Aborted when the client goes away: a running conversion is killed. */
+  signal?: AbortSignal;
+}
 
 export async function buildDeck(
   store: DeckStore,
   received: ReceivedUpload,
   limits: UploadLimits,
   onProgress?: ProgressListener,
+  options: BuildOptions = {},
 ): Promise<{ ok: true; deck: StoredDeck } | UploadFailure> {
   let buildDir: string | undefined;
   let pdf: PdfDocument | undefined;
   try {
     const plan = await planUpload(received.files);
     if (!plan.ok) return plan;
-    const prepared = await prepare(plan, received.tmpDir, limits, onProgress);
+    const prepared = await prepare(plan, received.tmpDir, limits, onProgress, options);
     if (!prepared.ok) return prepared;
     pdf = prepared.pdf;
     buildDir = await store.makeTempDir('build');
@@ -56,10 +65,15 @@ async function prepare(
   tmpDir: string,
   limits: UploadLimits,
   onProgress?: ProgressListener,
+  options: BuildOptions = {},
 ): Promise<{ ok: true; sources: SlideSource[]; pdf?: PdfDocument } | UploadFailure> {
   if (plan.kind === 'images') return imageSources(plan.files, limits);
   if (plan.kind === 'zip') return zipSources(plan.file, tmpDir, limits, onProgress);
-  return pdfSources(plan.file, limits);
+  if (plan.kind !== 'office') return pdfSources(plan.file, limits);
+  const converter = options.office ?? new OfficeConverter();
+  const converted = await converter.convert(plan.file, plan.office, tmpDir, options.signal, onProgress);
+  if (!converted.ok) return converted;
+  return pdfSources({ ...plan.file, path: converted.pdf }, limits, converted.notes);
 }
 
 /** Decodes and renders every slide, `limits.concurrency` at a time, in slide order. */
@@ -74,6 +88,7 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     const rendered = await renderVariants(loaded.image, buildDir, token);
     const slide: StoredSlide = { token, name: source.name, ...rendered };
     if (loaded.text !== undefined) slide.text = loaded.text;
+    if (loaded.notes !== undefined) slide.notes = loaded.notes;
     onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
     return { ok: true, slide };
   });

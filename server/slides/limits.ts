@@ -50,7 +50,7 @@ export function uploadLimits(overrides: Partial<UploadLimits> = {}): UploadLimit
   return limits;
 }
 
-export type FailureStatus = 400 | 413 | 415 | 422 | 500;
+export type FailureStatus = 400 | 413 | 415 | 422 | 500 | 503;
 
 /** An upload that cannot become a deck: the HTTP status and the `ApiError` body to answer with. */
 export interface UploadFailure {

@@ -4,7 +4,8 @@
  */
 import { open } from 'node:fs/promises';
 
-export type SniffedKind = 'png' | 'jpeg' | 'gif' | 'webp' | 'pdf' | 'zip';
+/** `ole`: an OLE compound file (PowerPoint 97-2003, or a password-protected OOXML package). */
+export type SniffedKind = 'png' | 'jpeg' | 'gif' | 'webp' | 'pdf' | 'zip' | 'ole';
 export type ImageKind = Extract<SniffedKind, 'png' | 'jpeg' | 'gif' | 'webp'>;
 
 /** PDF readers accept a header anywhere in the first 1024 bytes (PDF 1.7 Annex H.3, note 13). */
@@ -32,6 +33,7 @@ export function sniffBytes(head: Buffer): SniffedKind | undefined {
   if (starts('RIFF') && starts('WEBP', 8)) return 'webp';
   // A local file header, or the end record of an empty archive.
   if (starts('PK\x03\x04') || starts('PK\x05\x06')) return 'zip';
+  if (starts([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole';
   if (head.indexOf('%PDF-', 0, 'latin1') !== -1) return 'pdf';
   return undefined;
 }

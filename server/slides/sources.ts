@@ -9,31 +9,53 @@ import { type UploadFailure, type UploadLimits, fail } from './limits';
 import { sortNatural } from './natural-sort';
 import { PdfDocument } from './pdf';
 import { type RawImage, decodeImage } from './render-image';
-import { isImageKind, sniffFile } from './sniff';
+import { type SniffedKind, isImageKind, sniffFile } from './sniff';
 import type { ProgressListener, ReceivedFile } from './types';
 import { extractZip } from './zip';
+import { isNotesFileName, readNotesFile } from './zip-notes';
+import { type OfficeKind, zipOfficeKind } from './office/formats';
 
 export interface SlideSource {
   name: string;
-  load(): Promise<{ ok: true; image: RawImage; text?: string } | UploadFailure>;
+  load(): Promise<{ ok: true; image: RawImage; text?: string; notes?: string } | UploadFailure>;
 }
 
-export type UploadPlan = { ok: true; kind: 'images'; files: ReceivedFile[] } | { ok: true; kind: 'zip' | 'pdf'; file: ReceivedFile };
+export type UploadPlan =
+  | { ok: true; kind: 'images'; files: ReceivedFile[] }
+  | { ok: true; kind: 'zip' | 'pdf'; file: ReceivedFile }
+  | { ok: true; kind: 'office'; file: ReceivedFile; office: OfficeKind };
 
-const ACCEPTED = 'PNG, JPEG, GIF or WebP images, one ZIP of images, or one PDF';
+const ACCEPTED = 'PNG, JPEG, GIF or WebP images, one ZIP of images, one PDF, or one presentation (PowerPoint, OpenDocument or Keynote)';
 
 export async function planUpload(files: ReceivedFile[]): Promise<UploadPlan | UploadFailure> {
-  const kinds = [];
-  for (const file of files) kinds.push(await sniffFile(file.path)); // one file handle at a time
+  const kinds: Array<SniffedKind | OfficeKind | undefined> = [];
+  for (const file of files) kinds.push(await sniffUpload(file.path)); // one file handle at a time
   const unknown = kinds.findIndex((kind) => kind === undefined);
   if (unknown >= 0) return fail(415, `Unsupported file: upload ${ACCEPTED}.`, files[unknown]!.name);
   const pdfs = kinds.filter((kind) => kind === 'pdf').length;
   const zips = kinds.filter((kind) => kind === 'zip').length;
-  if (pdfs + zips === 0) return { ok: true, kind: 'images', files };
-  if (files.length === 1) return { ok: true, kind: pdfs ? 'pdf' : 'zip', file: files[0]! };
-  const images = files.length - pdfs - zips;
-  const parts = [count(pdfs, 'PDF'), count(zips, 'ZIP'), count(images, 'image')].filter(Boolean).join(', ');
-  return fail(422, `Upload either images, one ZIP of images, or one PDF, not several kinds or several archives together (got ${parts}).`);
+  const offices = kinds.filter(isOfficeKind).length;
+  if (pdfs + zips + offices === 0) return { ok: true, kind: 'images', files };
+  if (files.length === 1) return singlePlan(files[0]!, kinds[0]!);
+  const images = files.length - pdfs - zips - offices;
+  const parts = [count(pdfs, 'PDF'), count(zips, 'ZIP'), count(offices, 'presentation'), count(images, 'image')].filter(Boolean).join(', ');
+  return fail(422, `Upload either images, one ZIP of images, or one PDF or presentation, not several kinds or several archives together (got ${parts}).`);
+}
+
+/** The sniffed kind, with a ZIP that is really an Office package named as such. */
+async function sniffUpload(file: string): Promise<SniffedKind | OfficeKind | undefined> {
+  const kind = await sniffFile(file);
+  if (kind === 'zip') return (await zipOfficeKind(file)) ?? 'zip';
+  return kind;
+}
+
+function isOfficeKind(kind: SniffedKind | OfficeKind | undefined): kind is OfficeKind {
+  return kind === 'pptx' || kind === 'odp' || kind === 'key' || kind === 'ole';
+}
+
+function singlePlan(file: ReceivedFile, kind: SniffedKind | OfficeKind): UploadPlan {
+  if (isOfficeKind(kind)) return { ok: true, kind: 'office', file, office: kind };
+  return { ok: true, kind: kind === 'pdf' ? 'pdf' : 'zip', file };
 }
 
 /** Image files in natural name order; over `maxSlides` is refused (busboy's files limit is the same). */
@@ -55,21 +77,33 @@ export async function zipSources(
 ): Promise<{ ok: true; sources: SlideSource[] } | UploadFailure> {
   const extracted = await extractZip(zip, tmpDir, limits, onProgress);
   if (!extracted.ok) return extracted;
-  const entries = extracted.entries.map((entry) => ({ ...entry, name: `${zip.name}/${entry.name}`, entry: entry.name }));
+  const all = extracted.entries.map((entry) => ({ ...entry, name: `${zip.name}/${entry.name}`, entry: entry.name }));
+  const notesFiles = all.filter((entry) => isNotesFileName(entry.entry));
+  if (notesFiles.length > 1) return fail(422, 'The ZIP has more than one notes file: keep one notes.md or notes.txt.', notesFiles[1]!.name);
+  const entries = all.filter((entry) => !isNotesFileName(entry.entry));
   for (const entry of entries) {
-    if (!isImageKind(await sniffFile(entry.path))) return fail(415, `The ZIP may only contain PNG, JPEG, GIF or WebP images.`, entry.name);
+    if (!isImageKind(await sniffFile(entry.path))) return fail(415, `The ZIP may only contain PNG, JPEG, GIF or WebP images (and one notes.md or notes.txt).`, entry.name);
   }
-  const sources = sortNatural(entries, (entry) => entry.entry).map((entry) => ({
+  if (entries.length === 0) return fail(422, 'The ZIP contains no images.', zip.name);
+  const notes = notesFiles[0] ? await readNotesFile(notesFiles[0].path, notesFiles[0].name, entries.length) : { ok: true as const, notes: [] };
+  if (!notes.ok) return notes;
+  const sources = sortNatural(entries, (entry) => entry.entry).map((entry, i) => ({
     name: entry.entry,
-    load: () => decodeImage(entry.path, entry.name, limits.maxPixels),
+    load: () => withNotes(decodeImage(entry.path, entry.name, limits.maxPixels), notes.notes[i]),
   }));
   return { ok: true, sources };
+}
+
+async function withNotes<T extends { ok: boolean }>(loading: Promise<T>, notes: string | undefined): Promise<T & { notes?: string }> {
+  const loaded = await loading;
+  return loaded.ok && notes !== undefined ? { ...loaded, notes } : loaded;
 }
 
 /** Opens the PDF in its worker; one slide per page. The caller must `close()` the document. */
 export async function pdfSources(
   file: ReceivedFile,
   limits: UploadLimits,
+  notes: ReadonlyArray<string | undefined> = [],
 ): Promise<{ ok: true; sources: SlideSource[]; pdf: PdfDocument } | UploadFailure> {
   const opened = await PdfDocument.open(file.path, file.name, limits);
   if (!opened.ok) return opened;
@@ -89,7 +123,10 @@ export async function pdfSources(
       const page = await pdf.renderPage(i + 1);
       if (!page.ok) return page;
       const text = normalizeText(page.text);
-      return text === undefined ? { ok: true as const, image: page.image } : { ok: true as const, image: page.image, text };
+      const slide: { ok: true; image: RawImage; text?: string; notes?: string } = { ok: true, image: page.image };
+      if (text !== undefined) slide.text = text;
+      if (notes[i] !== undefined) slide.notes = notes[i];
+      return slide;
     },
   }));
   return { ok: true, sources, pdf };

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BayeuxServer, RedisLink } from '../bayeux/index';
 import { DeckStore } from '../slides/store';
 import { uploadLimits, type UploadLimits } from '../slides/limits';
+import { DEFAULT_OFFICE_OPTIONS, OfficeConverter, type OfficeOptions } from '../slides/office/converter';
 import { PresenterAuth } from './auth';
 import { installSlideshow, type SlideshowBayeux } from './bayeux-app';
 import { deckLookup } from './decks';
@@ -28,6 +29,8 @@ export interface SlideshowOptions {
   presenterKey?: string;
   publicChannels?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** Converting Office presentations (SOFFICE_PATH, OFFICE_TIMEOUT_S, OFFICE_CONCURRENCY, OFFICE_QUEUE). */
+  office?: Partial<OfficeOptions>;
   /** PUBLIC_URL: makes slide URLs in broadcasts absolute. */
   publicUrl?: string;
   /**
@@ -73,7 +76,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth);
-  const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits));
+  const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const { pathname } = url;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UploadProgress } from '../../../lib/slideshow/index';
 import type { DeckStore } from '../../slides/store';
 import type { UploadLimits } from '../../slides/limits';
+import type { OfficeConverter } from '../../slides/office/converter';
 import { buildDeck, receiveUpload } from '../../slides/upload';
 import { deckDetail, deckSummary } from '../../slides/urls';
 import type { PresenterAuth } from '../auth';
@@ -22,6 +23,7 @@ export class DeckRoutes {
     private readonly talk: LiveTalk,
     private readonly auth: PresenterAuth,
     private readonly limits: UploadLimits,
+    private readonly office: OfficeConverter,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -66,7 +68,12 @@ export class DeckRoutes {
     const streaming = (req.headers.accept ?? '').includes('application/x-ndjson');
     const progress = streaming ? progressWriter(res) : undefined;
     const received = await receiveUpload(req, this.limits, progress, this.store.dir);
-    const built = received.ok ? await buildDeck(this.store, received, this.limits, progress) : received;
+    // A client that goes away (a cancelled upload) stops the work, e.g. kills a running conversion.
+    const cancel = new AbortController();
+    const onClose = (): void => void (res.writableFinished || cancel.abort());
+    res.once('close', onClose);
+    const built = received.ok ? await buildDeck(this.store, received, this.limits, progress, { office: this.office, signal: cancel.signal }) : received;
+    res.off('close', onClose);
     if (!streaming) {
       // A refused upload may leave much of its body unread: close rather than drain it.
       if (!built.ok) res.setHeader('Connection', 'close');
