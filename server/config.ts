@@ -32,6 +32,8 @@ export interface Config {
   nodeId: string | undefined;
   /** REDIS_PREFIX: names of this installation's keys and channels in Redis (default `cometdeck:`). */
   redisPrefix: string;
+  /** PAST_SLIDES_KEEP_MINUTES: the last talk's shown slides stay served this long once another deck is live (ms). */
+  keepPastMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     nodeId,
     redisPrefix,
+    keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -67,6 +67,11 @@ export interface IdleState {
   at: number;
   /** Title of the upcoming talk, if the presenter chose one. */
   title?: string;
+  /**
+   * A talk has ended (End talk) and no other has started: phones say so, and keep the slides they
+   * were shown to look back through (their images stay served until the next talk, and a while after).
+   */
+  ended?: true;
 }
 
 export type SlideshowState = LiveState | IdleState;

@@ -38,6 +38,10 @@ export interface SlideshowOptions {
    * the Redis engine uses, so a talk change reaches every node before its broadcast does).
    */
   shared?: SharedState;
+  /** PAST_SLIDES_KEEP_MINUTES: how long the last talk's shown slides stay served once another deck is live (ms). */
+  keepPastMs?: number;
+  /** The server clock (tests pass their own to step past the kept time). */
+  now?: () => number;
 }
 
 export interface SharedState {
@@ -72,7 +76,8 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
-  const talk = await LiveTalk.open(talkStore, deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
+  const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
+  const talk = await LiveTalk.open(talkStore, lookup, options.now, { keepPastMs: options.keepPastMs });
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth);

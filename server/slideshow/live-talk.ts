@@ -18,6 +18,7 @@
  */
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
 import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
+import { DEFAULT_KEEP_PAST_MS, endedRecord, pastOnNewDeck, pastServes } from './past';
 
 /** What the live talk needs of a deck: its slides as the audience will see them, with their tokens. */
 export interface LiveDeck {
@@ -49,6 +50,11 @@ interface Talk {
 }
 type Plan = ({ ok: true } & Talk) | Refusal;
 
+export interface LiveTalkOptions {
+  /** How long the previous talk's shown slides stay served once another deck is live (ms; 0: not at all). */
+  keepPastMs?: number;
+}
+
 /** Compare-and-swap attempts before a command gives up (only when other nodes keep changing the talk). */
 const MAX_ATTEMPTS = 8;
 
@@ -61,7 +67,7 @@ export class LiveTalk {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners: Array<(change: TalkChange) => void> = [];
 
-  private constructor(readonly store: TalkStore, readonly decks: DeckLookup, talk: Talk, private readonly now: () => number) {
+  private constructor(readonly store: TalkStore, readonly decks: DeckLookup, talk: Talk, private readonly now: () => number, private readonly keepPastMs: number) {
     this.#record = talk.record;
     this.#deck = talk.deck;
     this.#indexReveals();
@@ -69,9 +75,9 @@ export class LiveTalk {
   }
 
   /** Restore the talk from `live.json` at `source`, or from a store; a talk whose deck is gone comes back idle. */
-  static async open(source: string | TalkStore, decks: DeckLookup, now: () => number = Date.now): Promise<LiveTalk> {
+  static async open(source: string | TalkStore, decks: DeckLookup, now: () => number = Date.now, options: LiveTalkOptions = {}): Promise<LiveTalk> {
     const store = typeof source === 'string' ? await FileTalkStore.open(source) : source;
-    const talk = new LiveTalk(store, decks, await resolve(store.current, decks), now);
+    const talk = new LiveTalk(store, decks, await resolve(store.current, decks), now, options.keepPastMs ?? DEFAULT_KEEP_PAST_MS);
     store.onChange((record) => talk.#changedElsewhere(record));
     return talk;
   }
@@ -90,9 +96,9 @@ export class LiveTalk {
     return this.#change;
   }
 
-  /** May the audience load this slide image? Only once its slide has been shown in this talk. */
+  /** May the audience load this slide image? Only once its slide has been shown in this talk (or the last, past.ts). */
   isRevealed(deckId: string, token: string): boolean {
-    return this.#deck?.id === deckId && this.#revealedTokens.has(token);
+    return (this.#deck?.id === deckId && this.#revealedTokens.has(token)) || pastServes(this.#record.past, deckId, token, this.now());
   }
 
   /**
@@ -156,13 +162,14 @@ export class LiveTalk {
 
   async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
     const seq = current.record.seq + 1;
-    if (command.live === false) return { ok: true, record: command.title ? { seq, upcoming: command.title } : { seq }, deck: undefined };
+    if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title), deck: undefined };
     let deck = current.deck;
     let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
       deck = await this.decks.load(command.deck);
       if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
-      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), deckTitle: deck.title };
+      const past = pastOnNewDeck(current.record, current.deck, this.now(), this.keepPastMs);
+      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), deckTitle: deck.title, ...past };
     }
     if (!deck || record.slide === undefined) return { ok: false, status: 409, error: 'no talk is live: send a deck first' };
     let slide = record.slide;
@@ -212,7 +219,7 @@ export class LiveTalk {
     const deck = this.#deck;
     const at = this.now();
     if (!deck || record.slide === undefined) {
-      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}) } satisfies IdleState;
+      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}), ...(record.ended ? { ended: true } : {}) } satisfies IdleState;
       return { state: idle, replay: idle };
     }
     const state = {
@@ -235,5 +242,7 @@ async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck)
   if (record.deck === undefined) return { record, deck: undefined };
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
   const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
-  return valid ? { record, deck } : { record: { seq: record.seq, ...(record.upcoming ? { upcoming: record.upcoming } : {}) }, deck: undefined };
+  if (valid) return { record, deck };
+  const { seq, upcoming, ended, past } = record;
+  return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}) }, deck: undefined };
 }

@@ -22,6 +22,20 @@ export interface TalkRecord {
   upcoming?: string;
   /** The live deck's title when this record was made: another node that has this deck loaded with this title need not read it again. */
   deckTitle?: string;
+  /** While idle: a talk has ended (the phones say so, rather than "will start soon"). */
+  ended?: boolean;
+  /** The last talk's shown slides, still served to the audience (past.ts). */
+  past?: PastTalk;
+}
+
+/**
+ * The slides an ended (or replaced) talk showed, by image token: phones still reviewing that talk
+ * may load them. Kept while idle; once another deck goes live, only until `until` (server time, ms).
+ */
+export interface PastTalk {
+  deck: string;
+  tokens: string[];
+  until?: number;
 }
 
 /** A record read to base a change on; `version` is the store's own token for the compare-and-swap. */
@@ -116,8 +130,18 @@ export function parseRecord(text: string): TalkRecord | undefined {
     if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return undefined;
     // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
     if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
+    if (record.ended !== undefined && record.ended !== true) delete record.ended;
+    // A past talk that is not well formed serves nothing (never more than it should).
+    if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
     return record;
   } catch {
     return undefined;
   }
+}
+
+function isPastTalk(value: unknown): value is PastTalk {
+  if (typeof value !== 'object' || value === null) return false;
+  const { deck, tokens, until } = value as Record<string, unknown>;
+  return typeof deck === 'string' && Array.isArray(tokens) && tokens.every((t) => typeof t === 'string')
+    && (until === undefined || Number.isFinite(until));
 }

@@ -271,4 +271,18 @@ describe('the slideshow on several nodes', () => {
     assert.ok(onB.latest?.live && onB.latest.title === 'Renamed on A', 'the title stays');
     onB.leave();
   });
+
+  test('End talk on node A: node B\'s phones hear the talk ended, and B still serves the shown slides only', { timeout: TEST_MS }, async () => {
+    await command(a, { deck: deck.id, slide: 2 });
+    await command(a, { slide: 3 });
+    const onB = phoneOn(b);
+    await onB.join();
+    const ended = await command(a, { live: false });
+    await until(() => onB.latest?.seq === ended.seq, 'the end on B\'s phone');
+    assert.ok(onB.latest && !onB.latest.live && onB.latest.ended === true, 'B\'s phone is told the talk ended');
+    assert.equal(await imageStatus(b, 3), 200, 'B: slide 3 was shown');
+    assert.equal(await imageStatus(b, 1), 200, 'B: slide 1 was shown earlier in the talk');
+    assert.equal(await imageStatus(b, 14), 404, 'B: slide 14 never was');
+    onB.leave();
+  });
 });

@@ -100,13 +100,19 @@ describe('live talk', () => {
     const { file, talk } = await openTalk();
     await talk.apply({ deck: 'talk', slide: 7 });
     await talk.apply({ slide: 9 });
-    const restarted = await LiveTalk.open(file, lookup);
+    let clock = 1_000_000;
+    const restarted = await LiveTalk.open(file, lookup, () => clock, { keepPastMs: 60_000 });
     const state = restarted.state();
     assert.ok(state.live && state.slide === 9 && state.seq === 2);
     assert.equal(restarted.isRevealed('talk', 'talk-token-7'), true);
     assert.equal(JSON.parse(await readFile(file, 'utf8')).slide, 9);
     await restarted.apply({ deck: 'other' });
+    // The replaced talk's shown slides stay for phones still reviewing them, for the kept time only.
+    assert.equal(restarted.isRevealed('talk', 'talk-token-9'), true);
+    assert.equal(restarted.isRevealed('talk', 'talk-token-8'), false, 'never a slide not shown');
+    clock += 60_000;
     assert.equal(restarted.isRevealed('talk', 'talk-token-9'), false);
+    assert.equal(restarted.isRevealed('other', 'other-token-1'), true);
     const ended = await restarted.apply({ live: false });
     assert.ok(ended.ok && ended.state.live === false && ended.state.seq === 4);
   });

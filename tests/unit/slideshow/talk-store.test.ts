@@ -73,6 +73,17 @@ describe('FileTalkStore', () => {
     await store.close();
   });
 
+  test('an ended talk and its past slides read back; a malformed past or ended flag is dropped (serving nothing)', async () => {
+    const file = await liveFile();
+    const past = { deck: 'talk', tokens: ['t1', 't2'], until: 1_000 };
+    await writeFile(file, JSON.stringify({ seq: 5, ended: true, past }));
+    assert.deepEqual(await reopened(file), { seq: 5, ended: true, past });
+    for (const bad of [{ deck: 'talk', tokens: 't1' }, { deck: 1, tokens: [] }, { deck: 'talk', tokens: [2] }, { deck: 'talk', tokens: [], until: 'later' }, 'talk']) {
+      await writeFile(file, JSON.stringify({ seq: 6, ended: 'yes', past: bad }));
+      assert.deepEqual(await reopened(file), { seq: 6 }, JSON.stringify(bad));
+    }
+  });
+
   test('a file that is not a record starts over at seq 0, and a closed store refuses to write', async () => {
     const file = await liveFile();
     await writeFile(file, 'not json');
