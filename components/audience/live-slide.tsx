@@ -1,22 +1,11 @@
 'use client';
 import { clsx } from 'clsx';
-import { useCallback, useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { ConnectionIndicator } from '@/components/connection/connection-indicator';
 import { SlidePicture } from '@/components/slides/slide-picture';
 import { selectDisplayed, selectNextShown, selectPreviousShown, useSlideshowStore } from '@/lib/stores/slideshow-store';
+import { RoundButton, goBack, goForward, returnToLive, useArrowKeys } from './slide-nav';
 import { useSwipe } from './use-swipe';
-
-const goBack = () => {
-  const store = useSlideshowStore.getState();
-  const previous = selectPreviousShown(store);
-  if (previous !== undefined) store.browsedTo(previous);
-};
-const goForward = () => {
-  const store = useSlideshowStore.getState();
-  const next = selectNextShown(store);
-  if (next !== undefined) store.browsedTo(next);
-};
-const returnToLive = () => useSlideshowStore.getState().returnedToLive();
 
 /**
  * The live slide, full screen and letterboxed. Swipe or arrow keys go back through the slides
@@ -28,28 +17,18 @@ export function LiveSlide() {
   const viewing = useSlideshowStore((s) => s.viewing);
   const previous = useSlideshowStore(selectPreviousShown);
   const next = useSlideshowStore(selectNextShown);
-  const ref = useRef<HTMLElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack });
   useArrowKeys();
   if (!state?.live || !displayed) return null;
 
   const browsing = viewing !== 'live';
   const blackedOut = state.blackout && !browsing;
-  const announcement = blackedOut
-    ? 'The presenter has blanked the screen.'
-    : `${browsing ? 'Earlier slide: ' : ''}Slide ${displayed.slide} of ${state.count}.${displayed.text ? ` ${displayed.text}` : ''}`;
 
   return (
-    <main ref={ref} className="fixed inset-0 select-none overflow-hidden bg-black text-white">
+    <div ref={ref} className="fixed inset-0 select-none overflow-hidden bg-black text-white">
       <h1 className="sr-only">{state.title}</h1>
-      {blackedOut ? (
-        <div className="size-full bg-black" />
-      ) : (
-        <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority />
-      )}
-      <p aria-live="polite" aria-atomic className="sr-only">
-        {announcement}
-      </p>
+      {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority />}
 
       <div className="pointer-events-none absolute inset-x-0 top-0 flex justify-end p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">
         <ConnectionIndicator className="pointer-events-auto" />
@@ -83,37 +62,17 @@ export function LiveSlide() {
           ›
         </RoundButton>
       </nav>
-    </main>
+    </div>
   );
 }
 
-/** A translucent round button; an invisible placeholder when there is nowhere to go. */
-function RoundButton({ label, onClick, children }: { label: string | undefined; onClick(): void; children: string }) {
-  if (label === undefined) return <span aria-hidden className="size-12" />;
+/** A blackout on a phone: a calm word that nothing is wrong (the room display stays pure black). */
+function PausedNotice() {
   return (
-    <button
-      type="button"
-      aria-label={label}
-      title={label}
-      onClick={onClick}
-      className="flex size-12 items-center justify-center rounded-full bg-black/50 pb-1 text-3xl leading-none text-white/80 backdrop-blur transition-colors hover:bg-black/70 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-white active:bg-white/20"
-    >
-      {children}
-    </button>
+    <div className="flex size-full flex-col items-center justify-center gap-3 bg-slate-950 px-8 text-center">
+      <span aria-hidden className="text-4xl text-slate-500">❚❚</span>
+      <p className="text-balance text-xl font-semibold text-slate-100">The presenter paused the slides</p>
+      <p className="text-pretty text-base text-slate-300">The slides come back as soon as the presenter carries on.</p>
+    </div>
   );
-}
-
-function useArrowKeys(): void {
-  const onKey = useCallback((event: KeyboardEvent) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
-    if (event.key === 'ArrowLeft' || event.key === 'PageUp') goBack();
-    else if (event.key === 'ArrowRight' || event.key === 'PageDown') goForward();
-    else if (event.key === 'End' || event.key === 'Escape') returnToLive();
-    else return;
-    event.preventDefault();
-  }, []);
-  useEffect(() => {
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onKey]);
 }

@@ -10,7 +10,7 @@ export interface WaitingScreenProps {
 /** Before the talk starts (or before the first state arrives). */
 export function WaitingScreen({ title, connecting = false }: WaitingScreenProps) {
   return (
-    <main className="flex min-h-dvh flex-col items-center justify-center gap-6 bg-slate-950 px-6 py-12 text-center">
+    <div className="flex min-h-dvh flex-col items-center justify-center gap-6 bg-slate-950 px-6 py-12 text-center">
       <p className="text-sm font-semibold uppercase tracking-[0.2em] text-sky-400">Comet Deck</p>
       <h1 className="max-w-3xl text-balance text-3xl font-bold leading-tight sm:text-5xl">
         {connecting ? 'Joining the talk…' : (title ?? 'The talk will start soon')}
@@ -21,6 +21,6 @@ export function WaitingScreen({ title, connecting = false }: WaitingScreenProps)
           : 'Keep this page open: the slides appear here as soon as the presenter starts, and follow along live.'}
       </p>
       <ConnectionIndicator alwaysLabel />
-    </main>
+    </div>
   );
 }

@@ -2,14 +2,21 @@
  * What is on the big screen, fed only by lib/client/store-feed.ts, plus the audience member's own
  * browsing position. One talk's history accumulates from the replay a client gets when it
  * subscribes (`history`) and every change after it; it starts over when the deck changes or the
- * talk ends. Browsing never goes past the live slide: the audience sees nothing the presenter has
- * not reached (and the server would answer 404 for it anyway).
+ * talk ends without `ended`. After End talk (`ended`) the history stays, to browse: the server
+ * keeps serving those images until the next talk, and a while after. Browsing never goes past the
+ * live slide: the audience sees nothing the presenter has not reached (the server would answer 404).
  */
 import { create } from 'zustand';
-import { mergeHistory, shownSlideOf, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
+import { mergeHistory, shownSlideOf, type IdleState, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
 
-/** The live slide, or a slide number the audience member went back to. */
+/** The live slide (after the end: the end screen), or a slide number the audience member went back to. */
 export type Viewing = number | 'live';
+
+/** The talk that ended, as the end screen names it. */
+export interface EndedTalk {
+  title: string;
+  count: number;
+}
 
 export interface SlideshowStore {
   /** Undefined until the first state arrives. */
@@ -17,6 +24,10 @@ export interface SlideshowStore {
   /** Slides shown so far in this talk, ascending by slide number. */
   history: ShownSlide[];
   viewing: Viewing;
+  /** Set while the state is `ended`: the talk this phone followed, if it followed one. */
+  endedTalk: EndedTalk | undefined;
+  /** The seq of the state that started the live talk while this page watched (announced as a start). */
+  startSeq: number | undefined;
   /**
    * A state arrived. Older `seq` than what we have is ignored, unless it is the replay a client
    * gets right after (re)subscribing, which is the server's truth whatever our seq says.
@@ -31,36 +42,54 @@ export const useSlideshowStore = create<SlideshowStore>()((set, get) => ({
   state: undefined,
   history: [],
   viewing: 'live',
+  endedTalk: undefined,
+  startSeq: undefined,
   slideChanged(state, options) {
-    const { state: previous, history, viewing } = get();
+    const { state: previous, history, viewing, startSeq } = get();
     if (previous && !options?.replay && state.seq <= previous.seq) return false;
     if (!state.live) {
-      set({ state, history: [], viewing: 'live' });
+      set(idleChange(get(), state));
       return true;
     }
     const sameTalk = previous?.live === true && previous.deck === state.deck;
     const merged = mergeHistory(sameTalk ? history : [], [...(state.history ?? []), shownSlideOf(state)]);
     const stillBehind = sameTalk && typeof viewing === 'number' && viewing < state.slide && merged.some((s) => s.slide === viewing);
-    set({ state, history: merged, viewing: stillBehind ? viewing : 'live' });
+    // A talk starting while this page waited (not one it joined late) is announced as a start.
+    const starting = previous !== undefined && !sameTalk;
+    set({ state, history: merged, viewing: stillBehind ? viewing : 'live', endedTalk: undefined, startSeq: starting ? state.seq : sameTalk ? startSeq : undefined });
     return true;
   },
   browsedTo(slide) {
     const { state, history } = get();
-    if (!state?.live) return;
-    if (slide >= state.slide) set({ viewing: 'live' });
-    else if (history.some((s) => s.slide === slide)) set({ viewing: slide });
+    if (state?.live && slide >= state.slide) set({ viewing: 'live' });
+    else if ((state?.live || state?.ended) && history.some((s) => s.slide === slide)) set({ viewing: slide });
   },
   returnedToLive() {
     set({ viewing: 'live' });
   },
 }));
 
+/**
+ * The store after an idle state: an `ended` one keeps the history of the talk this phone followed
+ * (the live talk it had, or the ended one it already showed), otherwise everything starts over.
+ */
+function idleChange(store: SlideshowStore, state: IdleState): Partial<SlideshowStore> {
+  const { state: previous, history, viewing, endedTalk } = store;
+  if (!state.ended) return { state, history: [], viewing: 'live', endedTalk: undefined, startSeq: undefined };
+  if (previous?.live) {
+    const kept = mergeHistory(history, [shownSlideOf(previous)]);
+    return { state, history: kept, viewing: 'live', endedTalk: { title: previous.title, count: previous.count }, startSeq: undefined };
+  }
+  const stillEnded = previous?.live === false && previous.ended === true;
+  return stillEnded ? { state, viewing, endedTalk } : { state, history: [], viewing: 'live', endedTalk: undefined };
+}
+
 // Selectors: components pick what they need and re-render only when it changes.
 
 /** The slide on this screen: the live one, or the one the audience member went back to. */
 export function selectDisplayed(store: SlideshowStore): ShownSlide | undefined {
   const { state, viewing, history } = store;
-  if (!state?.live) return undefined;
+  if (!state?.live) return state?.ended && viewing !== 'live' ? history.find((s) => s.slide === viewing) : undefined;
   if (viewing === 'live') return state;
   return history.find((s) => s.slide === viewing) ?? state;
 }
@@ -68,7 +97,8 @@ export function selectDisplayed(store: SlideshowStore): ShownSlide | undefined {
 /** The nearest shown slide before the displayed one, if any. */
 export function selectPreviousShown(store: SlideshowStore): number | undefined {
   const displayed = selectDisplayed(store);
-  if (!displayed) return undefined;
+  // On the end screen, "back" is the last slide shown.
+  if (!displayed) return store.state?.live === false && store.state.ended ? store.history.at(-1)?.slide : undefined;
   for (let i = store.history.length - 1; i >= 0; i--) {
     if (store.history[i]!.slide < displayed.slide) return store.history[i]!.slide;
   }
@@ -78,6 +108,7 @@ export function selectPreviousShown(store: SlideshowStore): number | undefined {
 /** The nearest shown slide after the displayed one, up to the live slide; undefined when live. */
 export function selectNextShown(store: SlideshowStore): number | undefined {
   const { state, viewing, history } = store;
-  if (!state?.live || viewing === 'live') return undefined;
+  if (!state || viewing === 'live') return undefined;
+  if (!state.live) return history.find((s) => s.slide > viewing)?.slide;
   return history.find((s) => s.slide > viewing && s.slide <= state.slide)?.slide ?? state.slide;
 }

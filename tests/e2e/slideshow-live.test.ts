@@ -175,7 +175,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     await presenter.page.getByText('Audience sees a black screen').waitFor({ timeout: STEP_MS });
     for (const phone of [phoneA, phoneB]) {
       await phone.page.waitForFunction(
-        () => document.querySelector('main > p[aria-live]')?.textContent === 'The presenter has blanked the screen.' && !document.querySelector('main picture img'),
+        () => document.querySelector('main > p[aria-live]')?.textContent === 'The presenter paused the slides.' && !document.querySelector('main picture img'),
         undefined,
         { timeout: STEP_MS, polling: 20 },
       );

@@ -54,3 +54,44 @@ describe('mergeHistory and shownSlideOf', () => {
     assert.deepEqual(shownSlideOf(live(2, 5, { history: [shown(1)], text: 'hi' })), { ...shown(2), text: 'hi' });
   });
 });
+
+describe('the slideshow store after End talk', () => {
+  const fresh = () => useSlideshowStore.setState({ state: undefined, history: [], viewing: 'live', endedTalk: undefined, startSeq: undefined });
+
+  test('an ended state keeps the talk\'s slides to browse, back and forward, never past the last shown', async () => {
+    const { selectDisplayed, selectNextShown, selectPreviousShown } = await import('../../../lib/stores/slideshow-store');
+    fresh();
+    const store = () => useSlideshowStore.getState();
+    store().slideChanged(live(1, 1, { history: [] }), { replay: true });
+    for (const [slide, seq] of [[3, 2], [5, 3]] as const) store().slideChanged(live(slide, seq));
+    store().slideChanged({ live: false, seq: 4, at: 4, ended: true });
+    assert.deepEqual(slidesOf(store().history), [1, 3, 5]);
+    assert.deepEqual(store().endedTalk, { title: 'Talk', count: 9 });
+    assert.equal(selectDisplayed(store()), undefined, 'the end screen first');
+    assert.equal(selectPreviousShown(store()), 5, 'back from the end screen is the last slide shown');
+    store().browsedTo(5);
+    assert.equal(selectDisplayed(store())?.slide, 5);
+    assert.equal(selectNextShown(store()), undefined, 'nothing after the last slide shown');
+    store().browsedTo(3);
+    assert.equal(selectNextShown(store()), 5);
+    store().browsedTo(4);
+    assert.equal(selectDisplayed(store())?.slide, 3, 'a slide never shown cannot be browsed to');
+    store().slideChanged({ live: false, seq: 5, at: 5, ended: true, title: 'Next talk' });
+    assert.equal(selectDisplayed(store())?.slide, 3, 'a new title for the next talk leaves the reader where they were');
+    assert.deepEqual(slidesOf(store().history), [1, 3, 5]);
+  });
+
+  test('an idle state without `ended` still starts over, and a new deck starts its own history (announced as a start)', () => {
+    fresh();
+    const store = () => useSlideshowStore.getState();
+    store().slideChanged(idle);
+    store().slideChanged(live(2, 10));
+    assert.equal(store().startSeq, 10, 'the talk started while this page waited');
+    store().slideChanged(live(3, 11));
+    assert.equal(store().startSeq, 10);
+    store().slideChanged({ live: false, seq: 12, at: 12 });
+    assert.deepEqual(store().history, []);
+    store().slideChanged(live(1, 13, { deck: 'e' }));
+    assert.deepEqual(slidesOf(store().history), [1]);
+  });
+});
