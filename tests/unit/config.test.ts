@@ -56,3 +56,15 @@ describe('multi-node configuration', () => {
     for (const id of ['has space', 'pipe|d', 'x'.repeat(65)]) assert.match(problems({ NODE_ID: id }).join(), /NODE_ID must be/, id);
   });
 });
+
+describe('PAST_SLIDES_KEEP_MINUTES', () => {
+  test('unset leaves the default to the live talk (15 minutes); minutes become milliseconds; 0 is allowed', () => {
+    assert.equal(loadConfig({}).keepPastMs, undefined);
+    assert.equal(loadConfig({ PAST_SLIDES_KEEP_MINUTES: '30' }).keepPastMs, 30 * 60_000);
+    assert.equal(loadConfig({ PAST_SLIDES_KEEP_MINUTES: '0' }).keepPastMs, 0);
+  });
+
+  test('a value that is not a whole number of minutes up to a day is refused', () => {
+    for (const raw of ['-1', '1441', '2.5', 'soon']) assert.match(problems({ PAST_SLIDES_KEEP_MINUTES: raw }).join(), /PAST_SLIDES_KEEP_MINUTES must be an integer from 0 to 1440/, raw);
+  });
+});
