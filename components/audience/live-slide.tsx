@@ -5,13 +5,14 @@ import { ConnectionIndicator } from '@/components/connection/connection-indicato
 import { SlidePicture } from '@/components/slides/slide-picture';
 import { selectDisplayed, selectNextShown, selectPreviousShown, useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { RoundButton, goBack, goForward, returnToLive, useArrowKeys } from './slide-nav';
+import type { ScreenOn } from './use-screen-on';
 import { useSwipe } from './use-swipe';
 
 /**
  * The live slide, full screen and letterboxed. Swipe or arrow keys go back through the slides
  * already shown (never ahead of the presenter); "Live" comes back.
  */
-export function LiveSlide() {
+export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const state = useSlideshowStore((s) => s.state);
   const displayed = useSlideshowStore(selectDisplayed);
   const viewing = useSlideshowStore((s) => s.viewing);
@@ -30,7 +31,8 @@ export function LiveSlide() {
       <h1 className="sr-only">{state.title}</h1>
       {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority />}
 
-      <div className="pointer-events-none absolute inset-x-0 top-0 flex justify-end p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">
+      <div className="pointer-events-none absolute inset-x-0 top-0 flex items-start justify-between gap-3 p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">
+        <ScreenOnBadge status={screenOn} />
         <ConnectionIndicator className="pointer-events-auto" />
       </div>
 
@@ -63,6 +65,17 @@ export function LiveSlide() {
         </RoundButton>
       </nav>
     </div>
+  );
+}
+
+/** Whether the phone keeps its screen on for the talk; before the first touch, how to make it. */
+function ScreenOnBadge({ status }: { status: ScreenOn }) {
+  if (status === 'off') return <span />;
+  return (
+    <p data-screen-on={status} className="rounded-full bg-black/60 px-3 py-1.5 text-sm font-medium text-slate-100 backdrop-blur">
+      <span aria-hidden className="mr-1.5">{status === 'on' ? '☀' : '☝'}</span>
+      {status === 'on' ? 'Screen stays on' : 'Tap to keep the screen on'}
+    </p>
   );
 }
 
