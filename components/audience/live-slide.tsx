@@ -5,6 +5,8 @@ import { ConnectionIndicator } from '@/components/connection/connection-indicato
 import { SlidePicture } from '@/components/slides/slide-picture';
 import { selectDisplayed, selectNextShown, selectPreviousShown, useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { RoundButton, goBack, goForward, returnToLive, useArrowKeys } from './slide-nav';
+import { FullscreenButton } from './fullscreen-button';
+import { RotateHint } from './rotate-hint';
 import type { ScreenOn } from './use-screen-on';
 import { useSwipe } from './use-swipe';
 
@@ -33,8 +35,12 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
 
       <div className="pointer-events-none absolute inset-x-0 top-0 flex items-start justify-between gap-3 p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">
         <ScreenOnBadge status={screenOn} />
-        <ConnectionIndicator className="pointer-events-auto" />
+        <div className="flex items-center gap-2">
+          <FullscreenButton />
+          <ConnectionIndicator className="pointer-events-auto" />
+        </div>
       </div>
+      <RotateHint landscapeSlide={displayed.width > displayed.height} />
 
       <nav
         aria-label="Slides shown so far"
