@@ -25,7 +25,7 @@ export function RoomView() {
       {state?.live ? (
         <RoomSlide state={state} joinUrl={joinUrl} />
       ) : (
-        <RoomJoin joinUrl={joinUrl} title={state ? (state.title ?? 'The talk will start soon') : 'Connecting…'} />
+        <RoomJoin joinUrl={joinUrl} title={state ? (state.title ?? (state.ended ? 'The talk has ended' : 'The talk will start soon')) : 'Connecting…'} />
       )}
     </main>
   );

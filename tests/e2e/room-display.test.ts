@@ -5,8 +5,8 @@
  * never signed in (a projector's own computer).
  *
  * - while waiting it shows the join QR and link; it follows the talk like a phone; a blackout is
- *   pure black; the presenter's "Show full screen" puts the QR over the slide; after the end the
- *   QR is back;
+ *   pure black; the presenter's "Show full screen" puts the QR over the slide; after the end it
+ *   says "The talk has ended" and the QR is back;
  * - the first →, PageDown, Space or on-screen Next while the QR or a blackout is up only takes it
  *   down, the next one moves;
  * - the room never requested, and its DOM never named, an image of a slide before it was shown;
@@ -242,12 +242,13 @@ describe('the room display: the live slide for the projector, nothing more', () 
     await moveWith('ArrowRight', 5);
   });
 
-  test('after the end, the room display shows the join link and QR again', TEST, async () => {
+  test('after the end, the room display says the talk has ended and shows the join link and QR again', TEST, async () => {
     await presenter.page.getByRole('button', { name: 'End talk' }).click({ timeout: STEP_MS });
     await presenter.page.getByRole('dialog').getByRole('button', { name: 'End talk' }).click({ timeout: STEP_MS });
-    await room.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS });
+    await room.getByRole('heading', { name: 'The talk has ended' }).waitFor({ timeout: STEP_MS });
     await room.getByRole('img', { name: `QR code for ${joinUrl}` }).locator('svg').waitFor({ timeout: STEP_MS });
     await projector.page.getByRole('img', { name: `QR code for ${joinUrl}` }).locator('svg').waitFor({ timeout: STEP_MS });
+    assert.deepEqual(await axeViolations(room), []);
     assert.equal(await room.locator('main img').count(), 0);
     // A click in it makes it full screen (a page may only ask on a user's press).
     await room.mouse.click(20, 20);
