@@ -72,7 +72,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const talk = await LiveTalk.open(talkStore, deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
-  const sessions = new SessionRoutes(auth);
+  const sessions = new SessionRoutes(auth, options.publicUrl);
   const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {

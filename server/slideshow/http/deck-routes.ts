@@ -53,7 +53,8 @@ export class DeckRoutes {
   async #slide(req: IncomingMessage, res: ServerResponse, id: string, number: number): Promise<void> {
     if (req.method !== 'PATCH') return sendError(res, 405, 'use PATCH');
     const body = await readJson(req, NOTES_BODY_LIMIT);
-    if (!body.ok) return sendError(res, body.status, body.error);
+    // A body refused half-read leaves the rest on the connection: close it rather than drain it.
+    if (!body.ok) return sendJson(res, body.status, { error: body.error, code: body.status === 413 ? 'notes_too_long' : 'notes_invalid' }, body.status === 413 ? { Connection: 'close' } : {});
     const result = await this.store.setNotes(id, number, (body.value as { notes?: unknown } | null)?.notes);
     if (!result.ok) return sendJson(res, result.status, { error: result.error, code: result.code });
     sendJson(res, 200, deckDetail(result.deck).slides[number - 1]);
