@@ -91,3 +91,20 @@ describe('presenter room API', () => {
     assert.equal(guessed.headers.get('location'), '/sign-in?error=remote-code');
   });
 });
+
+describe('presenter room API with PUBLIC_URL', () => {
+  let server: SlideshowTestServer;
+  before(async () => {
+    server = await startSlideshowServer({ publicUrl: 'https://slides.example.org' }, { timeout: 2_000 });
+  });
+  after(() => server?.close());
+
+  test('the session names PUBLIC_URL for the join panel, and remote links use it', { timeout: TEST_MS }, async () => {
+    const cookie = await signIn(server);
+    const session = await getJson(`${server.url}/api/session`, { cookie });
+    assert.equal(session.body.publicUrl, 'https://slides.example.org/');
+    const issued = await sendJson<{ url: string }>('POST', `${server.url}/api/presenter/remote-code`, {}, sameOrigin(server, cookie));
+    assert.match(issued.body.url, /^https:\/\/slides\.example\.org\/sign-in\?remote=[A-Za-z0-9_-]{24}$/);
+    assert.equal((await getJson(`${server.url}/api/session`)).body.publicUrl, undefined, 'only presenters are told');
+  });
+});
