@@ -194,7 +194,7 @@ export function renderMarkdown(record: RunRecord, comparison: Comparison | undef
     : '* **Machine quiet:** no other process used more than 0.1 core during any measured phase.');
   const acked = runAck([...cases, ...(record.replayCases ?? [])]);
   out.push(acked
-    ? '* **Client path:** the phones negotiate the ack extension as the pages do (lib/client/connection.ts registers cometd\'s AckExtension): events come only in `/meta/connect` replies, each connect echoes the last batch. Faye ignores it; cometd-node has its ack extension enabled. Rows marked "(no ack)" are like-for-like rows without it, not the product path.'
+    ? '* **Client path:** the phones negotiate the ack extension as the pages do (lib/client/connection.ts registers cometd\'s AckExtension): every `/meta/connect` reply is numbered and each connect echoes the last number; ours pushes WebSocket events at once and numbers them in the next connect reply, long-polling events come in connect replies. Faye ignores it; cometd-node has its ack extension enabled (it sends events only in connect replies). Rows marked "(no ack)" are like-for-like rows without it, not the product path.'
     : '* **NO-ACK RUN** (`--no-ack`, or recorded before the phones negotiated ack): the phones did not negotiate ack, which every page does: these numbers describe a path our phones never take. Like-for-like with the peers only; the targets are the product path\'s.');
   if (record.codeChanged) out.push(`* **CODE CHANGED DURING THE RUN** (${record.code}): the cases measured different versions; ratios between them mean nothing. Run again.`);
   const failed = cases.filter((c) => c.error);

@@ -49,3 +49,10 @@ export const ResetIcon = (props: SVGProps<SVGSVGElement>) => (
     <path d="M3 3v5h5" />
   </svg>
 );
+
+export const ScreenIcon = (props: SVGProps<SVGSVGElement>) => (
+  <svg {...base(props)}>
+    <rect x="2" y="3" width="20" height="14" rx="2" />
+    <path d="M8 21h8M12 17v4" />
+  </svg>
+);

@@ -2,16 +2,35 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
+import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { QrIcon } from './icons';
+import { useSendCommand } from './presenter-connection';
 import { QrCode } from './qr-code';
 import { useJoinUrl } from './use-origin';
+
+/**
+ * The full-screen QR, here and on the room display. During a talk it is the talk's `qr` (so the
+ * room display shows it too, and a press that takes it down anywhere closes it here); before a
+ * talk it is only this window's (the room display shows the QR anyway while waiting).
+ */
+function useProjectedQr(): [boolean, (up: boolean) => void] {
+  const send = useSendCommand();
+  const live = useSlideshowStore((s) => s.state?.live === true);
+  const qrUp = useSlideshowStore((s) => s.state?.live === true && s.state.qr === true);
+  const [local, setLocal] = useState(false);
+  const set = (up: boolean) => {
+    if (live) void send({ qr: up });
+    setLocal(up && !live);
+  };
+  return [live ? qrUp : local, set];
+}
 
 /** The audience link: a button showing it, a dialog with its QR code, and a projector-size QR. */
 export function JoinPanel() {
   const joinUrl = useJoinUrl();
   const host = joinUrl.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const [open, setOpen] = useState(false);
-  const [projecting, setProjecting] = useState(false);
+  const [projecting, setProjecting] = useProjectedQr();
   const [copied, setCopied] = useState(false);
 
   const copy = async () => {
@@ -36,7 +55,10 @@ export function JoinPanel() {
         <div className="flex flex-col items-center gap-4">
           <QrCode text={joinUrl} label={`QR code for ${joinUrl}`} className="w-64 max-w-full rounded-lg p-2" />
           <p className="break-all text-center font-mono text-xl font-semibold">{joinUrl}</p>
-          <p className="text-center text-sm text-slate-400">Phones open this link and follow every slide live.</p>
+          <p className="text-center text-sm text-slate-400">
+            Phones open this link and follow every slide live. During a talk, “Show full screen” puts the QR on the slideshow window too; the next
+            press of → takes it down.
+          </p>
           <div className="flex w-full flex-wrap justify-center gap-2">
             <Button variant="secondary" onClick={copy}>
               {copied ? 'Copied' : 'Copy link'}
@@ -95,7 +117,7 @@ function ProjectedQr({ url, onClose }: { url: string; onClose(): void }) {
     >
       <QrCode text={url} label={`QR code for ${url}`} className="w-[min(78vh,90vw)]" />
       <p className="break-all text-center font-mono text-[min(5vw,6vh)] font-bold leading-none">{url}</p>
-      <p className="text-[min(2vw,2.5vh)] text-slate-600">Scan to follow the slides on your phone · click or Esc to close</p>
+      <p className="text-[min(2vw,2.5vh)] text-slate-600">Scan to follow the slides on your phone · click, Esc or → to close</p>
     </div>
   );
 }

@@ -17,6 +17,7 @@ import { SlideOverview } from './slide-overview';
 import { SpeakerNotes } from './speaker-notes';
 import { SlideControls } from './slide-controls';
 import { ThumbnailStrip } from './thumbnail-strip';
+import { uncoverCommand } from './uncover';
 
 /** The presenter view while a talk is live: current and next slide, controls, every slide. */
 export function LiveConsole({ state }: { state: LiveState }) {
@@ -31,8 +32,9 @@ export function LiveConsole({ state }: { state: LiveState }) {
   const [overviewOpen, setOverviewOpen] = useState(false);
 
   const actions = {
-    next: () => void send({ step: 1 }),
-    previous: () => void send({ step: -1 }),
+    // While the QR or a blackout is up, the first press only takes it down (uncover.ts).
+    next: () => void send(uncoverCommand(state) ?? { step: 1 }),
+    previous: () => void send(uncoverCommand(state) ?? { step: -1 }),
     first: () => void send({ slide: 1 }),
     last: () => void send({ slide: state.count }),
     goTo: (slide: number) => {
@@ -57,7 +59,14 @@ export function LiveConsole({ state }: { state: LiveState }) {
             {state.blackout && (
               <div className="absolute inset-0 flex items-center justify-center bg-black/85">
                 <Badge tone="warning" className="px-4 py-2 text-base">
-                  Audience sees a black screen
+                  Audience sees a black screen · next press shows the slide
+                </Badge>
+              </div>
+            )}
+            {state.qr && !state.blackout && (
+              <div className="absolute inset-x-0 bottom-0 flex justify-center p-3">
+                <Badge tone="warning" className="px-4 py-2 text-base">
+                  The room display shows the join QR · next press takes it down
                 </Badge>
               </div>
             )}
@@ -135,7 +144,7 @@ export function LiveConsole({ state }: { state: LiveState }) {
 
 function KeyHints() {
   const hints: Array<[string, string]> = [
-    ['→ Space PgDn', 'next'],
+    ['→ Space PgDn', 'next (first clears QR / black)'],
     ['← PgUp', 'previous'],
     ['12 Enter', 'go to slide 12'],
     ['Home End', 'first / last'],

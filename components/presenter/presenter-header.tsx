@@ -6,6 +6,7 @@ import { ConnectionIndicator } from '@/components/connection/connection-indicato
 import { buttonVariants } from '@/components/ui/button';
 import { AudienceCount } from './audience-count';
 import { JoinPanel } from './join-panel';
+import { RoomWindowButton } from './room-window-button';
 import { TalkClock } from './talk-clock';
 
 /** The presenter's top bar: what is live, the clocks, the audience and the join link. */
@@ -20,6 +21,7 @@ export function PresenterHeader({ title, children, live }: { title: ReactNode; c
       <AudienceCount />
       <ConnectionIndicator alwaysLabel className="bg-slate-900" />
       <JoinPanel />
+      <RoomWindowButton />
       <Link href="/decks" className={buttonVariants({ variant: 'ghost', size: 'sm' })}>
         Decks
       </Link>

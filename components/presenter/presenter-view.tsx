@@ -25,13 +25,15 @@ function PresenterView() {
   return (
     <div className="flex min-h-dvh flex-col">
       <PresenterHeader live={false} title={state ? 'Not presenting' : 'Connecting…'} />
-      {state ? (
-        <DeckChooser />
-      ) : (
-        <div className="flex flex-1 items-center justify-center gap-3 text-slate-400">
-          <Spinner /> Connecting to the talk…
-        </div>
-      )}
+      <main className="flex flex-1 flex-col">
+        {state ? (
+          <DeckChooser />
+        ) : (
+          <div className="flex flex-1 items-center justify-center gap-3 text-slate-400">
+            <Spinner /> Connecting to the talk…
+          </div>
+        )}
+      </main>
       <CommandToast />
     </div>
   );

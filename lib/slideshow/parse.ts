@@ -31,6 +31,10 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
     if (typeof blackout !== 'boolean') return { ok: false, error: 'blackout must be true or false' };
     command.blackout = blackout;
   }
+  if (value.qr !== undefined) {
+    if (typeof value.qr !== 'boolean') return { ok: false, error: 'qr must be true or false' };
+    command.qr = value.qr;
+  }
   if (live !== undefined) {
     if (live !== false) return { ok: false, error: 'live may only be false (end the talk)' };
     command.live = false;
@@ -50,7 +54,7 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
     }
     command.targetMinutes = targetMinutes;
   }
-  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, live, pause or targetMinutes' };
+  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, qr, live, pause or targetMinutes' };
   if (command.step !== undefined && command.slide !== undefined) return { ok: false, error: 'give slide or step, not both' };
   return { ok: true, value: command };
 }

@@ -1,5 +1,6 @@
 /**
- * The live talk: which deck is shown, the current slide, every slide revealed so far, blackout.
+ * The live talk: which deck is shown, the current slide, every slide revealed so far, blackout,
+ * and whether the join QR code is up on the room display.
  * Commands are applied one at a time and stored (TalkStore: the data folder, or Redis when several
  * nodes share the talk) before they are announced, so a restart mid-talk resumes exactly where it
  * was. `seq` keeps growing across restarts, so clients can ignore anything older than what they have.
@@ -174,9 +175,11 @@ export class LiveTalk {
     // Moving on lifts a blackout, as in Keynote and PowerPoint; B alone toggles it.
     const moved = slide !== current.record.slide || record.deck !== current.record.deck;
     const blackout = command.blackout ?? (moved ? false : record.blackout ?? false);
+    // Moving on takes the join QR down too: the room sees the slide the presenter moved to.
+    const qr = command.qr ?? (moved ? false : record.qr ?? false);
     const pacing = applyPacing(validPacing(record), command, this.now());
     const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
-    return { ok: true, deck, record: { ...rest, slide, revealed: [...revealed], blackout, ...pacing } };
+    return { ok: true, deck, record: { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing } };
   }
 
   /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
@@ -217,7 +220,7 @@ export class LiveTalk {
     }
     const state = {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
-      count: deck.slides.length, blackout: record.blackout ?? false,
+      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
       ...validPacing(record),
     } satisfies LiveState;

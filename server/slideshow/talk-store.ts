@@ -16,6 +16,8 @@ export interface TalkRecord extends Pacing {
   slide?: number;
   revealed?: number[];
   blackout?: boolean;
+  /** The join QR code is up on the room display. */
+  qr?: boolean;
   startedAt?: number;
   /** While idle: the title of the talk about to start, shown on the phones' waiting screen. */
   upcoming?: string;
@@ -113,6 +115,8 @@ export function parseRecord(text: string): TalkRecord | undefined {
   try {
     const record = JSON.parse(text) as TalkRecord;
     if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return undefined;
+    // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
+    if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
     // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
     const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
     return { ...rest, ...validPacing(record) };

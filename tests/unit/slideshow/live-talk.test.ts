@@ -78,6 +78,24 @@ describe('live talk', () => {
     assert.ok(moved.ok && moved.state.live && moved.state.blackout === false);
   });
 
+  test('the join QR goes up and down on command, survives a restart, and moving on takes it down', async () => {
+    const { file, talk } = await openTalk();
+    assert.deepEqual(await talk.apply({ qr: true }), { ok: false, status: 409, error: 'no talk is live: send a deck first' });
+    await talk.apply({ deck: 'talk' });
+    assert.ok(talk.state().live && !('qr' in talk.state()), 'a new talk starts without the QR');
+    const up = await talk.apply({ qr: true });
+    assert.ok(up.ok && up.state.live && up.state.qr === true && up.state.slide === 1);
+    const restarted = await LiveTalk.open(file, lookup);
+    assert.ok(restarted.state().live && (restarted.state() as { qr?: boolean }).qr === true);
+    const down = await restarted.apply({ qr: false });
+    assert.ok(down.ok && down.state.live && !('qr' in down.state));
+    await restarted.apply({ qr: true });
+    const moved = await restarted.apply({ step: 1 });
+    assert.ok(moved.ok && moved.state.live && moved.state.slide === 2 && !('qr' in moved.state));
+    const ended = await restarted.apply({ live: false });
+    assert.ok(ended.ok && !('qr' in ended.state));
+  });
+
   test('a restart resumes the same slide, reveals and seq; a new deck starts a new talk', async () => {
     const { file, talk } = await openTalk();
     await talk.apply({ deck: 'talk', slide: 7 });
@@ -140,5 +158,7 @@ describe('the waiting screen', () => {
     assert.equal(parsePresenterCommand({ live: false, title: '   ' }).ok, false);
     assert.equal(parsePresenterCommand({ live: false, title: 'y'.repeat(201) }).ok, false);
     assert.deepEqual(parsePresenterCommand({ live: false, title: '  My   talk ' }), { ok: true, value: { live: false, title: 'My talk' } });
+    assert.deepEqual(parsePresenterCommand({ qr: true }), { ok: true, value: { qr: true } });
+    assert.deepEqual(parsePresenterCommand({ qr: 'yes' }), { ok: false, error: 'qr must be true or false' });
   });
 });

@@ -65,6 +65,14 @@ describe('FileTalkStore', () => {
     assert.deepEqual(await reopened(file), { seq: 8, deck: 'talk', slide: 3, revealed: [1, 2, 3] });
   });
 
+  test('a record whose QR flag is not a boolean reads back with the QR down, the rest kept', async () => {
+    const file = await liveFile();
+    await writeFile(file, JSON.stringify({ seq: 3, deck: 'talk', slide: 1, revealed: [1], qr: 'up' }));
+    const store = await FileTalkStore.open(file);
+    assert.deepEqual(store.current, { seq: 3, deck: 'talk', slide: 1, revealed: [1] });
+    await store.close();
+  });
+
   test('a file that is not a record starts over at seq 0, and a closed store refuses to write', async () => {
     const file = await liveFile();
     await writeFile(file, 'not json');
