@@ -28,7 +28,7 @@ export function TalkClock({ state, clock = Date.now }: { state: LiveState; clock
       {state.targetMs !== undefined && elapsed !== undefined && <Remaining remainingMs={state.targetMs - elapsed} targetMs={state.targetMs} />}
       <PauseButton paused={paused} />
       <TargetButton targetMs={state.targetMs} />
-      <div className="hidden flex-col leading-tight xl:flex">
+      <div className="hidden flex-col leading-tight 2xl:flex">
         <span className="text-[0.7rem] font-semibold uppercase tracking-wider text-slate-400">Time</span>
         <time className="font-mono text-2xl tabular-nums text-slate-300">
           {now === undefined ? '––:––' : new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}

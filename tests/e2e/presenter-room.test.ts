@@ -87,6 +87,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
       const everything = await bytes.all();
       assert.ok(everything.count > 10, `audience responses seen: ${everything.count}`);
       assert.ok(everything.bayeuxMessages > 0, 'Bayeux messages were searched');
+      assert.deepEqual(everything.skipped, [], 'every audience page (the phones\' and the room display) was opened and searched');
       assert.equal(everything.text.includes(MARKER), false, `the marker leaked in: ${everything.whereFound(MARKER)}`);
       // The search can find it: the presenter's own page has it.
       assert.ok((await presenter.page.content()).includes(MARKER), 'the presenter page shows the marker');
@@ -228,7 +229,12 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
     await page.keyboard.press('ArrowRight');
     await waitForPresenterSlide(page, 5, deck.count);
     await notesShown(page).getByText('Slide 5: greet the room.').waitFor({ timeout: STEP_MS });
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // Focus came back to "Use my phone as a remote" when its dialog closed, scrolling the side
+    // column down: show it from the top, as the presenter first sees it.
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      document.querySelector('aside')?.scrollTo(0, 0);
+    });
     await imagesSettled(page);
     assert.deepEqual(await axeViolations(page), []);
     await docsScreenshot(await screenshot(page, 'presenter-notes-laptop'), 'presenter-notes');
