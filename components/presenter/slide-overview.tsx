@@ -27,7 +27,6 @@ export function SlideOverview({ open, deck, current, onJump, onClose }: SlideOve
       if (opener.current instanceof HTMLElement) opener.current.focus();
     };
     // Focus the current slide when opening only, not when the talk moves meanwhile.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
   return (
     <Dialog open={open} onClose={onClose} title={`All slides (${deck.count})`} className="w-[min(80rem,calc(100vw-2rem))]">
