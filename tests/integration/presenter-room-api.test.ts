@@ -108,3 +108,23 @@ describe('presenter room API with PUBLIC_URL', () => {
     assert.equal((await getJson(`${server.url}/api/session`)).body.publicUrl, undefined, 'only presenters are told');
   });
 });
+
+describe('presenter room API: remote codes expire', () => {
+  const clock = { now: Date.now() };
+  let server: SlideshowTestServer;
+  before(async () => {
+    server = await startSlideshowServer({ clock: () => clock.now }, { timeout: 2_000 });
+  });
+  after(() => server?.close());
+
+  test('a remote code not used within its time is refused (injected clock)', { timeout: TEST_MS }, async () => {
+    const cookie = await signIn(server);
+    const issued = await sendJson<{ url: string; expiresAt: number }>('POST', `${server.url}/api/presenter/remote-code`, {}, sameOrigin(server, cookie));
+    assert.equal(issued.body.expiresAt, clock.now + 3 * 60_000);
+    clock.now = issued.body.expiresAt;
+    const link = new URL(issued.body.url);
+    const late = await fetch(`${server.url}${link.pathname}${link.search}`, { redirect: 'manual' });
+    assert.equal(late.headers.get('location'), '/sign-in?error=remote-code');
+    assert.equal(late.headers.getSetCookie().length, 0);
+  });
+});
