@@ -98,7 +98,7 @@ export function LiveConsole({ state }: { state: LiveState }) {
             onGoTo={actions.goTo}
             onToggleBlackout={actions.toggleBlackout}
           />
-          <SpeakerNotes deckId={state.deck} slide={state.slide} notes={deck?.slides[state.slide - 1]?.notes} loaded={deck !== undefined} />
+          <SpeakerNotes deck={deck} deckId={state.deck} slide={state.slide} />
           <section aria-label="Next slide" className="flex flex-col gap-2">
             <h2 className="text-sm font-semibold uppercase tracking-wider text-slate-400">
               Next{next ? ` · slide ${next.slide}` : ''}

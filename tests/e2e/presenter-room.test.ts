@@ -66,12 +66,16 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
     await page.waitForFunction((expected) => getComputedStyle(document.querySelector('[data-testid="speaker-notes"]')!).fontSize === expected, larger, { timeout: STEP_MS });
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('Speaker notes for slide 1').fill(`Open with the question.\n${MARKER}`);
+    // The talk moves on (another window, a clicker) while the presenter types: nothing typed is lost.
+    await command({ step: 1 });
+    await waitForPresenterSlide(page, 2, deck.count);
+    assert.equal(await page.getByLabel('Speaker notes for slide 1').inputValue(), `Open with the question.\n${MARKER}`);
     await page.getByRole('button', { name: 'Save notes' }).click();
-    await notesShown(page).getByText('Open with the question.').waitFor({ timeout: STEP_MS });
+    await notesShown(page).getByText('Slide 2: greet the room.').waitFor({ timeout: STEP_MS });
     const stored = await deckDetail(app.url, key, deck.id);
     assert.equal(stored.slides[0]!.notes, `Open with the question.\n${MARKER}`);
-    await page.keyboard.press('ArrowRight');
-    await notesShown(page).getByText('Slide 2: greet the room.').waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('ArrowLeft');
+    await notesShown(page).getByText('Open with the question.').waitFor({ timeout: STEP_MS });
   });
 
   test('no audience-visible byte ever contains the notes: pages, chunks, Bayeux, /api/live, images, the room display', TEST, async () => {
