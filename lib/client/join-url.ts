@@ -2,11 +2,13 @@
  * The link the audience opens, as the presenter's join panel and the room display show it: the
  * page's origin, as phones reach the server the way this browser does; except when this browser
  * is on the server itself (localhost), which no phone can open: then the address the server
- * reports to a signed-in presenter (PUBLIC_URL or its network address).
+ * reports to a signed-in presenter (PUBLIC_URL or its network address). When the server has a
+ * PUBLIC_URL (`publicUrl`, told to presenters) it is the link, whatever address this page was opened at.
  */
 const LOOPBACK = /^https?:\/\/(localhost|127(\.\d+){3}|\[::1\])(:\d+)?$/;
 
-export function chooseJoinUrl(origin: string, fromServer: string | undefined): string {
+export function chooseJoinUrl(origin: string, fromServer: string | undefined, publicUrl?: string): string {
+  if (publicUrl) return publicUrl;
   if (fromServer && (origin === '' || LOOPBACK.test(origin))) return fromServer;
   return `${origin}/`;
 }

@@ -22,6 +22,7 @@ import { DeckRoutes } from './http/deck-routes';
 import { handleLive } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
+import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
 
 export interface SlideshowOptions {
@@ -38,6 +39,8 @@ export interface SlideshowOptions {
    * the Redis engine uses, so a talk change reaches every node before its broadcast does).
    */
   shared?: SharedState;
+  /** The clock of time-limited things (remote codes); tests inject one. */
+  clock?: () => number;
 }
 
 export interface SharedState {
@@ -75,7 +78,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const talk = await LiveTalk.open(talkStore, deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img'));
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
-  const sessions = new SessionRoutes(auth);
+  const sessions = new SessionRoutes(auth, options.publicUrl, new RemoteCodes(options.clock));
   const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {

@@ -7,9 +7,10 @@
 import { mkdir } from 'node:fs/promises';
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { validPacing, type Pacing } from './pacing';
 
 /** The talk as stored: enough to rebuild every state the audience has been sent. */
-export interface TalkRecord {
+export interface TalkRecord extends Pacing {
   seq: number;
   deck?: string;
   slide?: number;
@@ -116,7 +117,9 @@ export function parseRecord(text: string): TalkRecord | undefined {
     if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return undefined;
     // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
     if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
-    return record;
+    // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
+    const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
+    return { ...rest, ...validPacing(record) };
   } catch {
     return undefined;
   }
