@@ -107,6 +107,14 @@ describe('presenter room API with PUBLIC_URL', () => {
     assert.match(issued.body.url, /^https:\/\/slides\.example\.org\/sign-in\?remote=[A-Za-z0-9_-]{24}$/);
     assert.equal((await getJson(`${server.url}/api/session`)).body.publicUrl, undefined, 'only presenters are told');
   });
+
+  test('GET /api/join tells anyone the audience link (the room display needs no sign-in); other methods are refused', { timeout: TEST_MS }, async () => {
+    const join = await getJson(`${server.url}/api/join`);
+    assert.equal(join.status, 200);
+    assert.deepEqual(join.body, { audienceUrl: `${server.url}/`, publicUrl: 'https://slides.example.org/' });
+    const post = await sendJson('POST', `${server.url}/api/join`, {});
+    assert.equal(post.status, 405);
+  });
 });
 
 describe('presenter room API: remote codes expire', () => {

@@ -26,6 +26,13 @@ export class SessionRoutes {
       else sendError(res, 405, 'use GET, POST or DELETE');
       return true;
     }
+    if (pathname === '/api/join') {
+      // The audience link is public by nature (it is on the projector): the room display on a
+      // machine that is not signed in needs it as much as the presenter does.
+      if (req.method === 'GET') sendJson(res, 200, this.#join());
+      else sendError(res, 405, 'use GET');
+      return true;
+    }
     if (pathname === '/api/presenter/token' && req.method === 'GET') {
       if (await requirePresenter(this.auth, req, res)) sendJson(res, 200, this.auth.issueBayeuxToken());
       return true;
@@ -44,6 +51,13 @@ export class SessionRoutes {
       return true;
     }
     return false;
+  }
+
+  #join(): { audienceUrl?: string; publicUrl?: string } {
+    return {
+      ...(this.audienceUrl ? { audienceUrl: `${this.audienceUrl}/` } : {}),
+      ...(this.publicUrl ? { publicUrl: `${this.publicUrl}/` } : {}),
+    };
   }
 
   #status(req: IncomingMessage): { presenter: boolean; audienceUrl?: string; publicUrl?: string } {
