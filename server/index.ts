@@ -142,7 +142,8 @@ async function main(): Promise<void> {
   const key = running.slideshow.presenterKey;
   console.log(`Comet Deck listening on ${running.url} (Bayeux endpoint ${running.url}${running.bayeux.options.path})`);
   console.log(`  Audience:  ${running.audienceUrl}/`);
-  console.log(`  Presenter: ${running.url}/sign-in?key=${encodeURIComponent(key.key)}`);
+  // PUBLIC_URL is the address other devices reach (a phone, a second laptop); `localhost` is not.
+  console.log(`  Presenter: ${config.publicUrl ?? running.url}/sign-in?key=${encodeURIComponent(key.key)}`);
   console.log(`  Presenter key ${key.source === 'environment' ? 'from PRESENTER_KEY' : `kept in ${path.join(config.dataDir, '.presenter-key')}`}; data folder ${config.dataDir}`);
   if (running.redis) console.log(`  Node ${running.redis.nodeId}: sharing Bayeux, the live talk and the audience count through Redis (${running.redis.link.isUp ? 'connected' : 'not reachable yet'})`);
   let stopping = false;

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import type { DeckSummary } from '@/lib/slideshow';
+import { DeckNotesDialog } from './deck-notes-dialog';
 
 export interface DeckCardProps {
   deck: DeckSummary;
@@ -20,6 +21,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
   const [title, setTitle] = useState(deck.title);
   const [error, setError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
+  const [notesOpen, setNotesOpen] = useState(false);
   const created = new Date(deck.createdAt);
 
   const save = async (event: FormEvent) => {
@@ -116,10 +118,14 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
                 Rename
               </Button>
             )}
+            <Button variant="secondary" size="sm" className="flex-1" onClick={() => setNotesOpen(true)} aria-label={`Speaker notes of ${deck.title}`}>
+              Notes
+            </Button>
             <Button variant="ghost" size="sm" className="flex-1 text-red-300 hover:bg-red-950" onClick={onDelete} aria-label={`Delete ${deck.title}`}>
               Delete
             </Button>
           </div>
+          <DeckNotesDialog deckId={deck.id} title={deck.title} open={notesOpen} onClose={() => setNotesOpen(false)} />
         </div>
       </div>
     </li>

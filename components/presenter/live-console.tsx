@@ -1,6 +1,7 @@
 'use client';
-import { useEffect, type CSSProperties } from 'react';
+import { useEffect, useState, type CSSProperties } from 'react';
 import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
 import { SlidePicture } from '@/components/slides/slide-picture';
 import { loadDeck } from '@/lib/client/presenter-data';
 import type { LiveState } from '@/lib/slideshow';
@@ -10,6 +11,10 @@ import { EndTalkButton } from './end-talk-button';
 import { usePresenterKeys } from './use-presenter-keys';
 import { useSendCommand } from './presenter-connection';
 import { PresenterHeader } from './presenter-header';
+import { RemoteBar } from './remote-bar';
+import { RemotePanel } from './remote-panel';
+import { SlideOverview } from './slide-overview';
+import { SpeakerNotes } from './speaker-notes';
 import { SlideControls } from './slide-controls';
 import { ThumbnailStrip } from './thumbnail-strip';
 import { uncoverCommand } from './uncover';
@@ -24,6 +29,7 @@ export function LiveConsole({ state }: { state: LiveState }) {
   }, [state.deck]);
   const deck = deckLoad.status === 'loaded' && deckLoad.id === state.deck ? deckLoad.deck : undefined;
   const next = deck?.slides[state.slide];
+  const [overviewOpen, setOverviewOpen] = useState(false);
 
   const actions = {
     // While the QR or a blackout is up, the first press only takes it down (uncover.ts).
@@ -36,13 +42,14 @@ export function LiveConsole({ state }: { state: LiveState }) {
       else commandFailed(`There is no slide ${slide}: the deck has ${state.count}.`);
     },
     toggleBlackout: () => void send({ blackout: !state.blackout }),
+    overview: () => setOverviewOpen(deck !== undefined),
   };
   const digits = usePresenterKeys(actions);
   const ratio = { '--slide-ratio': `${state.width} / ${state.height}` } as CSSProperties;
 
   return (
     <div className="flex min-h-dvh flex-col lg:h-dvh">
-      <PresenterHeader live title={state.title}>
+      <PresenterHeader live={state} title={state.title}>
         <EndTalkButton />
       </PresenterHeader>
       <main className="grid flex-1 gap-4 p-4 lg:min-h-0 lg:grid-cols-[minmax(0,1fr)_minmax(18rem,26rem)]">
@@ -91,6 +98,7 @@ export function LiveConsole({ state }: { state: LiveState }) {
             onGoTo={actions.goTo}
             onToggleBlackout={actions.toggleBlackout}
           />
+          <SpeakerNotes deck={deck} deckId={state.deck} slide={state.slide} />
           <section aria-label="Next slide" className="flex flex-col gap-2">
             <h2 className="text-sm font-semibold uppercase tracking-wider text-slate-400">
               Next{next ? ` · slide ${next.slide}` : ''}
@@ -111,6 +119,12 @@ export function LiveConsole({ state }: { state: LiveState }) {
               <p className="mt-2 max-h-40 overflow-y-auto whitespace-pre-line text-sm">{state.text}</p>
             </details>
           )}
+          <div className="flex flex-wrap gap-2">
+            <Button variant="secondary" size="sm" disabled={!deck} onClick={() => setOverviewOpen(true)}>
+              All slides <kbd className="rounded border border-current/40 px-1.5 font-mono text-xs opacity-70">G</kbd>
+            </Button>
+            <RemotePanel />
+          </div>
           <KeyHints />
         </aside>
       </main>
@@ -121,6 +135,8 @@ export function LiveConsole({ state }: { state: LiveState }) {
           The slide list could not be loaded: {deckLoad.error}
         </p>
       ) : null}
+      {deck && <SlideOverview open={overviewOpen} deck={deck} current={state.slide} onJump={actions.goTo} onClose={() => setOverviewOpen(false)} />}
+      <RemoteBar slide={state.slide} count={state.count} blackout={state.blackout} onNext={actions.next} onPrevious={actions.previous} onToggleBlackout={actions.toggleBlackout} />
       <CommandToast />
     </div>
   );
@@ -133,6 +149,7 @@ function KeyHints() {
     ['12 Enter', 'go to slide 12'],
     ['Home End', 'first / last'],
     ['B', 'black out'],
+    ['G O', 'all slides (Esc closes)'],
   ];
   return (
     <dl className="hidden grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm text-slate-400 lg:grid">

@@ -27,7 +27,9 @@ const getToken = async () => (await api.presenterToken()).token;
  */
 const onState = (state: SlideshowState) => {
   const presenter = usePresenterStore.getState();
-  if (state.live) presenter.talkSeen({ deck: state.deck, startedAt: state.startedAt, at: state.at });
+  // A replay (it carries `history`) is stamped with the time of the last change, maybe minutes
+  // ago: only a fresh change tells how far the server's clock is from ours.
+  if (state.live) presenter.talkSeen({ deck: state.deck, at: state.history === undefined ? state.at : undefined });
   else presenter.talkEnded();
 };
 const onAudienceCount = (count: number) => usePresenterStore.getState().audienceCounted(count);

@@ -11,9 +11,11 @@ export function RoomWindowButton() {
     if (!opened) usePresenterStore.getState().commandFailed('The browser blocked the slideshow window: press the button again, or allow pop-ups for this site.');
   };
   return (
-    <Button variant="outline" size="sm" onClick={() => void open()} title="The live slide only, for the projector: drag it there, click in it for full screen">
+    <Button variant="outline" size="sm" onClick={() => void open()} aria-label="Open the slideshow window" title="The live slide only, for the projector: drag it there, click in it for full screen">
       <ScreenIcon />
-      <span>Open the slideshow window</span>
+      {/* The whole label only where the header has room for it beside the clocks and End talk. */}
+      <span aria-hidden className="2xl:hidden">Slideshow window</span>
+      <span aria-hidden className="hidden 2xl:inline">Open the slideshow window</span>
     </Button>
   );
 }

@@ -22,6 +22,12 @@ function describe(error: unknown): string {
  * The presenter key form. `/sign-in?key=…` (the link the server prints) signs in at once and
  * drops the key from the address bar and history before anything else happens.
  */
+/** What a sign-in link that failed (`?error=`) tells the presenter. */
+const SIGN_IN_ERRORS: Record<string, string> = {
+  'wrong-key': 'That presenter key is not right.',
+  'remote-code': 'That remote code has been used or has expired: show a new one in the presenter view.',
+};
+
 export function SignInForm() {
   const router = useRouter();
   // Never null on the App Router, where this form lives; typed nullable because of the Pages Router.
@@ -29,7 +35,7 @@ export function SignInForm() {
   const next = destination(params?.get('next') ?? null);
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(params?.get('error') === 'wrong-key' ? 'That presenter key is not right.' : undefined);
+  const [error, setError] = useState<string | undefined>(SIGN_IN_ERRORS[params?.get('error') ?? '']);
   const linkUsed = useRef(false);
 
   const signIn = async (value: string) => {

@@ -18,12 +18,15 @@ const releaseFocus = (event: MouseEvent<HTMLButtonElement>) => {
   if (event.detail > 0) event.currentTarget.blur();
 };
 
-/** Previous / next (big enough for a phone used as a remote), blackout, and "go to slide". */
+/**
+ * Previous / next, blackout, and "go to slide". Below `lg` the first three live in the sticky
+ * RemoteBar instead (always in reach on a phone or tablet used as a remote), so they are hidden here.
+ */
 export function SlideControls({ slide, count, blackout, onNext, onPrevious, onGoTo, onToggleBlackout }: SlideControlsProps) {
   const [target, setTarget] = useState('');
   return (
     <div className="flex flex-col gap-3">
-      <div className="grid grid-cols-2 gap-3">
+      <div className="hidden grid-cols-2 gap-3 lg:grid">
         <Button
           size="huge"
           disabled={slide <= 1}
@@ -50,7 +53,7 @@ export function SlideControls({ slide, count, blackout, onNext, onPrevious, onGo
         <Button
           variant={blackout ? 'primary' : 'secondary'}
           aria-pressed={blackout}
-          className="flex-1"
+          className="hidden flex-1 lg:inline-flex"
           onClick={(event) => {
             onToggleBlackout();
             releaseFocus(event);

@@ -10,9 +10,10 @@ export function useOrigin(): string {
   return useSyncExternalStore(subscribe, () => window.location.origin, () => '');
 }
 
-/** The link the audience opens (see lib/client/join-url.ts). */
+/** The link the audience opens (see lib/client/join-url.ts): PUBLIC_URL when the server has one. */
 export function useJoinUrl(): string {
   const origin = useOrigin();
   const fromServer = usePresenterStore((s) => s.serverAudienceUrl);
-  return chooseJoinUrl(origin, fromServer);
+  const publicUrl = usePresenterStore((s) => s.publicUrl);
+  return chooseJoinUrl(origin, fromServer, publicUrl);
 }

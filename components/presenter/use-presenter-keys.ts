@@ -8,7 +8,12 @@ export interface PresenterKeyActions {
   last(): void;
   goTo(slide: number): void;
   toggleBlackout(): void;
+  /** G or O: the grid of every slide (it closes itself on Esc: keys inside a dialog are not ours). */
+  overview?(): void;
 }
+
+/** The overview's keys, kept apart from the slide keys above. */
+const OVERVIEW_KEYS = new Set(['g', 'G', 'o', 'O']);
 
 const DIGITS_TIMEOUT_MS = 4_000;
 
@@ -26,7 +31,7 @@ function activatesControl(target: EventTarget | null): boolean {
 
 /**
  * Presenter keys, as clickers and PowerPoint/Keynote use them: → ↓ Space PageDown Enter next;
- * ← ↑ PageUp Backspace previous; Home/End; digits then Enter jump; B or . blackout.
+ * ← ↑ PageUp Backspace previous; Home/End; digits then Enter jump; B or . blackout; G or O overview.
  * Returns the digits typed so far, to show.
  */
 export function usePresenterKeys(actions: PresenterKeyActions, enabled = true): string {
@@ -69,6 +74,8 @@ export function usePresenterKeys(actions: PresenterKeyActions, enabled = true): 
       act.last();
     } else if (key === 'b' || key === 'B' || key === '.') {
       act.toggleBlackout();
+    } else if (OVERVIEW_KEYS.has(key) && act.overview) {
+      act.overview();
     } else {
       return;
     }

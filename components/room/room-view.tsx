@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { SlidePicture } from '@/components/slides/slide-picture';
 import { connectSlideshow } from '@/lib/client/connection';
-import { chooseJoinUrl, fetchServerAudienceUrl } from '@/lib/client/join-url';
+import { chooseJoinUrl, fetchJoinUrls } from '@/lib/client/join-url';
 import type { LiveState } from '@/lib/slideshow';
 import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { RoomJoin } from './room-join';
@@ -46,13 +46,13 @@ function RoomSlide({ state, joinUrl }: { state: LiveState; joinUrl: string | und
   );
 }
 
-/** The audience link: the server's (signed-in presenter's browser on the server itself) or this origin. */
+/** The audience link: PUBLIC_URL, else the server's address when this page is on the server itself, else this origin. */
 function useRoomJoinUrl(): string | undefined {
   const [url, setUrl] = useState<string | undefined>(undefined);
   useEffect(() => {
     const abort = new AbortController();
-    void fetchServerAudienceUrl(abort.signal).then((fromServer) => {
-      if (!abort.signal.aborted) setUrl(chooseJoinUrl(window.location.origin, fromServer));
+    void fetchJoinUrls(abort.signal).then(({ audienceUrl, publicUrl }) => {
+      if (!abort.signal.aborted) setUrl(chooseJoinUrl(window.location.origin, audienceUrl, publicUrl));
     });
     return () => abort.abort();
   }, []);

@@ -40,7 +40,7 @@ export async function failureOf(response: Response): Promise<ApiFailure> {
 }
 
 export const api = {
-  session: () => request<{ presenter: boolean; audienceUrl?: string }>('/api/session'),
+  session: () => request<{ presenter: boolean; audienceUrl?: string; publicUrl?: string }>('/api/session'),
   signIn: (key: string) => request<void>('/api/session', { method: 'POST', json: { key } }),
   signOut: () => request<void>('/api/session', { method: 'DELETE' }),
   presenterToken: () => request<{ token: string; expiresAt: number }>('/api/presenter/token'),
@@ -48,6 +48,10 @@ export const api = {
   deck: (id: string) => request<DeckDetail>(`/api/decks/${encodeURIComponent(id)}`),
   renameDeck: (id: string, title: string) => request<DeckSummary>(`/api/decks/${encodeURIComponent(id)}`, { method: 'PATCH', json: { title } }),
   deleteDeck: (id: string, force = false) => request<void>(`/api/decks/${encodeURIComponent(id)}${force ? '?force=1' : ''}`, { method: 'DELETE' }),
+  /** "" removes the notes. Answers the slide as the deck detail has it. */
+  setNotes: (id: string, slide: number, notes: string) =>
+    request<DeckDetail['slides'][number]>(`/api/decks/${encodeURIComponent(id)}/slides/${slide}`, { method: 'PATCH', json: { notes } }),
+  remoteCode: () => request<{ url: string; expiresAt: number }>('/api/presenter/remote-code', { method: 'POST', json: {} }),
   live: () => request<SlideshowState>('/api/live'),
   command: (command: PresenterCommand) => request<SlideshowState>('/api/live', { method: 'POST', json: command }),
 };

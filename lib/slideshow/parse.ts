@@ -6,12 +6,15 @@ import type { AudienceCount, PresenterCommand, SlideshowState } from './types';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** The longest target a talk may set (10 hours). */
+export const MAX_TARGET_MINUTES = 600;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parsePresenterCommand(value: unknown): Result<PresenterCommand> {
   if (!isObject(value)) return { ok: false, error: 'command must be an object' };
   const command: PresenterCommand = {};
-  const { deck, slide, step, blackout, live, title } = value;
+  const { deck, slide, step, blackout, live, title, pause, targetMinutes } = value;
   if (deck !== undefined) {
     if (typeof deck !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(deck)) return { ok: false, error: 'deck must be a deck id' };
     command.deck = deck;
@@ -41,7 +44,17 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
     if (command.live !== false || clean.length === 0 || clean.length > 200) return { ok: false, error: 'title goes with live: false and must be 1 to 200 characters' };
     command.title = clean;
   }
-  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, qr or live' };
+  if (pause !== undefined) {
+    if (typeof pause !== 'boolean') return { ok: false, error: 'pause must be true or false' };
+    command.pause = pause;
+  }
+  if (targetMinutes !== undefined) {
+    if (typeof targetMinutes !== 'number' || !Number.isSafeInteger(targetMinutes) || targetMinutes < 0 || targetMinutes > MAX_TARGET_MINUTES) {
+      return { ok: false, error: `targetMinutes must be a whole number of minutes from 1 to ${MAX_TARGET_MINUTES} (0 removes the target)` };
+    }
+    command.targetMinutes = targetMinutes;
+  }
+  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, qr, live, pause or targetMinutes' };
   if (command.step !== undefined && command.slide !== undefined) return { ok: false, error: 'give slide or step, not both' };
   return { ok: true, value: command };
 }

@@ -125,6 +125,8 @@ export interface DeckDetail extends DeckSummary {
 /** Error body of every failed API call. */
 export interface ApiError {
   error: string;
+  /** A stable code for the routes that give one (docs/api.md), e.g. `notes_too_long`. */
+  code?: string;
   /** The uploaded file the error is about. */
   file?: string;
 }

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type StoredDeck, type StoredSlide, normalizeTitle, parseDeckFile } from './deck-file';
+import { MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
 
 export const TEMP_PREFIX = '.tmp-';
@@ -31,6 +31,10 @@ export interface DeckStoreOptions {
 }
 
 export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404; error: string };
+
+/** Stable codes of a refused notes edit (docs/api.md). */
+export type NotesErrorCode = 'notes_invalid' | 'notes_too_long' | 'no_such_deck' | 'no_such_slide';
+export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string };
 
 interface CacheEntry {
   ino: number;
@@ -112,6 +116,32 @@ export class DeckStore {
         return { ok: false, status: 404, error: 'No such deck.' }; // deleted meanwhile
       }
       return { ok: true, deck: renamed };
+    });
+  }
+
+  /**
+   * Sets the speaker notes of slide `number` (1-based), rewriting deck.json atomically; an empty
+   * string removes them. Refused (nothing written) when longer than MAX_NOTES_CHARS, rather than
+   * cut: the presenter typed them and would lose the end silently.
+   */
+  async setNotes(id: string, number: number, notes: unknown): Promise<NotesResult> {
+    if (typeof notes !== 'string') return { ok: false, status: 400, code: 'notes_invalid', error: 'give a "notes" string ("" removes them)' };
+    if (notes.length > MAX_NOTES_CHARS) return { ok: false, status: 413, code: 'notes_too_long', error: `notes may be at most ${MAX_NOTES_CHARS} characters` };
+    const clean = normalizeNotes(notes);
+    return this.locked(id, async (): Promise<NotesResult> => {
+      const deck = await this.get(id);
+      if (!deck) return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
+      if (!Number.isSafeInteger(number) || number < 1 || number > deck.slides.length) {
+        return { ok: false, status: 404, code: 'no_such_slide', error: `No slide ${number}: the deck has ${deck.slides.length}.` };
+      }
+      const slides = deck.slides.map((slide, index) => (index === number - 1 ? withNotes(slide, clean) : slide));
+      const changed: StoredDeck = { ...deck, slides };
+      try {
+        await writeDeckFile(path.join(this.dir, id), changed);
+      } catch {
+        return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' }; // deleted meanwhile
+      }
+      return { ok: true, deck: changed };
     });
   }
 
@@ -199,6 +229,11 @@ async function writeDeckFile(deckDir: string, deck: StoredDeck): Promise<void> {
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+function withNotes(slide: StoredSlide, notes: string | undefined): StoredSlide {
+  const { notes: _old, ...rest } = slide;
+  return notes === undefined ? rest : { ...rest, notes };
 }
 
 function randomSuffix(): string {

@@ -22,6 +22,7 @@ import { DeckRoutes } from './http/deck-routes';
 import { handleLive } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
+import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
 
 export interface SlideshowOptions {
@@ -40,8 +41,8 @@ export interface SlideshowOptions {
   shared?: SharedState;
   /** PAST_SLIDES_KEEP_MINUTES: how long the last talk's shown slides stay served once another deck is live (ms). */
   keepPastMs?: number;
-  /** The server clock (tests pass their own to step past the kept time). */
-  now?: () => number;
+  /** The clock of time-limited things (remote codes, the last talk's kept slides); tests inject one. */
+  clock?: () => number;
 }
 
 export interface SharedState {
@@ -77,10 +78,10 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
   const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
-  const talk = await LiveTalk.open(talkStore, lookup, options.now, { keepPastMs: options.keepPastMs });
+  const talk = await LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
-  const sessions = new SessionRoutes(auth);
+  const sessions = new SessionRoutes(auth, options.publicUrl, new RemoteCodes(options.clock));
   const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {

@@ -18,6 +18,7 @@
  */
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
 import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
+import { applyPacing, validPacing } from './pacing';
 import { DEFAULT_KEEP_PAST_MS, endedRecord, pastOnNewDeck, pastServes } from './past';
 
 /** What the live talk needs of a deck: its slides as the audience will see them, with their tokens. */
@@ -183,7 +184,9 @@ export class LiveTalk {
     const blackout = command.blackout ?? (moved ? false : record.blackout ?? false);
     // Moving on takes the join QR down too: the room sees the slide the presenter moved to.
     const qr = command.qr ?? (moved ? false : record.qr ?? false);
-    return { ok: true, deck, record: { ...record, slide, revealed: [...revealed], blackout, qr } };
+    const pacing = applyPacing(validPacing(record), command, this.now());
+    const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
+    return { ok: true, deck, record: { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing } };
   }
 
   /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
@@ -226,6 +229,7 @@ export class LiveTalk {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
       count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
+      ...validPacing(record),
     } satisfies LiveState;
     const history = [...(record.revealed ?? [])].sort((a, b) => a - b).map((n) => deck.slides[n - 1]!.shown);
     return { state, replay: { ...state, history } };

@@ -7,9 +7,10 @@
 import { mkdir } from 'node:fs/promises';
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { validPacing, type Pacing } from './pacing';
 
 /** The talk as stored: enough to rebuild every state the audience has been sent. */
-export interface TalkRecord {
+export interface TalkRecord extends Pacing {
   seq: number;
   deck?: string;
   slide?: number;
@@ -133,7 +134,9 @@ export function parseRecord(text: string): TalkRecord | undefined {
     if (record.ended !== undefined && record.ended !== true) delete record.ended;
     // A past talk that is not well formed serves nothing (never more than it should).
     if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
-    return record;
+    // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
+    const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
+    return { ...rest, ...validPacing(record) };
   } catch {
     return undefined;
   }

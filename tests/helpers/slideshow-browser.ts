@@ -415,7 +415,7 @@ export async function screenshot(page: Page, name: string): Promise<Buffer> {
  * UPDATE_DOCS_SCREENSHOTS=1, so an ordinary test run leaves the working tree clean. Recompressed
  * to stay small; returns the file's size in bytes.
  */
-export async function docsScreenshot(png: Buffer, name: 'audience' | 'presenter' | 'room'): Promise<number> {
+export async function docsScreenshot(png: Buffer, name: 'audience' | 'presenter' | 'room' | 'presenter-notes'): Promise<number> {
   const file = path.join(DOCS_DIR, `${name}.png`);
   const small = await sharp(png).png({ compressionLevel: 9, palette: true, quality: 90, effort: 10 }).toBuffer();
   if (process.env.UPDATE_DOCS_SCREENSHOTS === '1' || !existsSync(file)) {

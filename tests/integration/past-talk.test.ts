@@ -47,7 +47,7 @@ describe('the last talk stays browsable', () => {
   });
 
   test('shown slides stay 200 after End talk, a restart and another deck going live, until the kept time; unshown stay 404', { timeout: TEST_MS }, async () => {
-    const first = await startSlideshowServer({ now, keepPastMs: KEEP_MS });
+    const first = await startSlideshowServer({ clock: now, keepPastMs: KEEP_MS });
     servers.push(first);
     const talk = await deckOf(first, 8, 'The first talk');
     const next = await deckOf(first, 3, 'The next talk');
@@ -65,7 +65,7 @@ describe('the last talk stays browsable', () => {
     const { dataDir } = first;
     await first.close();
     servers.pop();
-    const second = await startSlideshowServer({ dataDir, now, keepPastMs: KEEP_MS });
+    const second = await startSlideshowServer({ dataDir, clock: now, keepPastMs: KEEP_MS });
     servers.push(second);
     assert.equal((await getJson(`${second.url}/api/live`)).body.ended, true, 'still ended after a restart');
     assert.deepEqual(await audienceStatuses(second, talk), expect(8, [1, 2, 3, 4, 5]), 'after a restart');
@@ -80,7 +80,7 @@ describe('the last talk stays browsable', () => {
   });
 
   test('with a kept time of 0 a deck replaced mid-talk is hidden at once; an ended talk is still served while idle', { timeout: TEST_MS }, async () => {
-    const server = await startSlideshowServer({ now, keepPastMs: 0 });
+    const server = await startSlideshowServer({ clock: now, keepPastMs: 0 });
     servers.push(server);
     const a = await deckOf(server, 3, 'A');
     const b = await deckOf(server, 3, 'B');

@@ -16,6 +16,9 @@ import { requirePresenter } from './guard';
 import { readJson, sendEmpty, sendError, sendJson } from './respond';
 
 const PROGRESS_EVERY_MS = 100;
+const SLIDE_PATH = /^\/api\/decks\/([A-Za-z0-9_-]{1,64})\/slides\/([0-9]{1,6})$/;
+/** 20,000 characters of notes, each up to 4 bytes in UTF-8 and escaped in JSON, plus the wrapper. */
+const NOTES_BODY_LIMIT = 20_000 * 6 + 1024;
 
 export class DeckRoutes {
   constructor(
@@ -28,6 +31,8 @@ export class DeckRoutes {
 
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!await requirePresenter(this.auth, req, res)) return;
+    const slidePath = SLIDE_PATH.exec(pathname);
+    if (slidePath) return this.#slide(req, res, slidePath[1]!, Number(slidePath[2]));
     const id = pathname === '/api/decks' ? undefined : decodeURIComponent(pathname.slice('/api/decks/'.length));
     if (id === undefined) {
       if (req.method === 'GET') return sendJson(res, 200, (await this.store.list()).map((deck) => deckSummary(deck)));
@@ -44,6 +49,17 @@ export class DeckRoutes {
     const deck = await this.store.get(id);
     if (!deck) return sendError(res, 404, 'no such deck');
     sendJson(res, 200, deckDetail(deck));
+  }
+
+  /** `PATCH /api/decks/:id/slides/:n` `{ notes }`: presenter-only; the live talk is untouched (notes are never broadcast). */
+  async #slide(req: IncomingMessage, res: ServerResponse, id: string, number: number): Promise<void> {
+    if (req.method !== 'PATCH') return sendError(res, 405, 'use PATCH');
+    const body = await readJson(req, NOTES_BODY_LIMIT);
+    // A body refused half-read leaves the rest on the connection: close it rather than drain it.
+    if (!body.ok) return sendJson(res, body.status, { error: body.error, code: body.status === 413 ? 'notes_too_long' : 'notes_invalid' }, body.status === 413 ? { Connection: 'close' } : {});
+    const result = await this.store.setNotes(id, number, (body.value as { notes?: unknown } | null)?.notes);
+    if (!result.ok) return sendJson(res, result.status, { error: result.error, code: result.code });
+    sendJson(res, 200, deckDetail(result.deck).slides[number - 1]);
   }
 
   async #rename(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {

@@ -206,3 +206,44 @@ describe('deck URLs and views', () => {
     assert.equal(shownSlide(deck, 3), undefined);
   });
 });
+
+describe('DeckStore: speaker notes', () => {
+  let dir: string;
+  let store: DeckStore;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'deck-notes-'));
+    store = await DeckStore.open(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('sets one slide\'s notes (normalised, line breaks kept), removes them with "", and keeps them in deck.json', async () => {
+    const deck = await addDeck(store);
+    const set = await store.setNotes(deck.id, 2, 'Say hello\r\n\r\n  then the demo  \n');
+    assert.ok(set.ok);
+    assert.equal(set.deck.slides[1]!.notes, 'Say hello\n\n  then the demo');
+    assert.equal(set.deck.slides[0]!.notes, undefined);
+    const onDisk = JSON.parse(await readFile(path.join(dir, deck.id, 'deck.json'), 'utf8')) as StoredDeck;
+    assert.equal(onDisk.slides[1]!.notes, 'Say hello\n\n  then the demo');
+    assert.equal(deckDetail(onDisk).slides[1]!.notes, 'Say hello\n\n  then the demo');
+    assert.equal(shownSlide(onDisk, 2)!.hasOwnProperty('notes'), false, 'the audience\'s slide never carries notes');
+    const removed = await store.setNotes(deck.id, 2, '  ');
+    assert.ok(removed.ok && !('notes' in removed.deck.slides[1]!));
+  });
+
+  it('refuses bad input with a stable code and writes nothing', async () => {
+    const deck = await addDeck(store);
+    await store.setNotes(deck.id, 1, 'kept');
+    const cases: Array<[string, number, unknown, string]> = [
+      [deck.id, 1, 'x'.repeat(20_001), 'notes_too_long'],
+      [deck.id, 1, 42, 'notes_invalid'],
+      [deck.id, 3, 'x', 'no_such_slide'],
+      [deck.id, 0, 'x', 'no_such_slide'],
+      ['nodeckhere', 1, 'x', 'no_such_deck'],
+    ];
+    for (const [id, n, notes, code] of cases) {
+      const result = await store.setNotes(id, n, notes);
+      assert.ok(!result.ok && result.code === code, `${code}: ${JSON.stringify(result)}`);
+    }
+    assert.equal((await store.get(deck.id))!.slides[0]!.notes, 'kept');
+  });
+});
