@@ -8,23 +8,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
 import {
   PHONES, PRESENTER_DESKTOP, STEP_MS, TALK, TEST_MS, deckDetail, imagesSettled, launchBrowser, openPhone, presenterKeyOf,
   screenshot, swipe, talkFiles, uploadDeck, waitForPhoneSlide, type Tab,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  type Violation = { id: string; nodes: Array<{ target: string[] }> };
-  const result = await page.evaluate(async () => await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run());
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The text of the page's live region once it matches. */
 async function announced(page: Page, pattern: RegExp): Promise<string> {

@@ -5,23 +5,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
 import {
   PHONES, PRESENTER_DESKTOP, STEP_MS, TEST_MS, deckDetail, launchBrowser, openPhone, presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 const TIP = 'Turn your phone sideways to see the slides bigger.';
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  type Violation = { id: string; nodes: Array<{ target: string[] }> };
-  const result = await page.evaluate(async () => await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run());
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('landscape slides on a portrait phone', () => {
   let app: AppProcess;

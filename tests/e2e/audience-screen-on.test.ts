@@ -9,10 +9,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
 import {
   PHONES, STEP_MS, TEST_MS, deckDetail, openPhone, presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPhoneSlide, type Tab,
 } from '../helpers/slideshow-browser';
@@ -61,13 +61,6 @@ async function waitForHold(page: Page, want: { lock: boolean; video: boolean }):
     want,
     { timeout: STEP_MS, polling: 20 },
   );
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  type Violation = { id: string; nodes: Array<{ target: string[] }> };
-  const result = await page.evaluate(async () => await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run());
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('the screen stays on while the talk is live', () => {

@@ -7,22 +7,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
 import { type FodpSlide, officeFile, processesUsing } from '../helpers/office-fixtures';
 import { STEP_MS, launchBrowser, openPresenter, screenshot } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: 240_000 } as const;
 const UPLOAD_MS = 120_000;
 const slides = (count: number): FodpSlide[] => Array.from({ length: count }, (_, i) => ({ title: `Quarterly review, slide ${i + 1}`, notes: [`Point ${i + 1}`] }));
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  type Violation = { id: string; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> };
-  const result = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run()));
-  return result.violations.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary ?? ''})`).join('; ')}`);
-}
 
 async function waitFor(condition: () => Promise<boolean>, what: string, ms = 30_000, state?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + ms;

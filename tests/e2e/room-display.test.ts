@@ -20,12 +20,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Request } from '@playwright/test';
 import sharp from 'sharp';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
 import {
   STEP_MS,
   TALK,
@@ -49,7 +48,6 @@ const TEST = { timeout: TEST_MS } as const;
 const TITLE = 'Room display talk';
 const SLIDES = TALK.slice(0, 6);
 const count = SLIDES.length;
-const AXE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/axe-core/axe.min.js');
 type Sizes = Record<string, { width: number; height: number }>;
 const SIZES: Sizes = { '1920x1080': { width: 1920, height: 1080 }, '1280x720': { width: 1280, height: 720 } };
 /** The presenter's pages, and the room display once, on a laptop and on a phone. */
@@ -68,15 +66,6 @@ if (location.pathname === '/room') {
   };
   new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 }`;
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
 
 /** The room shows slide `n` (its announcement and image), the slide not covered. */
 async function roomOn(page: Page, deck: DeckDetail, n: number): Promise<void> {

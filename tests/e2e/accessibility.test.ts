@@ -1,0 +1,208 @@
+/**
+ * axe-core in every page and every state a person meets, in real Chromium against the real app:
+ * sign-in (empty and after a wrong key); the library empty, uploading, with decks, renaming and
+ * with an upload error; the presenter view before a talk and live; the audience page waiting,
+ * live, browsing back, in a blackout, offline, ended and reconnecting; the room display waiting,
+ * live, with the QR up and black. Each state is checked on a phone-sized and a laptop window
+ * where both are used, and each must have no violation at all (every rule axe runs by default,
+ * best practices included).
+ *
+ * The states are reached in order within one talk, so the tests of this file depend on each
+ * other; the last one kills the server to see "Reconnecting…".
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from '@playwright/test';
+import type { DeckDetail } from '../../lib/slideshow/index';
+import { startApp, type AppProcess } from '../helpers/app-process';
+import { axeViolations } from '../helpers/axe';
+import { makePdf } from '../helpers/pdf-fixtures';
+import {
+  PHONES, PRESENTER_DESKTOP, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, makeTalkSlide, newContext, openPhone, openPresenter,
+  presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, waitForPresenterSlide, type Tab,
+} from '../helpers/slideshow-browser';
+
+const TEST = { timeout: TEST_MS } as const;
+/** Pages in the PDF picked to watch an upload under way: enough for its bar to stay up a while. */
+const LONG_PDF_PAGES = 40;
+/** Rendering them on a busy 2-core machine can take a while; still bounded. */
+const UPLOAD_MS = 120_000;
+
+/** Fails with every violation named, and with the state it was found in. */
+async function assertAccessible(page: Page, state: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `axe-core in: ${state}`);
+}
+
+describe('accessibility: axe-core finds nothing in any page or state', () => {
+  let app: AppProcess;
+  let key: string;
+  let browser: Browser;
+  let presenter: Tab;
+  let phone: Tab;
+  let laptop: Tab;
+  let room: Page;
+  let deck: DeckDetail;
+
+  async function command(body: object): Promise<void> {
+    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(response.status, 200, await response.text());
+  }
+
+  async function audience(check: (tab: Tab, name: string) => Promise<void>): Promise<void> {
+    await check(phone, 'phone');
+    await check(laptop, 'laptop');
+  }
+
+  before(async () => {
+    app = await startApp();
+    key = await presenterKeyOf(app);
+    browser = await launchBrowser();
+  }, TEST);
+
+  after(async () => {
+    await browser?.close();
+    await app?.stop('SIGKILL');
+  }, TEST);
+
+  test('sign-in: the form, and the form after a wrong key', TEST, async () => {
+    for (const device of [PHONES.iphone, PRESENTER_DESKTOP]) {
+      const context = await newContext(browser, device);
+      const page = await context.newPage();
+      await page.goto(`${app.url}/sign-in`, { timeout: STEP_MS });
+      await page.getByRole('heading', { name: 'Sign in to present' }).waitFor({ timeout: STEP_MS });
+      await assertAccessible(page, 'sign-in');
+      await page.getByLabel(/key/i).fill('not-the-key');
+      await page.getByRole('button', { name: /sign in/i }).click({ timeout: STEP_MS });
+      await page.getByRole('alert').waitFor({ timeout: STEP_MS });
+      await assertAccessible(page, 'sign-in after a wrong key');
+      await context.close();
+    }
+  });
+
+  test('the library: empty, uploading, with decks, renaming, an upload error', { timeout: UPLOAD_MS + TEST_MS }, async () => {
+    presenter = await openPresenter(browser, app);
+    const { page } = presenter;
+    await page.goto(`${app.url}/decks`, { timeout: STEP_MS });
+    await page.getByRole('heading', { name: 'Library (0)' }).waitFor({ timeout: STEP_MS });
+    await assertAccessible(page, 'library, empty');
+
+    const texts = Array.from({ length: LONG_PDF_PAGES }, (_, i) => `Page ${i + 1}`);
+    await page.locator('#deck-files').setInputFiles([{ name: 'long.pdf', mimeType: 'application/pdf', buffer: makePdf(texts) }]);
+    await assertAccessible(page, 'library, a file picked');
+    await page.getByRole('button', { name: 'Upload 1 file' }).click({ timeout: STEP_MS });
+    await page.getByRole('progressbar').first().waitFor({ timeout: STEP_MS });
+    await assertAccessible(page, 'library, uploading');
+    await page.getByRole('status').filter({ hasText: `is ready: ${LONG_PDF_PAGES} slides.` }).waitFor({ timeout: UPLOAD_MS });
+    await assertAccessible(page, 'library, upload done');
+
+    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(), 'Accessible talk')).id);
+    await page.reload({ timeout: STEP_MS });
+    await page.getByRole('heading', { name: 'Library (2)' }).waitFor({ timeout: STEP_MS });
+    await assertAccessible(page, 'library, with decks');
+
+    await page.getByRole('button', { name: 'Rename Accessible talk' }).click({ timeout: STEP_MS });
+    await page.getByRole('button', { name: 'Save' }).waitFor({ timeout: STEP_MS });
+    await assertAccessible(page, 'library, renaming');
+    await page.getByRole('button', { name: 'Cancel' }).click({ timeout: STEP_MS });
+
+    // A truncated PNG: it passes the page's own checks and the server refuses it, naming the file.
+    const damaged = (await makeTalkSlide(TALK[0]!, 1)).subarray(0, 2_000);
+    await page.locator('#deck-files').setInputFiles([{ name: 'broken.png', mimeType: 'image/png', buffer: damaged }]);
+    await page.getByRole('button', { name: 'Upload 1 file' }).click({ timeout: STEP_MS });
+    await page.getByRole('alert').filter({ hasText: 'Problem with broken.png' }).waitFor({ timeout: UPLOAD_MS });
+    await assertAccessible(page, 'library, an upload error');
+
+    await page.setViewportSize(PHONES.iphone.viewport);
+    await assertAccessible(page, 'library at phone size');
+    await page.setViewportSize(PRESENTER_DESKTOP.viewport!);
+  });
+
+  test('the presenter view before a talk; the audience and the room display waiting', TEST, async () => {
+    await presenter.page.goto(`${app.url}/presenter`, { timeout: STEP_MS });
+    await presenter.page.getByRole('main').waitFor({ timeout: STEP_MS });
+    await assertAccessible(presenter.page, 'presenter, no talk');
+
+    [phone, laptop] = await Promise.all([openPhone(browser, app.url, PHONES.iphone), openPhone(browser, app.url, PRESENTER_DESKTOP)]);
+    await audience(async (tab, name) => {
+      await tab.page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS });
+      await assertAccessible(tab.page, `audience waiting (${name})`);
+    });
+
+    const roomContext = await newContext(browser, PRESENTER_DESKTOP);
+    room = await roomContext.newPage();
+    await room.goto(`${app.url}/room`, { timeout: STEP_MS });
+    await room.getByRole('img', { name: /QR/i }).first().waitFor({ timeout: STEP_MS });
+    await assertAccessible(room, 'room display waiting');
+  });
+
+  test('live: the presenter view, the audience, browsing back, the room display', TEST, async () => {
+    const count = TALK.length;
+    await command({ deck: deck.id, slide: 1 });
+    for (const slide of [2, 3]) await command({ slide });
+    await presenter.page.reload({ timeout: STEP_MS });
+    await waitForPresenterSlide(presenter.page, 3, count);
+    await assertAccessible(presenter.page, 'presenter, live');
+    await presenter.page.keyboard.press('g');
+    await presenter.page.getByRole('dialog').waitFor({ timeout: STEP_MS });
+    await assertAccessible(presenter.page, 'presenter, the overview open');
+    await presenter.page.keyboard.press('Escape');
+    await presenter.page.setViewportSize(PHONES.iphone.viewport);
+    await assertAccessible(presenter.page, 'presenter, live, at phone size (the remote bar)');
+    await presenter.page.setViewportSize(PRESENTER_DESKTOP.viewport!);
+
+    await audience(async (tab, name) => {
+      await waitForPhoneSlide(tab.page, deck.slides[2]!, count);
+      await assertAccessible(tab.page, `audience live (${name})`);
+      await tab.page.getByRole('button', { name: 'Back to slide 2' }).click({ timeout: STEP_MS });
+      const forward = tab.page.getByRole('button', { name: 'Forward to the live slide 3' });
+      await forward.waitFor({ timeout: STEP_MS });
+      await assertAccessible(tab.page, `audience browsing back (${name})`);
+      await forward.click({ timeout: STEP_MS });
+    });
+
+    await room.waitForFunction((src) => document.querySelector('main img')?.getAttribute('src') === src, deck.slides[2]!.src, { timeout: STEP_MS });
+    await assertAccessible(room, 'room display live');
+    await command({ qr: true });
+    await room.getByRole('img', { name: /QR/i }).first().waitFor({ timeout: STEP_MS });
+    await assertAccessible(room, 'room display with the QR up');
+    await command({ qr: false });
+  });
+
+  test('a blackout: the audience paused, the room display black', TEST, async () => {
+    await command({ blackout: true });
+    await audience(async (tab, name) => {
+      await tab.page.getByText('The presenter paused the slides', { exact: true }).waitFor({ timeout: STEP_MS });
+      await assertAccessible(tab.page, `audience in a blackout (${name})`);
+    });
+    await room.waitForFunction(() => document.querySelector('main img') === null, undefined, { timeout: STEP_MS });
+    await assertAccessible(room, 'room display in a blackout');
+    await command({ blackout: false });
+    await waitForPhoneSlide(phone.page, deck.slides[2]!, TALK.length);
+  });
+
+  test('offline: the phone says so', TEST, async () => {
+    await phone.page.context().setOffline(true);
+    await phone.page.getByRole('status').filter({ hasText: /offline/i }).first().waitFor({ state: 'attached', timeout: STEP_MS });
+    await assertAccessible(phone.page, 'audience offline');
+    await phone.page.context().setOffline(false);
+    await phone.page.getByRole('status').filter({ hasText: 'Connected' }).first().waitFor({ state: 'attached', timeout: 30_000 });
+  });
+
+  test('the end: the audience, the room display and the presenter after End talk', TEST, async () => {
+    await command({ live: false });
+    await audience(async (tab, name) => {
+      await tab.page.getByRole('heading', { name: 'The talk has ended' }).waitFor({ timeout: STEP_MS });
+      await assertAccessible(tab.page, `audience, the talk has ended (${name})`);
+    });
+    await room.getByText('The talk has ended').first().waitFor({ timeout: STEP_MS });
+    await assertAccessible(room, 'room display after the end');
+    await presenter.page.getByRole('main').waitFor({ timeout: STEP_MS });
+    await assertAccessible(presenter.page, 'presenter after the end');
+  });
+
+  test('reconnecting: the server is gone and the phone says it is reconnecting', TEST, async () => {
+    await app.stop('SIGKILL');
+    await phone.page.getByRole('status').filter({ hasText: /Reconnecting/ }).first().waitFor({ state: 'attached', timeout: STEP_MS });
+    await assertAccessible(phone.page, 'audience reconnecting');
+  });
+});
