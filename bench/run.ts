@@ -23,6 +23,8 @@ import { runNetBench, type NetRecord } from './net';
 import { renderNetSection } from './net-report';
 import { runOfficeBench, type OfficeRecord } from './office';
 import { renderOfficeSection } from './office-report';
+import { runLighthouseBench, type LighthouseRecord } from './lighthouse';
+import { renderLighthouseSection } from './lighthouse-report';
 import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
@@ -59,6 +61,7 @@ interface Options {
    * `--section page`: only the audience page on a phone (bench/page.ts, bench/results/page.json).
    * `--section network`: only the slow phones and the shared link (bench/net.ts, bench/results/network.json).
    * `--section office`: only a 30-slide .pptx through LibreOffice (bench/office.ts, bench/results/office.json).
+   * `--section lighthouse`: only Lighthouse on the audience page during a talk (bench/lighthouse.ts, bench/results/lighthouse.json).
    */
   section: SectionName | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
@@ -82,6 +85,8 @@ const HELP = `npm run bench [-- options]
                           --throttled-phones 3 --link-phones 1000 --link-changes 10
   --section office        only a 30-slide .pptx uploaded through LibreOffice, with the event loop probed meanwhile:
                           BENCHMARKS.md's "Office decks" section and bench/results/office.json
+  --section lighthouse    only Lighthouse (mobile) on the audience page during a talk, 5 runs, median scores:
+                          BENCHMARKS.md's "Lighthouse" section and bench/results/lighthouse.json
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -214,6 +219,7 @@ async function main(): Promise<void> {
   if (options.section === 'page') return pageOnly(options, started);
   if (options.section === 'network') return networkOnly(options);
   if (options.section === 'office') return officeOnly(options);
+  if (options.section === 'lighthouse') return lighthouseOnly(options);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -340,6 +346,20 @@ async function officeOnly(options: Options): Promise<void> {
   if (record.error) process.exitCode = 1;
 }
 
+/** Lighthouse on the audience page (bench/lighthouse.ts): measured, printed, and recorded when writing. */
+async function lighthouseOnly(options: Options): Promise<void> {
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const record: LighthouseRecord = await runLighthouseBench({ code: codeVersion(), command, log: (line) => console.log(line) });
+  const section = renderLighthouseSection(record);
+  console.log(`\n${section}`);
+  await mkdir(resultsDir, { recursive: true });
+  const file = options.write ? 'lighthouse.json' : 'scratch-lighthouse.json';
+  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeSection('lighthouse', section);
+  console.log(`Lighthouse measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's Lighthouse section and " : ''}bench/results/${file}.`);
+  if (record.error) process.exitCode = 1;
+}
+
 /** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
 async function writeSection(name: SectionName, section: string): Promise<void> {
   const file = path.join(root, 'BENCHMARKS.md');
@@ -355,7 +375,8 @@ async function keepSections(markdown: string): Promise<string> {
     if (!existsSync(file)) continue;
     const record: unknown = JSON.parse(await readFile(file, 'utf8'));
     const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord)
-      : name === 'office' ? renderOfficeSection(record as OfficeRecord) : renderMultiNodeSection(record as RunRecord);
+      : name === 'office' ? renderOfficeSection(record as OfficeRecord) : name === 'lighthouse' ? renderLighthouseSection(record as LighthouseRecord)
+      : renderMultiNodeSection(record as RunRecord);
     out = withSection(out, name, rendered);
   }
   return out;
