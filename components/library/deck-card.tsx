@@ -1,5 +1,5 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import type { DeckSummary } from '@/lib/slideshow';
@@ -22,13 +22,27 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
   const [error, setError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
   const [notesOpen, setNotesOpen] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  // The form replaces the Rename button, so closing it would drop focus to <body>: take it back there.
+  const returnFocus = useRef(false);
   const created = new Date(deck.createdAt);
+
+  useEffect(() => {
+    if (editing || !returnFocus.current) return;
+    returnFocus.current = false;
+    renameButton.current?.focus();
+  }, [editing]);
+
+  const closeEditor = () => {
+    returnFocus.current = true;
+    setEditing(false);
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     const next = title.trim();
     if (!next || next === deck.title) {
-      setEditing(false);
+      closeEditor();
       setTitle(deck.title);
       return;
     }
@@ -38,7 +52,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
     if (failure) setError(failure);
     else {
       setError(undefined);
-      setEditing(false);
+      closeEditor();
     }
   };
 
@@ -66,7 +80,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
               onChange={(event) => setTitle(event.target.value)}
               onKeyDown={(event) => {
                 if (event.key === 'Escape') {
-                  setEditing(false);
+                  closeEditor();
                   setTitle(deck.title);
                   setError(undefined);
                 }
@@ -86,7 +100,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
                 size="sm"
                 variant="ghost"
                 onClick={() => {
-                  setEditing(false);
+                  closeEditor();
                   setTitle(deck.title);
                   setError(undefined);
                 }}
@@ -114,7 +128,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
           </Button>
           <div className="flex gap-2">
             {!editing && (
-              <Button variant="secondary" size="sm" className="flex-1" onClick={() => setEditing(true)} aria-label={`Rename ${deck.title}`}>
+              <Button ref={renameButton} variant="secondary" size="sm" className="flex-1" onClick={() => setEditing(true)} aria-label={`Rename ${deck.title}`}>
                 Rename
               </Button>
             )}

@@ -1,6 +1,6 @@
 'use client';
 import { clsx } from 'clsx';
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { uploadDeck, type ServerProgress, type UploadJob } from '@/lib/client/upload';
@@ -34,6 +34,11 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
   const input = useRef<HTMLInputElement>(null);
   const problems = selectionProblems(files);
   const busy = upload.phase === 'uploading';
+  // While it runs, the focused button is Cancel, which goes away with the upload: the outcome takes focus instead of <body>.
+  const outcome = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (upload.phase === 'done' || upload.phase === 'failed') outcome.current?.focus();
+  }, [upload.phase]);
   /** The server's complaint about one file, shown next to it as well. */
   const serverProblem = upload.phase === 'failed' && upload.file ? { file: upload.file, error: upload.error } : undefined;
 
@@ -181,13 +186,13 @@ export function UploadPanel({ onUploaded, onPresent }: { onUploaded(deck: DeckSu
         </div>
       )}
       {upload.phase === 'failed' && (
-        <div role="alert" className="rounded-xl border border-red-800 bg-red-950 px-4 py-3 text-red-100">
+        <div ref={outcome} tabIndex={-1} role="alert" className="rounded-xl border border-red-800 bg-red-950 px-4 py-3 text-red-100 focus-visible:outline-3 focus-visible:outline-sky-400">
           <p className="font-semibold">{upload.file ? `Problem with ${upload.file}` : 'The upload failed'}</p>
           <p>{upload.error}</p>
         </div>
       )}
       {upload.phase === 'done' && (
-        <div role="status" className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-emerald-800 bg-emerald-950 px-4 py-3 text-emerald-100">
+        <div ref={outcome} tabIndex={-1} role="status" className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-emerald-800 bg-emerald-950 px-4 py-3 text-emerald-100 focus-visible:outline-3 focus-visible:outline-sky-400">
           <p>
             <span className="font-semibold">{upload.deck.title}</span> is ready: {upload.deck.count} {upload.deck.count === 1 ? 'slide' : 'slides'}.
           </p>

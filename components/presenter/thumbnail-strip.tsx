@@ -21,7 +21,7 @@ export function ThumbnailStrip({ deck, current, onJump }: ThumbnailStripProps) {
     const item = strip?.querySelector<HTMLElement>(`[data-slide="${current}"]`);
     // Scroll the strip only: scrollIntoView would also scroll the page to bring the strip into
     // view, which on a phone used as a remote pushes the header (status, clock) off the screen.
-    if (strip && item) strip.scrollTo({ left: item.offsetLeft - (strip.clientWidth - item.offsetWidth) / 2, behavior: 'smooth' });
+    if (strip && item) strip.scrollTo({ left: item.offsetLeft - (strip.clientWidth - item.offsetWidth) / 2, behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   }, [current]);
 
   return (

@@ -5,7 +5,8 @@
  * live, browsing back, in a blackout, offline, ended and reconnecting; the room display waiting,
  * live, with the QR up and black. Each state is checked on a phone-sized and a laptop window
  * where both are used, and each must have no violation at all (every rule axe runs by default,
- * best practices included).
+ * best practices included). Also: focus lands on the outcome of an upload and back on Rename after a
+ * rename, and the pulsing dots stand still for people who ask for reduced motion.
  *
  * The states are reached in order within one talk, so the tests of this file depend on each
  * other; the last one kills the server to see "Reconnecting…".
@@ -27,6 +28,15 @@ const TEST = { timeout: TEST_MS } as const;
 const LONG_PDF_PAGES = 40;
 /** Rendering them on a busy 2-core machine can take a while; still bounded. */
 const UPLOAD_MS = 120_000;
+
+/** The focused element's role (or tag) and accessible text, as a screen reader would land on it. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return 'body';
+    return `${element.getAttribute('role') ?? element.tagName.toLowerCase()}: ${element.getAttribute('aria-label') ?? element.textContent?.trim() ?? ''}`;
+  });
+}
 
 /** Fails with every violation named, and with the state it was found in. */
 async function assertAccessible(page: Page, state: string): Promise<void> {
@@ -94,6 +104,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     await assertAccessible(page, 'library, uploading');
     await page.getByRole('status').filter({ hasText: `is ready: ${LONG_PDF_PAGES} slides.` }).waitFor({ timeout: UPLOAD_MS });
     await assertAccessible(page, 'library, upload done');
+    assert.match(await focused(page), new RegExp(`^status: long is ready: ${LONG_PDF_PAGES} slides\\.`), 'focus moves to the result of the upload');
 
     deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(), 'Accessible talk')).id);
     await page.reload({ timeout: STEP_MS });
@@ -104,6 +115,12 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     await page.getByRole('button', { name: 'Save' }).waitFor({ timeout: STEP_MS });
     await assertAccessible(page, 'library, renaming');
     await page.getByRole('button', { name: 'Cancel' }).click({ timeout: STEP_MS });
+    assert.equal(await focused(page), 'button: Rename Accessible talk', 'Cancel gives focus back to Rename');
+    await page.getByRole('button', { name: 'Rename Accessible talk' }).click({ timeout: STEP_MS });
+    await page.getByLabel('New title for Accessible talk').fill('An accessible talk');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Rename An accessible talk' }).waitFor({ timeout: STEP_MS });
+    assert.equal(await focused(page), 'button: Rename An accessible talk', 'a saved title gives focus back to Rename');
 
     // A truncated PNG: it passes the page's own checks and the server refuses it, naming the file.
     const damaged = (await makeTalkSlide(TALK[0]!, 1)).subarray(0, 2_000);
@@ -111,6 +128,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     await page.getByRole('button', { name: 'Upload 1 file' }).click({ timeout: STEP_MS });
     await page.getByRole('alert').filter({ hasText: 'Problem with broken.png' }).waitFor({ timeout: UPLOAD_MS });
     await assertAccessible(page, 'library, an upload error');
+    assert.match(await focused(page), /^alert: Problem with broken\.png/, 'focus moves to the upload error');
 
     await page.setViewportSize(PHONES.iphone.viewport);
     await assertAccessible(page, 'library at phone size');
@@ -166,6 +184,25 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     await room.getByRole('img', { name: /QR/i }).first().waitFor({ timeout: STEP_MS });
     await assertAccessible(room, 'room display with the QR up');
     await command({ qr: false });
+  });
+
+  test('reduced motion: the "Live" dot pulses only for people who did not ask for less motion', TEST, async () => {
+    /** Browsing back brings the pulsing "Live: slide 3" button; its dot's animation as the page runs it. */
+    const dotWhileBrowsing = async (page: Page) => {
+      await page.getByRole('button', { name: 'Back to slide 2' }).click({ timeout: STEP_MS });
+      const live = page.getByRole('button', { name: 'Live: slide 3' });
+      const animation = await live.locator('.animate-pulse').evaluate((dot) => {
+        const style = getComputedStyle(dot);
+        return { iterations: style.animationIterationCount, name: style.animationName };
+      });
+      await live.click({ timeout: STEP_MS });
+      return animation;
+    };
+    assert.deepEqual(await dotWhileBrowsing(phone.page), { iterations: 'infinite', name: 'pulse' });
+    const still = await openPhone(browser, app.url, { ...PHONES.iphone, reducedMotion: 'reduce' });
+    await waitForPhoneSlide(still.page, deck.slides[2]!, TALK.length);
+    assert.deepEqual(await dotWhileBrowsing(still.page), { iterations: '1', name: 'pulse' });
+    await still.page.context().close();
   });
 
   test('a blackout: the audience paused, the room display black', TEST, async () => {
