@@ -340,7 +340,7 @@ function replayTables(cases: ReplayResult[]): string[] {
 }
 
 /** BENCHMARKS.md sections recorded by their own runs (`--section NAME`, bench/results/NAME.json), kept by the other runs. */
-export const SECTIONS = ['page', 'multi-node', 'network', 'office', 'lighthouse'] as const;
+export const SECTIONS = ['page', 'multi-node', 'network', 'office', 'lighthouse', 'startup'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export function sectionStart(name: SectionName): string {

@@ -23,8 +23,10 @@ import { runNetBench, type NetRecord } from './net';
 import { renderNetSection } from './net-report';
 import { runOfficeBench, type OfficeRecord } from './office';
 import { renderOfficeSection } from './office-report';
+import { buildServer } from '../scripts/build-server.mjs';
 import { runLighthouseBench, type LighthouseRecord } from './lighthouse';
 import { renderLighthouseSection } from './lighthouse-report';
+import { renderStartupSection, runStartupBench, type StartupRecord } from './startup';
 import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
@@ -62,6 +64,7 @@ interface Options {
    * `--section network`: only the slow phones and the shared link (bench/net.ts, bench/results/network.json).
    * `--section office`: only a 30-slide .pptx through LibreOffice (bench/office.ts, bench/results/office.json).
    * `--section lighthouse`: only Lighthouse on the audience page during a talk (bench/lighthouse.ts, bench/results/lighthouse.json).
+   * `--section startup`: only the server's start, compiled vs from source (bench/startup.ts, bench/results/startup.json).
    */
   section: SectionName | undefined;
   /** The default matrix of a full run (no --phones, --transports, --targets, --slides, --burst): may become the baseline. */
@@ -87,6 +90,8 @@ const HELP = `npm run bench [-- options]
                           BENCHMARKS.md's "Office decks" section and bench/results/office.json
   --section lighthouse    only Lighthouse (mobile) on the audience page during a talk, 5 runs, median scores:
                           BENCHMARKS.md's "Lighthouse" section and bench/results/lighthouse.json
+  --section startup       only the server's start time and memory, compiled vs from source (7 starts each):
+                          BENCHMARKS.md's "Server start" section and bench/results/startup.json
   --burst 10              changes in the burst (ten a second)
   --per-loadgen 2500      phones per load-generator process
   --join-concurrency 400  phones setting up at once (over all load generators)
@@ -170,7 +175,9 @@ function planCores(): Cores {
 }
 
 /** The production build our server needs (`next build`), made when missing. */
-function ensureBuild(): void {
+/** The compiled server (rebuilt when stale) and the Next production build (made when missing). */
+async function ensureBuild(): Promise<void> {
+  if (await buildServer()) console.log('Compiled the server into .server/ (scripts/build-server.mjs).');
   if (existsSync(path.join(root, '.next/BUILD_ID'))) return;
   console.log('No production build (.next/BUILD_ID): running next build ...');
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
@@ -215,11 +222,12 @@ async function main(): Promise<void> {
   if (maxPhones + 1_000 > system.hardNofile) limitNotes.add(`open-file limit: the server needs about ${maxPhones + 1_000} for ${maxPhones} phones; the hard limit is ${system.hardNofile}`);
   const openFiles = `hard limit ${system.hardNofile} per process; each child's limit raised to what it needs (${system.prlimit ? 'prlimit' : 'ulimit'}), at most that; phones spread over load generators of at most ${options.perLoadgen} (${Math.ceil(maxPhones / options.perLoadgen)} for ${maxPhones} phones)`;
   console.log(`Open files: ${openFiles}.`);
-  ensureBuild();
+  await ensureBuild();
   if (options.section === 'page') return pageOnly(options, started);
   if (options.section === 'network') return networkOnly(options);
   if (options.section === 'office') return officeOnly(options);
   if (options.section === 'lighthouse') return lighthouseOnly(options);
+  if (options.section === 'startup') return startupOnly(options);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -360,6 +368,19 @@ async function lighthouseOnly(options: Options): Promise<void> {
   if (record.error) process.exitCode = 1;
 }
 
+/** The server's start, compiled vs from source (bench/startup.ts): measured, printed, and recorded when writing. */
+async function startupOnly(options: Options): Promise<void> {
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const record: StartupRecord = await runStartupBench({ code: codeVersion(), command, log: (line) => console.log(line) });
+  const section = renderStartupSection(record);
+  console.log(`\n${section}`);
+  await mkdir(resultsDir, { recursive: true });
+  const file = options.write ? 'startup.json' : 'scratch-startup.json';
+  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
+  if (options.write) await writeSection('startup', section);
+  if (record.error) process.exitCode = 1;
+}
+
 /** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
 async function writeSection(name: SectionName, section: string): Promise<void> {
   const file = path.join(root, 'BENCHMARKS.md');
@@ -376,7 +397,7 @@ async function keepSections(markdown: string): Promise<string> {
     const record: unknown = JSON.parse(await readFile(file, 'utf8'));
     const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord)
       : name === 'office' ? renderOfficeSection(record as OfficeRecord) : name === 'lighthouse' ? renderLighthouseSection(record as LighthouseRecord)
-      : renderMultiNodeSection(record as RunRecord);
+      : name === 'startup' ? renderStartupSection(record as StartupRecord) : renderMultiNodeSection(record as RunRecord);
     out = withSection(out, name, rendered);
   }
   return out;

@@ -1,6 +1,6 @@
 /**
  * The servers under test, each started in a fresh process pinned to the server core:
- * - ours: the real composition root (`node --import tsx server/index.ts`, NODE_ENV=production,
+ * - ours: the real composition root as production runs it (`node .server/index.mjs`, compiled from server/index.ts; NODE_ENV=production,
  *   Next and the slideshow included) over a fresh data folder, with a 20-slide deck made through the API;
  * - faye: Faye 1.4.3; cometd-node: cometd-nodejs-server 1.2.1 (long-polling only);
  * - floor: a bare `ws` broadcast loop, or bare held POSTs, writing one pre-encoded frame to everyone;
@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
+import { SERVER_ENTRY } from '../scripts/build-server.mjs';
 import { startRedis, type TestRedis } from '../tests/helpers/redis-server';
 import { launch, system, type Child } from './spawn';
 
@@ -206,7 +207,7 @@ function launchOurs(
     HOST,
     ...extraEnv,
   };
-  return launch([process.execPath, '--import', 'tsx', ...profile, ...(options.nodeFlags ?? []), 'server/index.ts'], { ...common, env });
+  return launch([process.execPath, ...profile, ...(options.nodeFlags ?? []), SERVER_ENTRY], { ...common, env });
 }
 
 /**

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
-// `npm start`: build the Next app if the build is missing or stale, then run the
-// production server (server/index.ts) in this terminal. Signals are forwarded to the
-// child so Ctrl-C and `kill` reach the server's graceful shutdown, and we exit with
-// the server's exit code.
+// `npm start`: build the Next app and compile the server (scripts/build-server.mjs) if
+// either is missing or stale, then run the compiled server (.server/index.mjs) with plain
+// node in this terminal. Signals are forwarded to the child so Ctrl-C and `kill` reach the
+// server's graceful shutdown, and we exit with the server's exit code.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { buildServer, SERVER_ENTRY } from './build-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-// Inputs of `next build`. Server-only code (server/) is run from source by tsx and
-// does not need a rebuild.
+// Inputs of `next build`. Server-only code (server/) is compiled by build-server.mjs.
 const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'next.config.ts', 'postcss.config.mjs'];
 const BUILD_ID = join('.next', 'BUILD_ID');
 
@@ -71,5 +71,7 @@ if (buildIsStale()) {
   }
 }
 
-const code = await run(['--import', 'tsx', 'server/index.ts'], { ...env, NODE_ENV: 'production' });
+if (await buildServer()) console.log('> Compiled the server into .server/');
+
+const code = await run(['--enable-source-maps', SERVER_ENTRY], { ...env, NODE_ENV: 'production' });
 process.exit(code);

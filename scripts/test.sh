@@ -15,6 +15,9 @@ npm run lint:boundaries
 
 shopt -s globstar nullglob
 
+# The app the tests start is the compiled server, as production runs it.
+node scripts/build-server.mjs --force
+
 e2e=(tests/e2e/**/*.test.ts)
 if (( ${#e2e[@]} > 0 )); then
   # End-to-end tests run against the production build.

@@ -118,6 +118,10 @@ async function shutdown(server: http.Server, bayeux: BayeuxServer, app: { close(
   await app.close().catch(() => undefined);
 }
 
+function isAddressInUse(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -136,6 +140,10 @@ async function main(): Promise<void> {
     if (error instanceof Error && error.message.startsWith('BAYEUX_PUBLIC_CHANNELS')) {
       console.error(`Invalid configuration:\n  - ${error.message}`);
       process.exit(2);
+    }
+    if (isAddressInUse(error)) {
+      console.error(`Cannot listen on ${config.host ?? 'every interface'} port ${config.port}: it is already in use. Stop what uses it, or set PORT to another port.`);
+      process.exit(1);
     }
     throw error;
   }

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { runAppExpectingFailure, startApp, type AppProcess } from '../helpers/app-process';
 
@@ -98,5 +99,20 @@ describe('configuration', () => {
     assert.match(output, /PORT must be an integer/);
     assert.match(output, /BAYEUX_TIMEOUT_MS must be an integer/);
     assert.match(output, /BAYEUX_ALLOWED_ORIGINS: "https:\/\/ok.example\/path" is not an origin/);
+  });
+
+  test('a port already in use is one clear line, not a stack trace', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const { code, output } = await runAppExpectingFailure({ PORT: String(port), HOST: '127.0.0.1' });
+      assert.equal(code, 1);
+      const lines = output.trim().split('\n');
+      assert.equal(lines.at(-1), `Cannot listen on 127.0.0.1 port ${port}: it is already in use. Stop what uses it, or set PORT to another port.`);
+      assert.deepEqual(lines.filter((line) => /^\s+at |Error/.test(line)), [], `no stack trace in:\n${output}`);
+    } finally {
+      taken.close();
+    }
   });
 });

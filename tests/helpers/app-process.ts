@@ -1,5 +1,6 @@
 /**
- * Starts the real application (`server/index.ts`: Next production build + Bayeux) as a child
+ * Starts the real application as production runs it (`.server/index.mjs`, compiled from
+ * `server/index.ts` by scripts/build-server.mjs, with the Next production build) as a child
  * process on a free port, waits until it listens, and stops it with a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,8 +8,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Once per test process: the compiled server, rebuilt when server/ or lib/ changed since. */
+let built: Promise<boolean> | undefined;
+
+/** The command line that runs the compiled server, built first when it is stale. */
+export async function serverCommand(): Promise<string[]> {
+  built ??= buildServer();
+  await built;
+  return ['--enable-source-maps', SERVER_ENTRY];
+}
 
 export interface AppProcess {
   readonly url: string;
@@ -24,7 +36,7 @@ export function tempDataDir(): string {
 }
 
 export async function startApp(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(process.execPath, await serverCommand(), {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '0', HOST: '127.0.0.1', ...env, SLIDES_DIR: env.SLIDES_DIR ?? tempDataDir() },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,9 +76,10 @@ export async function startApp(env: Record<string, string> = {}, timeoutMs = 30_
 }
 
 /** Run the app with a bad environment and collect what it says and its exit code. */
-export function runAppExpectingFailure(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+export async function runAppExpectingFailure(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const command = await serverCommand();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    const child = spawn(process.execPath, command, {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', SLIDES_DIR: tempDataDir(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,12 @@ export type BodyResult = Buffer | 'too-large' | 'aborted';
 
 /**
  * Read the body up to `limit` bytes; beyond it, stop reading and report 413. `done` is called
- * once, from the request's events (a callback, not a promise: see BodyReader), so it must not throw.
+ * once, from the request's events, so it must not throw. A callback rather than a promise: every
+ * phone's poll is read here once per slide change.
+ *
+ * Once the body is read its listeners come off the request: a held long poll's request lives for
+ * up to the connect timeout, and listeners left on it would keep the body (and the socket read
+ * buffer its chunk is a slice of) alive, for every phone.
  */
 export function readBody(req: IncomingMessage, limit: number, done: (result: BodyResult) => void): void {
   const declared = Number(req.headers['content-length']);
@@ -22,55 +27,23 @@ export function readBody(req: IncomingMessage, limit: number, done: (result: Bod
     req.resume();
     return done('too-large');
   }
-  new BodyReader(req, limit, done);
-}
-
-/**
- * Reads one request body, then takes its listeners off the request: a held long poll's request
- * lives for up to the connect timeout, and listeners left on it would keep the body (and the socket
- * read buffer its chunk is a slice of) alive, for every phone. Bound methods rather than named
- * closures: the TypeScript loader wraps every named closure in a `name` property definition, a
- * cost paid on each request (3% of the server's CPU at 10,000 long-polling phones). And it calls
- * back rather than resolving a promise: every phone's poll is read here once per slide change.
- */
-class BodyReader {
-  readonly #req: IncomingMessage;
-  readonly #limit: number;
-  readonly #done: (result: BodyResult) => void;
-  #chunks: Buffer[] = [];
-  #size = 0;
-  readonly #onData = this.#data.bind(this);
-  readonly #onEnd = this.#end.bind(this);
-  readonly #onAborted = this.#aborted.bind(this);
-
-  constructor(req: IncomingMessage, limit: number, done: (result: BodyResult) => void) {
-    this.#req = req;
-    this.#limit = limit;
-    this.#done = done;
-    req.on('data', this.#onData).on('end', this.#onEnd).on('error', this.#onAborted).on('aborted', this.#onAborted);
-  }
-
-  #data(chunk: Buffer): void {
-    this.#size += chunk.length;
-    if (this.#size <= this.#limit) return void this.#chunks.push(chunk);
-    this.#req.resume();
-    this.#settle('too-large');
-  }
-
-  #end(): void {
-    // A Bayeux request is one chunk nearly always: no copy then.
-    this.#settle(this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks));
-  }
-
-  #aborted(): void {
-    this.#settle('aborted');
-  }
-
-  #settle(result: BodyResult): void {
-    this.#req.off('data', this.#onData).off('end', this.#onEnd).off('error', this.#onAborted).off('aborted', this.#onAborted);
-    this.#chunks = [];
-    this.#done(result);
-  }
+  let chunks: Buffer[] = [];
+  let size = 0;
+  const settle = (result: BodyResult) => {
+    req.off('data', onData).off('end', onEnd).off('error', onAborted).off('aborted', onAborted);
+    chunks = [];
+    done(result);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) return void chunks.push(chunk);
+    req.resume();
+    settle('too-large');
+  };
+  // A Bayeux request is one chunk nearly always: no copy then.
+  const onEnd = () => settle(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  const onAborted = () => settle('aborted');
+  req.on('data', onData).on('end', onEnd).on('error', onAborted).on('aborted', onAborted);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
