@@ -351,6 +351,13 @@ function sectionEnd(name: SectionName): string {
   return `<!-- end of bench section ${name} -->`;
 }
 
+/** The section as it stands in `markdown` (its start marker included, its end marker not), if it has one. */
+export function sectionOf(markdown: string, name: SectionName): string | undefined {
+  const start = markdown.indexOf(`<!-- bench section ${name}:`);
+  const end = markdown.indexOf(sectionEnd(name));
+  return start >= 0 && end > start ? markdown.slice(start, end) : undefined;
+}
+
 /** `markdown` with the section put in place of the one it has, or added at the end. */
 export function withSection(markdown: string, name: SectionName, section: string): string {
   const start = markdown.indexOf(`<!-- bench section ${name}:`);

@@ -27,7 +27,7 @@ import { buildServer } from '../scripts/build-server.mjs';
 import { runLighthouseBench, type LighthouseRecord } from './lighthouse';
 import { renderLighthouseSection } from './lighthouse-report';
 import { renderStartupSection, runStartupBench, type StartupRecord } from './startup';
-import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
+import { compare, renderMarkdown, renderMultiNodeSection, ratiosOf, sectionOf, SECTIONS, withSection, type Baseline, type RunRecord, type SectionName } from './report';
 import { killAll, killAllNow, limitNotes, system } from './spawn';
 import { ALL_TARGETS, TARGETS, TRANSPORTS, removeDataDirsNow, supports, type TargetName, type Transport } from './targets';
 
@@ -388,17 +388,14 @@ async function writeSection(name: SectionName, section: string): Promise<void> {
   await writeFile(file, withSection(current, name, section));
 }
 
-/** The main BENCHMARKS.md plus the sections recorded by their own runs (bench/results/NAME.json), so a full run keeps them. */
+/** The main BENCHMARKS.md with the sections recorded by their own runs kept as they stand in the current BENCHMARKS.md. */
 async function keepSections(markdown: string): Promise<string> {
+  const file = path.join(root, 'BENCHMARKS.md');
+  const current = existsSync(file) ? await readFile(file, 'utf8') : '';
   let out = markdown;
   for (const name of SECTIONS) {
-    const file = path.join(resultsDir, `${name}.json`);
-    if (!existsSync(file)) continue;
-    const record: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const rendered = name === 'page' ? renderPageSection(record as PageRecord) : name === 'network' ? renderNetSection(record as NetRecord)
-      : name === 'office' ? renderOfficeSection(record as OfficeRecord) : name === 'lighthouse' ? renderLighthouseSection(record as LighthouseRecord)
-      : name === 'startup' ? renderStartupSection(record as StartupRecord) : renderMultiNodeSection(record as RunRecord);
-    out = withSection(out, name, rendered);
+    const section = sectionOf(current, name);
+    if (section !== undefined) out = withSection(out, name, section);
   }
   return out;
 }
