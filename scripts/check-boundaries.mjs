@@ -30,7 +30,7 @@ const ALIAS = '@/';
  *   { kind: 'package', name }     npm package ('next', '@swc/core')
  *   { kind: 'builtin', name }     Node builtin
  *   { kind: 'unresolved' }        relative or alias import that names no file
- * `violates(target)` returns true when the import breaks the rule.
+ * `violates(target, from)` returns true when the import (made by the file `from`) breaks the rule.
  */
 const isFile = (target, pattern) => target.kind === 'file' && pattern.test(target.path);
 const isPackage = (target, names) => target.kind === 'package' && names.includes(target.name);
@@ -73,6 +73,22 @@ const RULES = [
     why: 'server/slideshow uses server/bayeux only through server/bayeux/index.ts.',
     from: /^server\/slideshow\//,
     violates: (t) => isFile(t, /^server\/bayeux\//) && t.path !== 'server/bayeux/index.ts',
+  },
+  {
+    name: 'slideshow-uses-slides-public-api',
+    why: 'server/slideshow uses server/slides only through server/slides/index.ts, so the deck store and the render pipeline can change inside.',
+    from: /^server\/slideshow\//,
+    violates: (t) => isFile(t, /^server\/slides\//) && t.path !== 'server/slides/index.ts',
+  },
+  {
+    name: 'component-features-stay-apart',
+    why: 'components/ holds features (audience, presenter, library, room), each imported by its pages, and shared folders (ui, slides, connection, notes, access) they all may use; a feature never imports another feature.',
+    from: /^components\/(audience|presenter|library|room)\//,
+    violates: (t, from) => {
+      if (t.kind !== 'file') return false;
+      const feature = /^components\/(audience|presenter|library|room)\//.exec(t.path)?.[1];
+      return feature !== undefined && !from.startsWith(`components/${feature}/`);
+    },
   },
   {
     name: 'audience-bundles-no-presenter-code',
@@ -212,7 +228,7 @@ function checkFile(path) {
   const problems = [];
   for (const specifier of new Set(collectSpecifiers(ast.body))) {
     const target = resolveTarget(path, specifier);
-    for (const rule of rules.filter((r) => r.violates(target))) {
+    for (const rule of rules.filter((r) => r.violates(target, path))) {
       problems.push(
         `${path}:${lineOf(source, specifier)}: [${rule.name}] imports '${specifier}' (${describe(target)})\n    ${rule.why}`,
       );

@@ -5,7 +5,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { QrIcon } from './icons';
 import { useSendCommand } from './presenter-connection';
-import { QrCode } from './qr-code';
+import { QrCode } from '@/components/ui/qr-code';
 import { useJoinUrl } from './use-origin';
 
 /**

@@ -6,7 +6,7 @@ import { DeckChooser } from './deck-chooser';
 import { LiveConsole } from './live-console';
 import { PresenterConnection } from './presenter-connection';
 import { PresenterHeader } from './presenter-header';
-import { RequirePresenter } from './require-presenter';
+import { RequirePresenter } from '@/components/access/require-presenter';
 
 /** /presenter: signed-in check, the presenter's connection, then the view for the talk's state. */
 export function PresenterPage() {

@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { api } from '@/lib/client/api';
 import { formatDuration } from './pacing';
-import { QrCode } from './qr-code';
+import { QrCode } from '@/components/ui/qr-code';
 import { useNow } from './use-now';
 
 type Code = { status: 'loading' } | { status: 'ready'; url: string; expiresAt: number } | { status: 'failed'; error: string };

@@ -1,6 +1,6 @@
 'use client';
 import { clsx } from 'clsx';
-import { QrCode } from '@/components/presenter/qr-code';
+import { QrCode } from '@/components/ui/qr-code';
 
 export interface RoomJoinProps {
   /** Undefined while it is being worked out (one request): nothing is drawn rather than a wrong link. */

@@ -15,5 +15,6 @@ export { DEFAULT_UPLOAD_LIMITS, type FailureStatus, type UploadFailure, type Upl
 export { compareNatural, sortNatural } from './natural-sort';
 export { DeckStore, type DeckStoreOptions, type RenameResult } from './store';
 export type { ProgressEvent, ProgressListener, ReceivedFile, ReceivedUpload } from './types';
+export { DEFAULT_OFFICE_OPTIONS, LIBREOFFICE_PACKAGE, OfficeConverter, type OfficeOptions } from './office/converter';
 export { discardUpload, receiveUpload } from './upload';
 export { DEFAULT_URL_PREFIX, type SlideUrls, deckDetail, deckSummary, shownSlide, urlsFor } from './urls';

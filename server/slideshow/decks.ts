@@ -3,8 +3,8 @@
  * `imagePrefix` is `/img`, or `<PUBLIC_URL>/img` when the server knows its public address, so
  * that `src` loads even in a page served from another origin (a plain Bayeux client elsewhere).
  */
-import type { DeckStore } from '../slides/store';
-import { shownSlide } from '../slides/urls';
+import type { DeckStore } from '../slides/index';
+import { shownSlide } from '../slides/index';
 import type { DeckLookup, LiveDeck } from './live-talk';
 
 export function deckLookup(store: DeckStore, imagePrefix = '/img'): DeckLookup {

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BayeuxServer, RedisLink } from '../bayeux/index';
-import { DeckStore } from '../slides/store';
-import { uploadLimits, type UploadLimits } from '../slides/limits';
-import { DEFAULT_OFFICE_OPTIONS, OfficeConverter, type OfficeOptions } from '../slides/office/converter';
+import { DeckStore } from '../slides/index';
+import { uploadLimits, type UploadLimits } from '../slides/index';
+import { DEFAULT_OFFICE_OPTIONS, OfficeConverter, type OfficeOptions } from '../slides/index';
 import { PresenterAuth } from './auth';
 import { installSlideshow, type SlideshowBayeux } from './bayeux-app';
 import { deckLookup } from './decks';

@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UploadProgress } from '../../../lib/slideshow/index';
-import type { DeckStore } from '../../slides/store';
-import type { UploadLimits } from '../../slides/limits';
-import type { OfficeConverter } from '../../slides/office/converter';
-import { buildDeck, receiveUpload } from '../../slides/upload';
-import { deckDetail, deckSummary } from '../../slides/urls';
+import type { DeckStore } from '../../slides/index';
+import type { UploadLimits } from '../../slides/index';
+import type { OfficeConverter } from '../../slides/index';
+import { buildDeck, receiveUpload } from '../../slides/index';
+import { deckDetail, deckSummary } from '../../slides/index';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
 import { requirePresenter } from './guard';

@@ -9,8 +9,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeckStore } from '../../slides/store';
-import { parseImageFileName } from '../../slides/ids';
+import type { DeckStore } from '../../slides/index';
+import { parseImageFileName } from '../../slides/index';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
 import { sendError } from './respond';
