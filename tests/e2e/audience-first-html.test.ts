@@ -151,6 +151,8 @@ describe('the live slide in the first HTML of the audience page', () => {
     assert.ok(firstImage >= 0 && before.slice(firstImage).every((entry) => entry.src === liveSlide.src), `only the live slide, never a flash: ${JSON.stringify(before)}`);
     assert.ok(before.every((entry) => entry.text === null || entry.text.startsWith(`Slide ${liveSlide.slide} of`)), `announced as the live slide only: ${JSON.stringify(before)}`);
     assert.equal(await page.getByText('Joining the talk').count(), 0);
+    // Its image loaded (maybe before hydration): the blurred placeholder under it goes.
+    await page.locator('main img[aria-hidden="true"]').waitFor({ state: 'detached', timeout: STEP_MS });
 
     const since = Date.now();
     await live(app, key, { step: 1 });
