@@ -5,6 +5,7 @@
 import type { NetRecord } from './net';
 import { sectionStart } from './report';
 import type { LinkChange } from './shared-link';
+import type { ColdStartRecord } from './net-cold';
 import type { PressSample } from './throttled';
 
 const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '–' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'never');
@@ -47,6 +48,29 @@ function throttledLines(record: NetRecord): string[] {
   return out;
 }
 
+/** Issue 13's target for a cold phone at Slow 4G: the first slide painted within 2.5 s. */
+export const COLD_SLIDE_TARGET_MS = 2_500;
+
+function coldLines(c: ColdStartRecord | undefined): string[] {
+  if (!c) return [];
+  const out = ['### Cold first slide, on a slow phone', ''];
+  out.push(
+    `A cold phone-emulated Chromium window (${c.device.width} × ${c.device.height} CSS px, ${c.device.dpr}×, Chromium ${c.browser || '?'}; a new browser context each time: empty cache, no connection open) opens the audience page during a talk (slide ${c.liveSlide} live) over a link of ` +
+      `${c.options.rttMs} ms round trip and ${c.options.kbit} kbit/s each way (Slow 4G; HTTP and WebSocket alike), ${c.options.opens} times one after the other. ` +
+      'From the navigation\'s start to the Element Timing `renderTime` of the live slide\'s image, the same "painted" as above. Before and after the page was rendered on the server: [bench/README.md, "Cold first slide"](bench/README.md#cold-first-slide).',
+    '',
+  );
+  if (c.error) return [...out, `**FAILED:** ${c.error.split('\n')[0]}`, ''];
+  const slide = median(c.opens.map((o) => o.toSlide));
+  const met = slide <= COLD_SLIDE_TARGET_MS ? 'yes' : '**no**';
+  out.push('| what | target | measured | met |', '|---|---:|---:|:---:|');
+  out.push(`| first slide painted, cold, median of ${c.opens.length} | ≤ ${(COLD_SLIDE_TARGET_MS / 1000).toFixed(1)} s | ${(slide / 1000).toFixed(2)} s (worst ${(Math.max(...c.opens.map((o) => o.toSlide)) / 1000).toFixed(2)} s) | ${met} |`, '');
+  out.push(`* Each open, first slide painted: ${c.opens.map((o) => `${(o.toSlide / 1000).toFixed(2)} s`).join(', ')}; variant ${[...new Set(c.opens.map((o) => o.variant))].join(', ')}.`);
+  out.push(`* First byte of the HTML median ${ms(median(c.opens.map((o) => o.toFirstByte)))}; first contentful paint median ${ms(median(c.opens.flatMap((o) => (o.toFirstPaint === undefined ? [] : [o.toFirstPaint]))))}; JavaScript transferred before the slide was painted median ${kb(median(c.opens.map((o) => o.scriptBytesBefore)))}.`);
+  out.push('');
+  return out;
+}
+
 function linkLines(record: NetRecord): string[] {
   const s = record.sharedLink;
   if (!s) return [];
@@ -79,6 +103,6 @@ export function renderNetSection(record: NetRecord): string {
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
   if (record.error) out.push(`* **FAILED:** ${record.error}`);
-  out.push('', ...throttledLines(record), ...linkLines(record));
+  out.push('', ...throttledLines(record), ...linkLines(record), ...coldLines(record.coldStart));
   return `${out.join('\n')}\n`;
 }

@@ -3,10 +3,11 @@
  * fresh network namespace shaped for it (bench/netns.ts), run by bench/net-inside.ts inside it:
  *
  *  * throttled: key press → painted on Chromium phones behind slow links (bench/throttled.ts);
- *  * shared-link: a room of lightweight phones on one capped link (bench/shared-link.ts).
+ *  * shared-link: a room of lightweight phones on one capped link (bench/shared-link.ts);
+ *  * cold-start: a cold phone behind a slow link opening the page during a talk (bench/net-cold.ts).
  *
- * Options (read from the bench's command line): --net-cases throttled,shared-link
- * --presses 20 --throttled-phones 3 --link-phones 1000 --link-changes 10.
+ * Options (read from the bench's command line): --net-cases throttled,shared-link,cold-start
+ * --presses 20 --throttled-phones 3 --link-phones 1000 --link-changes 10 --cold-opens 5.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +19,9 @@ import { machineInfo, type Machine } from './proc';
 import { system } from './spawn';
 import type { SharedLinkOptions, SharedLinkRecord } from './shared-link';
 import { phoneAddresses, type ThrottledOptions, type ThrottledRecord } from './throttled';
+import type { ColdStartOptions, ColdStartRecord } from './net-cold';
 
-export const NET_CASES = ['throttled', 'shared-link'] as const;
+export const NET_CASES = ['throttled', 'shared-link', 'cold-start'] as const;
 export type NetCase = (typeof NET_CASES)[number];
 
 /** The links of the issue: a slow phone (400 ms round trip, 400 kbit/s each way) and a room's 100 Mbit/s. */
@@ -35,6 +37,7 @@ export interface NetRecord {
   shaping: Partial<Record<NetCase, string>>;
   throttled?: ThrottledRecord;
   sharedLink?: SharedLinkRecord;
+  coldStart?: ColdStartRecord;
   error?: string;
 }
 
@@ -98,6 +101,10 @@ export async function runNetBench(options: { argv: string[]; code: string; comma
     if (cases.includes('shared-link')) {
       const link: SharedLinkOptions = { phones: count(argv, 'link-phones', 1_000), changes: count(argv, 'link-changes', 10), mbit: LINKS.room.mbit };
       record.sharedLink = await runInNamespace<SharedLinkRecord>('shared-link', [{ address: '127.0.0.2', kbit: link.mbit * 1000 }], link, record, log);
+    }
+    if (cases.includes('cold-start')) {
+      const cold: ColdStartOptions = { opens: count(argv, 'cold-opens', 5), ...LINKS.phone };
+      record.coldStart = await runInNamespace<ColdStartRecord>('cold-start', [{ address: '127.0.0.2', kbit: cold.kbit }], cold, record, log);
     }
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);

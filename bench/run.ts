@@ -83,9 +83,10 @@ const HELP = `npm run bench [-- options]
                           key press to paint): BENCHMARKS.md's "audience page" section and bench/results/page.json
                           (a full run measures it too, after the server cases)
   --section network       only what a person feels (root, iproute2): key press to painted on 3 Chromium phones behind
-                          400 ms / 400 kbit/s links, and 1,000 phones on one 100 Mbit/s link; BENCHMARKS.md's "network"
-                          section and bench/results/network.json. Also: --net-cases throttled,shared-link --presses 20
-                          --throttled-phones 3 --link-phones 1000 --link-changes 10
+                          400 ms / 400 kbit/s links, 1,000 phones on one 100 Mbit/s link, and a cold phone opening the
+                          page during a talk at 400 ms / 400 kbit/s; BENCHMARKS.md's "network" section and
+                          bench/results/network.json. Also: --net-cases throttled,shared-link,cold-start --presses 20
+                          --throttled-phones 3 --link-phones 1000 --link-changes 10 --cold-opens 5
   --section office        only a 30-slide .pptx uploaded through LibreOffice, with the event loop probed meanwhile:
                           BENCHMARKS.md's "Office decks" section and bench/results/office.json
   --section lighthouse    only Lighthouse (mobile) on the audience page during a talk, 5 runs, median scores:
@@ -337,7 +338,7 @@ async function networkOnly(options: Options): Promise<void> {
   await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
   if (options.write) await writeSection('network', section);
   console.log(`Network cases measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's network section and " : ''}bench/results/${file}.`);
-  if (record.error || record.throttled?.error || record.sharedLink?.error) process.exitCode = 1;
+  if (record.error || record.throttled?.error || record.sharedLink?.error || record.coldStart?.error) process.exitCode = 1;
 }
 
 /** The Office upload (bench/office.ts): measured, printed, and recorded when writing. */

@@ -1,6 +1,6 @@
 'use client';
 import { clsx } from 'clsx';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { ShownSlide } from '@/lib/slideshow';
 
 // Element Timing (`elementtiming`) is not in React's attribute types yet.
@@ -35,6 +35,10 @@ export function fullScreenSizes(slide: Pick<ShownSlide, 'width' | 'height'>): st
  */
 export function SlidePicture({ slide, sizes, className, priority = false }: SlidePictureProps) {
   const [loaded, setLoaded] = useState(false);
+  // A server-rendered image may have loaded before hydration, when React was not yet listening for `load`.
+  const loadedBeforeHydration = useCallback((image: HTMLImageElement | null) => {
+    if (image?.complete && image.naturalWidth > 0) setLoaded(true);
+  }, []);
   const chosenSizes = sizes ?? fullScreenSizes(slide);
   const webp = slide.images.map((image) => `${image.webp} ${image.width}w`).join(', ');
   const jpeg = slide.images.map((image) => `${image.jpeg} ${image.width}w`).join(', ');
@@ -46,6 +50,7 @@ export function SlidePicture({ slide, sizes, className, priority = false }: Slid
       <picture>
         {webp && <source type="image/webp" srcSet={webp} sizes={chosenSizes} />}
         <img
+          ref={loadedBeforeHydration}
           src={slide.src}
           srcSet={jpeg || undefined}
           sizes={jpeg ? chosenSizes : undefined}

@@ -6,7 +6,8 @@
  * keeps serving those images until the next talk, and a while after. Browsing never goes past the
  * live slide: the audience sees nothing the presenter has not reached (the server would answer 404).
  */
-import { create } from 'zustand';
+import { createContext, createElement, useContext, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createStore } from 'zustand/vanilla';
 import { mergeHistory, shownSlideOf, type IdleState, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
 
 /** The live slide (after the end: the end screen), or a slide number the audience member went back to. */
@@ -38,7 +39,7 @@ export interface SlideshowStore {
   returnedToLive(): void;
 }
 
-export const useSlideshowStore = create<SlideshowStore>()((set, get) => ({
+const createSlideshowStore = () => createStore<SlideshowStore>()((set, get) => ({
   state: undefined,
   history: [],
   viewing: 'live',
@@ -68,6 +69,45 @@ export const useSlideshowStore = create<SlideshowStore>()((set, get) => ({
     set({ viewing: 'live' });
   },
 }));
+
+const store = createSlideshowStore();
+
+/**
+ * The store as the page's server render saw it: what hydration must paint (React reads a store's
+ * server snapshot while hydrating). Unset on pages rendered without a state, which start empty.
+ */
+const StartContext = createContext<SlideshowStore | undefined>(undefined);
+
+/** Select from the page's slideshow store (zustand's bound-store hook, plus the state the page was rendered with). */
+function useSelected<T>(selector: (store: SlideshowStore) => T): T {
+  const start = useContext(StartContext);
+  return useSyncExternalStore(store.subscribe, () => selector(store.getState()), () => selector(start ?? store.getInitialState()));
+}
+
+export const useSlideshowStore = Object.assign(useSelected, store);
+
+/** The store a page starts with when it was rendered with `state`: the same on the server and in the browser. */
+function startingStore(state: SlideshowState): SlideshowStore {
+  const start = createSlideshowStore();
+  start.getState().slideChanged(state);
+  return start.getState();
+}
+
+/**
+ * Starts the page from the state it was rendered with (the audience page's server render): the
+ * server renders that state without touching the page-wide store (one per server process, shared
+ * by every request), and the browser takes it into the store before the first render, so hydration
+ * paints the same slide and the connection only brings newer states. Without a state, the store
+ * starts empty (waiting for the connection), as before.
+ */
+export function SlideshowStart({ state, children }: { state: SlideshowState | undefined; children: ReactNode }) {
+  const [start] = useState(() => {
+    if (!state) return undefined;
+    if (typeof window !== 'undefined') store.getState().slideChanged(state);
+    return startingStore(state);
+  });
+  return createElement(StartContext.Provider, { value: start }, children);
+}
 
 /**
  * The store after an idle state: an `ended` one keeps the history of the talk this phone followed

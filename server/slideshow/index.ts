@@ -24,6 +24,7 @@ import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
 import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
+import { attachPageState } from '../../lib/slideshow/page-state';
 
 export interface SlideshowOptions {
   dataDir: string;
@@ -58,7 +59,11 @@ export interface Slideshow {
   readonly bayeux: SlideshowBayeux;
   /** Tell presenter pages where the audience should go (for the join link and QR code). */
   setAudienceUrl(url: string): void;
-  /** Serve the request if it is the application's; resolves false (request untouched) if it is for Next. */
+  /**
+   * Serve the request if it is the application's; resolves false if it is for Next. The only
+   * request left for Next that it marks is the audience page's: it carries the public state (what
+   * `GET /api/live` answers) for the page's server render.
+   */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Stop listening to Bayeux and to the shared state (this node's audience leaves the total). */
   close(): Promise<void>;
@@ -66,6 +71,8 @@ export interface Slideshow {
 
 /** Pages only a signed-in presenter may open; others are sent to sign in first. */
 const PRESENTER_PAGES = new Set(['/presenter', '/decks']);
+/** The phones' page, rendered on the server with the live state (pages/index.tsx). */
+const AUDIENCE_PAGE = '/';
 const IMAGE_PATH = /^\/img\/([^/]+)\/([^/]+)$/;
 
 export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOptions): Promise<Slideshow> {
@@ -109,6 +116,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     },
     async handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === AUDIENCE_PAGE) attachPageState(req, talk.state());
       if (!isOurs(url.pathname)) return false;
       try {
         return await route(req, res, url);
