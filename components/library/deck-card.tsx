@@ -118,7 +118,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
                 Rename
               </Button>
             )}
-            <Button variant="secondary" size="sm" className="flex-1" onClick={() => setNotesOpen(true)} aria-label={`Speaker notes of ${deck.title}`}>
+            <Button variant="secondary" size="sm" className="flex-1" onClick={() => setNotesOpen(true)} aria-label={`Notes and alt text of ${deck.title}`}>
               Notes
             </Button>
             <Button variant="ghost" size="sm" className="flex-1 text-red-300 hover:bg-red-950" onClick={onDelete} aria-label={`Delete ${deck.title}`}>

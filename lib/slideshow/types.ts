@@ -24,7 +24,10 @@ export interface ShownSlide {
   height: number;
   /** A tiny blurred image as a data URL, painted instantly while the real one loads. */
   placeholder: string;
-  /** Alt text, e.g. "Slide 3 of 40: Roadmap". */
+  /**
+   * Alt text, e.g. "Slide 3 of 40: Roadmap": the presenter's own words for the slide, else its
+   * first line of text, else only "Slide 3 of 40" (never a file name).
+   */
   alt: string;
   /** Text of the slide where the source (a PDF) provides one. */
   text?: string;
@@ -118,8 +121,11 @@ export interface DeckSummary {
 
 /** A deck with every slide (presenter only). */
 export interface DeckDetail extends DeckSummary {
-  /** `notes`: the speaker notes, presenter-only: never in anything the audience can see. */
-  slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string }>;
+  /**
+   * `notes`: the speaker notes, presenter-only: never in anything the audience can see.
+   * `altText`: the alt text the presenter wrote, if any (`alt` is what the audience gets, with it).
+   */
+  slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string; altText?: string }>;
 }
 
 /** Error body of every failed API call. */

@@ -88,6 +88,7 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     const rendered = await renderVariants(loaded.image, buildDir, token);
     const slide: StoredSlide = { token, name: source.name, ...rendered };
     if (loaded.text !== undefined) slide.text = loaded.text;
+    if (loaded.heading !== undefined) slide.heading = loaded.heading;
     if (loaded.notes !== undefined) slide.notes = loaded.notes;
     onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
     return { ok: true, slide };

@@ -122,7 +122,7 @@ export class LiveTalk {
     return this.#serially(async () => (await this.#commit((talk) => this.#plan(command, talk)))!);
   }
 
-  /** A deck was renamed: if it is live, everyone gets the new title (a new state). */
+  /** A deck was renamed or its alt text changed: if it is live, everyone gets the new state. */
   deckRenamed(deckId: string): Promise<void> {
     return this.#serially(async () => {
       if (this.#deck?.id !== deckId) return;
