@@ -5,19 +5,29 @@ import { SlidePicture } from '@/components/slides/slide-picture';
 import { selectDisplayed, selectNextShown, selectPreviousShown, useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { RoundButton, goBack, goForward, returnToLive, useArrowKeys } from './slide-nav';
 import { useSwipe } from './use-swipe';
+import { useZoom } from './use-zoom';
 
 /**
  * After End talk: the end screen, and the slides this phone was shown, to look back through
- * (swipe, arrow keys or the buttons). The server keeps serving them until the next talk starts.
+ * (swipe, arrow keys or the buttons; double-tap or pinch to zoom, as on the live slide). The server
+ * keeps serving them until the next talk starts.
  */
 export function EndedScreen() {
   const displayed = useSlideshowStore(selectDisplayed);
   const ref = useRef<HTMLDivElement>(null);
-  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack });
+  const zoomTarget = useRef<HTMLDivElement>(null);
+  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, displayed?.slide);
+  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
   return (
     <div ref={ref} className="fixed inset-0 select-none overflow-hidden bg-slate-950 text-white">
-      {displayed ? <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority /> : <EndCard />}
+      {displayed ? (
+        <div ref={zoomTarget} data-zoomed={zoomed || undefined} className="size-full origin-top-left touch-none">
+          <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} />
+        </div>
+      ) : (
+        <EndCard />
+      )}
       {displayed && <h1 className="sr-only">The talk has ended</h1>}
       {displayed && <BrowseNav />}
     </div>
