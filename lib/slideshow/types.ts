@@ -116,6 +116,8 @@ export interface DeckSummary {
   createdAt: string;
   /** Thumbnail URL of the first slide. */
   thumbnail: string;
+  /** A `srcset` of the first slide: the thumbnail and larger variants, for 2-3x screens. */
+  thumbnailSrcSet?: string;
   source: 'images' | 'zip' | 'pdf' | 'office';
 }
 

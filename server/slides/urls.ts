@@ -10,6 +10,10 @@ import { thumbFileName, variantFileName } from './ids';
 export const DEFAULT_URL_PREFIX = '/img';
 /** `src` is the JPEG closest to this width: sharp on a phone, light on the network. */
 const SRC_WIDTH = 1280;
+/** As render-image.ts makes it (at most; a narrower slide's thumbnail is its own width). */
+const THUMB_WIDTH = 320;
+/** A card is at most ~360 CSS px wide: 1280 px covers it at 3x. */
+const MAX_THUMB_VARIANT = 1280;
 
 export interface SlideUrls {
   /** Every size, ascending by width. */
@@ -40,8 +44,20 @@ export function deckSummary(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): D
     count: deck.slides.length,
     createdAt: deck.createdAt,
     thumbnail: urlsFor(deck, first, urlPrefix).thumbnail,
+    thumbnailSrcSet: thumbnailSrcSet(deck, first, urlPrefix),
     source: deck.source,
   };
+}
+
+/**
+ * The thumbnail, and the slide's WebP variants up to `MAX_THUMB_VARIANT` wide, as a `srcset`: a
+ * card a few hundred pixels wide on a 2-3x screen takes a larger variant and stays sharp.
+ */
+export function thumbnailSrcSet(deck: StoredDeck, slide: StoredSlide, urlPrefix = DEFAULT_URL_PREFIX): string {
+  const { images, thumbnail } = urlsFor(deck, slide, urlPrefix);
+  const thumbWidth = Math.min(THUMB_WIDTH, slide.width);
+  const larger = images.filter((image) => image.width > thumbWidth && image.width <= MAX_THUMB_VARIANT);
+  return [`${thumbnail} ${thumbWidth}w`, ...larger.map((image) => `${image.webp} ${image.width}w`)].join(', ');
 }
 
 export function deckDetail(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): DeckDetail {

@@ -193,6 +193,7 @@ describe('deck URLs and views', () => {
       count: 2,
       createdAt: deck.createdAt,
       thumbnail: `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp`,
+      thumbnailSrcSet: `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp 320w, /img/${deck.id}/${'a'.repeat(32)}-640.webp 640w, /img/${deck.id}/${'a'.repeat(32)}-1280.webp 1280w`,
       source: 'pdf',
     });
     const detail = deckDetail(deck);
