@@ -34,11 +34,12 @@ export function EndedScreen() {
   );
 }
 
-/** "The talk has ended", the talk's title, and the way back into its slides. */
+/** "The talk has ended", the talk's title, the way back into its slides, and the handout if offered. */
 function EndCard() {
   const talk = useSlideshowStore((s) => s.endedTalk);
   const shown = useSlideshowStore((s) => s.history.length);
   const next = useSlideshowStore((s) => (s.state && !s.state.live ? s.state.title : undefined));
+  const handout = useSlideshowStore((s) => s.state?.live === false && s.state.handout === true);
   return (
     <div className="flex size-full flex-col items-center justify-center gap-6 px-6 py-12 text-center">
       <p className="text-sm font-semibold uppercase tracking-[0.2em] text-sky-400">Comet Deck</p>
@@ -55,6 +56,15 @@ function EndCard() {
         >
           Look back through the {shown === 1 ? 'slide' : `${shown} slides`}
         </button>
+      )}
+      {handout && (
+        <a
+          href="/api/handout.pdf"
+          download
+          className="min-h-12 content-center rounded-full border border-slate-500 px-6 text-base font-bold text-white focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-white active:bg-slate-800"
+        >
+          Download the slides (PDF)
+        </a>
       )}
       {next && <p className="max-w-md text-pretty text-base text-slate-300">Next: {next}</p>}
       <ConnectionIndicator alwaysLabel />

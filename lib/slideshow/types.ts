@@ -55,6 +55,8 @@ export interface LiveState extends ShownSlide {
   pausedMs?: number;
   /** The presenter put the join QR code up (the room display shows it over the slide). */
   qr?: boolean;
+  /** The presenter offers a handout: `GET /api/handout.pdf`, the slides shown so far. */
+  handout?: true;
   /**
    * Only in the message a client receives right after it subscribes: every slide shown so far in
    * this talk, so it can swipe back. Broadcasts omit it; clients accumulate. Also in a change that
@@ -75,6 +77,8 @@ export interface IdleState {
    * were shown to look back through (their images stay served until the next talk, and a while after).
    */
   ended?: true;
+  /** With `ended`: the presenter offers a handout of the slides the talk showed (`GET /api/handout.pdf`). */
+  handout?: true;
 }
 
 export type SlideshowState = LiveState | IdleState;
@@ -90,6 +94,8 @@ export type SlideshowState = LiveState | IdleState;
  * - `{ qr: true | false }` puts the join QR code up on the room display, or takes it down.
  * - `{ pause: true | false }` pauses or resumes the presenter's clock; `{ targetMinutes }` sets
  *   the talk's target duration (1-600; 0 removes it).
+ * - `{ handout: true | false }` offers the audience a PDF of the slides shown, or stops; while live
+ *   or after the end (also with `live: false`). A new deck going live starts without one.
  */
 export interface PresenterCommand {
   deck?: string;
@@ -102,6 +108,8 @@ export interface PresenterCommand {
   qr?: boolean;
   pause?: boolean;
   targetMinutes?: number;
+  /** Offer the audience a handout (a PDF of exactly the slides shown), or stop offering it. */
+  handout?: boolean;
 }
 
 export interface AudienceCount {

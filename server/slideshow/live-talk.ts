@@ -103,6 +103,18 @@ export class LiveTalk {
   }
 
   /**
+   * The slides a handout may hold, by image token (in the order shown), or undefined when the
+   * presenter offers none: while live, the slides revealed so far; after the end, the ended talk's.
+   */
+  handout(): { deck: string; tokens: string[] } | undefined {
+    const record = this.#record;
+    if (!record.handout) return undefined;
+    if (this.#deck && record.slide !== undefined) return { deck: this.#deck.id, tokens: [...this.#revealedTokens] };
+    if (!record.ended || !record.past) return undefined;
+    return pastServes(record.past, record.past.deck, record.past.tokens[0] ?? '', this.now()) ? { deck: record.past.deck, tokens: [...record.past.tokens] } : undefined;
+  }
+
+  /**
    * Catch up with the store now (a shared store asks Redis) and with every change queued here.
    * The image route calls it before refusing an image: the phone may have heard of its slide,
    * through another node, before this node did.
@@ -163,7 +175,12 @@ export class LiveTalk {
 
   async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
     const seq = current.record.seq + 1;
-    if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title), deck: undefined };
+    if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title, command.handout ?? current.record.handout), deck: undefined };
+    if (!current.deck && command.handout !== undefined && Object.keys(command).length === 1) {
+      // After the end: the handout of the talk that ended.
+      if (!current.record.past) return { ok: false, status: 409, error: 'no talk has shown a slide yet: there is nothing to hand out' };
+      return { ok: true, record: withHandout({ ...current.record, seq }, command.handout), deck: undefined };
+    }
     let deck = current.deck;
     let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
@@ -186,7 +203,8 @@ export class LiveTalk {
     const qr = command.qr ?? (moved ? false : record.qr ?? false);
     const pacing = applyPacing(validPacing(record), command, this.now());
     const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
-    return { ok: true, deck, record: { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing } };
+    const next = { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing };
+    return { ok: true, deck, record: command.handout === undefined ? next : withHandout(next, command.handout) };
   }
 
   /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
@@ -222,12 +240,13 @@ export class LiveTalk {
     const deck = this.#deck;
     const at = this.now();
     if (!deck || record.slide === undefined) {
-      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}), ...(record.ended ? { ended: true } : {}) } satisfies IdleState;
+      const handout = record.ended && record.handout && record.past ? { handout: true as const } : {};
+      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}), ...(record.ended ? { ended: true } : {}), ...handout } satisfies IdleState;
       return { state: idle, replay: idle };
     }
     const state = {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
-      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}),
+      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}), ...(record.handout ? { handout: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
       ...validPacing(record),
     } satisfies LiveState;
@@ -247,6 +266,11 @@ async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck)
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
   const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
   if (valid) return { record, deck };
-  const { seq, upcoming, ended, past } = record;
-  return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}) }, deck: undefined };
+  const { seq, upcoming, ended, past, handout } = record;
+  return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}), ...(handout && past ? { handout } : {}) }, deck: undefined };
+}
+
+function withHandout(record: TalkRecord, on: boolean): TalkRecord {
+  const { handout: _old, ...rest } = record;
+  return on ? { ...rest, handout: true } : rest;
 }

@@ -27,6 +27,8 @@ export interface TalkRecord extends Pacing {
   ended?: boolean;
   /** The last talk's shown slides, still served to the audience (past.ts). */
   past?: PastTalk;
+  /** The presenter offers the audience a handout of the slides shown (kept after the end). */
+  handout?: boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ export function parseRecord(text: string): TalkRecord | undefined {
     // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
     if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
     if (record.ended !== undefined && record.ended !== true) delete record.ended;
+    if (record.handout !== undefined && typeof record.handout !== 'boolean') delete record.handout;
     // A past talk that is not well formed serves nothing (never more than it should).
     if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
     // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
