@@ -26,6 +26,8 @@ export interface LiveDeck {
   readonly id: string;
   readonly title: string;
   readonly slides: ReadonlyArray<{ readonly token: string; readonly shown: ShownSlide }>;
+  /** Changes whenever what the audience is sent of the deck does (its alt text): another node reloads it. */
+  readonly revision?: string;
 }
 
 export interface DeckLookup {
@@ -140,7 +142,7 @@ export class LiveTalk {
       if (this.#deck?.id !== deckId) return;
       const deck = await this.decks.load(deckId);
       if (!deck || deck.slides.length !== this.#deck.slides.length) return;
-      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1, deckTitle: deck.title }, deck } : undefined));
+      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1, ...deckStamp(deck) }, deck } : undefined));
     });
   }
 
@@ -187,7 +189,7 @@ export class LiveTalk {
       deck = await this.decks.load(command.deck);
       if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
       const past = pastOnNewDeck(current.record, current.deck, this.now(), this.keepPastMs);
-      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), deckTitle: deck.title, ...past };
+      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), ...deckStamp(deck), ...past };
     }
     if (!deck || record.slide === undefined) return { ok: false, status: 409, error: 'no talk is live: send a deck first' };
     let slide = record.slide;
@@ -211,10 +213,11 @@ export class LiveTalk {
   #changedElsewhere(record: TalkRecord): void {
     void this.#serially(async () => {
       if (record.seq <= this.#record.seq) return;
-      // The deck in memory serves when the record names it with the title it has here; a record
-      // without a title, or with another (a rename), has the deck read again.
+      // The deck in memory serves when the record names it with the title and revision it has here;
+      // a record without a title, or with another (a rename, an alt text edit), has the deck read again.
       const current = this.#deck;
-      const loaded = current && record.deck === current.id && record.deckTitle === current.title ? current : undefined;
+      const same = current && record.deck === current.id && record.deckTitle === current.title && record.deckRevision === current.revision;
+      const loaded = same ? current : undefined;
       const talk = await resolve(record, this.decks, loaded);
       if (record.seq > this.#record.seq) this.#adopt(talk);
     });
@@ -268,6 +271,11 @@ async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck)
   if (valid) return { record, deck };
   const { seq, upcoming, ended, past, handout } = record;
   return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}), ...(handout && past ? { handout } : {}) }, deck: undefined };
+}
+
+/** What a record says of the deck it shows, for other nodes to tell whether theirs is current. */
+function deckStamp(deck: LiveDeck): Pick<TalkRecord, 'deckTitle' | 'deckRevision'> {
+  return { deckTitle: deck.title, ...(deck.revision ? { deckRevision: deck.revision } : {}) };
 }
 
 function withHandout(record: TalkRecord, on: boolean): TalkRecord {

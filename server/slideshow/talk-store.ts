@@ -23,6 +23,8 @@ export interface TalkRecord extends Pacing {
   upcoming?: string;
   /** The live deck's title when this record was made: another node that has this deck loaded with this title need not read it again. */
   deckTitle?: string;
+  /** The live deck's revision (LiveDeck.revision) when this record was made: the same test, for alt text edits. */
+  deckRevision?: string;
   /** While idle: a talk has ended (the phones say so, rather than "will start soon"). */
   ended?: boolean;
   /** The last talk's shown slides, still served to the audience (past.ts). */
