@@ -9,7 +9,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import {
-  PHONES, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, makeTalkSlide, openPhone, presenterKeyOf, swipe, uploadDeck, waitForPhoneSlide,
+  PHONES, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, makeTalkSlide, openPhone, presenterKeyOf, screenshot, swipe, uploadDeck, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -88,6 +88,7 @@ describe('zooming into the slide on a phone', () => {
     await big;
     assert.equal(await zoomedState(page), 1, 'zoomed');
     await page.waitForFunction((src) => (document.querySelector('main picture img') as HTMLImageElement | null)?.currentSrc.endsWith(src), largest(third).webp, { timeout: STEP_MS });
+    await screenshot(page, 'zoomed-phone');
 
     // Zoomed: a one-finger swipe pans the slide (its transform moves) and stays on slide 3.
     const transform = () => page.evaluate(() => (document.querySelector('[data-zoomed]') as HTMLElement).style.transform);
