@@ -16,7 +16,7 @@ export function EndedScreen() {
   const displayed = useSlideshowStore(selectDisplayed);
   const ref = useRef<HTMLDivElement>(null);
   const zoomTarget = useRef<HTMLDivElement>(null);
-  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, displayed?.slide);
+  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, displayed?.slide, displayed ? displayed.width / displayed.height : undefined);
   useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
   return (

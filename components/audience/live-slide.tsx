@@ -24,7 +24,7 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const next = useSlideshowStore(selectNextShown);
   const ref = useRef<HTMLDivElement>(null);
   const zoomTarget = useRef<HTMLDivElement>(null);
-  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, `${displayed?.slide}:${state?.live && state.blackout}`);
+  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, `${displayed?.slide}:${state?.live && state.blackout}`, displayed ? displayed.width / displayed.height : undefined);
   useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
   if (!state?.live || !displayed) return null;

@@ -19,8 +19,9 @@ type Point = { x: number; y: number };
  * the browser's: its pinch zoom neither tells the image to load a larger variant nor lets a swipe
  * tell a pan from a "go back". `zoomed` changes only when crossing 1×, so the slide can ask for
  * its largest variant; `zoomedNow()` is for the swipe handler. Resets when `resetKey` changes.
+ * `aspect` (the slide's width / height) keeps panning on the slide, never into its letterbox.
  */
-export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObject<HTMLElement | null>, resetKey: unknown) {
+export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObject<HTMLElement | null>, resetKey: unknown, aspect = 16 / 9) {
   const [zoomed, setZoomed] = useState(false);
   const view = useRef<View>({ s: 1, x: 0, y: 0 });
   const zoomedNow = useCallback(() => view.current.s > 1, []);
@@ -31,7 +32,10 @@ export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObjec
     const apply = (next: View) => {
       const { clientWidth: w, clientHeight: h } = element;
       const s = Math.min(Math.max(next.s, 1), MAX_SCALE);
-      view.current = { s, x: clamp(next.x, w - w * s, 0), y: clamp(next.y, h - h * s, 0) };
+      // The slide as object-contain draws it: width sw at sx, height sh at sy.
+      const sw = Math.min(w, h * aspect);
+      const sh = sw / aspect;
+      view.current = { s, x: fit(next.x, s, (w - sw) / 2, sw, w), y: fit(next.y, s, (h - sh) / 2, sh, h) };
       if (target.current) target.current.style.transform = s === 1 ? '' : `translate(${view.current.x}px, ${view.current.y}px) scale(${s})`;
       setZoomed(s > 1);
     };
@@ -78,7 +82,7 @@ export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObjec
       if (target.current) target.current.style.transform = '';
       setZoomed(false);
     };
-  }, [surface, target, resetKey]);
+  }, [surface, target, resetKey, aspect]);
 
   return { zoomed, zoomedNow };
 }
@@ -88,4 +92,12 @@ function points(touches: TouchList): Point[] {
 }
 const middle = (a: Point, b: Point): Point => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 const distance = (a: Point, b: Point) => Math.max(1, Math.hypot(a.x - b.x, a.y - b.y));
-const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+
+/**
+ * The translation along one axis that keeps the slide (at `start`, `size` long, in a `room` long
+ * box) covering the box where it is larger than it once scaled by `s`, and centred where it is not.
+ */
+function fit(t: number, s: number, start: number, size: number, room: number): number {
+  if (s * size <= room) return (room - s * size) / 2 - s * start;
+  return Math.min(Math.max(t, room - s * (start + size)), -s * start);
+}
