@@ -5,30 +5,41 @@ import { SlidePicture } from '@/components/slides/slide-picture';
 import { selectDisplayed, selectNextShown, selectPreviousShown, useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { RoundButton, goBack, goForward, returnToLive, useArrowKeys } from './slide-nav';
 import { useSwipe } from './use-swipe';
+import { useZoom } from './use-zoom';
 
 /**
  * After End talk: the end screen, and the slides this phone was shown, to look back through
- * (swipe, arrow keys or the buttons). The server keeps serving them until the next talk starts.
+ * (swipe, arrow keys or the buttons; double-tap or pinch to zoom, as on the live slide). The server
+ * keeps serving them until the next talk starts.
  */
 export function EndedScreen() {
   const displayed = useSlideshowStore(selectDisplayed);
   const ref = useRef<HTMLDivElement>(null);
-  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack });
+  const zoomTarget = useRef<HTMLDivElement>(null);
+  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, displayed?.slide, displayed ? displayed.width / displayed.height : undefined);
+  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
   return (
     <div ref={ref} className="fixed inset-0 select-none overflow-hidden bg-slate-950 text-white">
-      {displayed ? <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority /> : <EndCard />}
+      {displayed ? (
+        <div ref={zoomTarget} data-zoomed={zoomed || undefined} className="size-full origin-top-left touch-none">
+          <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} />
+        </div>
+      ) : (
+        <EndCard />
+      )}
       {displayed && <h1 className="sr-only">The talk has ended</h1>}
       {displayed && <BrowseNav />}
     </div>
   );
 }
 
-/** "The talk has ended", the talk's title, and the way back into its slides. */
+/** "The talk has ended", the talk's title, the way back into its slides, and the handout if offered. */
 function EndCard() {
   const talk = useSlideshowStore((s) => s.endedTalk);
   const shown = useSlideshowStore((s) => s.history.length);
   const next = useSlideshowStore((s) => (s.state && !s.state.live ? s.state.title : undefined));
+  const handout = useSlideshowStore((s) => s.state?.live === false && s.state.handout === true);
   return (
     <div className="flex size-full flex-col items-center justify-center gap-6 px-6 py-12 text-center">
       <p className="text-sm font-semibold uppercase tracking-[0.2em] text-sky-400">Comet Deck</p>
@@ -45,6 +56,15 @@ function EndCard() {
         >
           Look back through the {shown === 1 ? 'slide' : `${shown} slides`}
         </button>
+      )}
+      {handout && (
+        <a
+          href="/api/handout.pdf"
+          download
+          className="min-h-12 content-center rounded-full border border-slate-500 px-6 text-base font-bold text-white focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-white active:bg-slate-800"
+        >
+          Download the slides (PDF)
+        </a>
       )}
       {next && <p className="max-w-md text-pretty text-base text-slate-300">Next: {next}</p>}
       <ConnectionIndicator alwaysLabel />

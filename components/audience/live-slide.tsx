@@ -9,10 +9,12 @@ import { FullscreenButton } from './fullscreen-button';
 import { RotateHint } from './rotate-hint';
 import type { ScreenOn } from './use-screen-on';
 import { useSwipe } from './use-swipe';
+import { useZoom } from './use-zoom';
 
 /**
  * The live slide, full screen and letterboxed. Swipe or arrow keys go back through the slides
- * already shown (never ahead of the presenter); "Live" comes back.
+ * already shown (never ahead of the presenter); "Live" comes back. Double-tap or pinch zooms into
+ * the slide (then one finger pans, and the largest variant loads); each slide starts unzoomed.
  */
 export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const state = useSlideshowStore((s) => s.state);
@@ -21,7 +23,9 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const previous = useSlideshowStore(selectPreviousShown);
   const next = useSlideshowStore(selectNextShown);
   const ref = useRef<HTMLDivElement>(null);
-  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack });
+  const zoomTarget = useRef<HTMLDivElement>(null);
+  const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, `${displayed?.slide}:${state?.live && state.blackout}`, displayed ? displayed.width / displayed.height : undefined);
+  useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
   if (!state?.live || !displayed) return null;
 
@@ -29,9 +33,11 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const blackedOut = state.blackout && !browsing;
 
   return (
-    <div ref={ref} className="fixed inset-0 select-none overflow-hidden bg-black text-white">
+    <div ref={ref} className="fixed inset-0 touch-none select-none overflow-hidden bg-black text-white">
       <h1 className="sr-only">{state.title}</h1>
-      {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority />}
+      <div ref={zoomTarget} data-zoomed={zoomed || undefined} className="size-full origin-top-left">
+        {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} />}
+      </div>
 
       <div className="pointer-events-none absolute inset-x-0 top-0 flex items-start justify-between gap-3 p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">
         <ScreenOnBadge status={screenOn} />

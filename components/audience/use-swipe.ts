@@ -5,13 +5,13 @@ const MIN_DISTANCE_PX = 50;
 const MAX_DURATION_MS = 800;
 
 /**
- * Horizontal one-finger swipes on `ref`. Passive listeners, so pinch-zoom and scrolling stay the
- * browser's; while the page is zoomed in, a swipe pans instead and is ignored here. While mounted,
+ * Horizontal one-finger swipes on `ref`. Passive listeners; while the page or the slide is zoomed
+ * in (`zoomed`), a swipe pans instead and is ignored here. While mounted,
  * the page's horizontal overscroll is turned off: otherwise Chrome takes a swipe to the right as
  * "back" (overscroll history navigation) and the phone leaves the talk.
  */
-export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipeLeft(): void; onSwipeRight(): void }): void {
-  const { onSwipeLeft, onSwipeRight } = handlers;
+export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipeLeft(): void; onSwipeRight(): void; zoomed?(): boolean }): void {
+  const { onSwipeLeft, onSwipeRight, zoomed: zoomedIn } = handlers;
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
@@ -19,7 +19,8 @@ export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipe
     const overscroll = root.style.overscrollBehaviorX;
     root.style.overscrollBehaviorX = 'none';
     let start: { x: number; y: number; t: number } | undefined;
-    const zoomed = () => (window.visualViewport?.scale ?? 1) > 1.05;
+    // Zoomed in (the page by the browser, or the slide by useZoom), one finger pans.
+    const zoomed = () => (window.visualViewport?.scale ?? 1) > 1.05 || zoomedIn?.() === true;
     const onStart = (event: TouchEvent) => {
       const touch = event.touches[0];
       start = event.touches.length === 1 && touch && !zoomed() ? { x: touch.clientX, y: touch.clientY, t: event.timeStamp } : undefined;
@@ -52,5 +53,5 @@ export function useSwipe(ref: RefObject<HTMLElement | null>, handlers: { onSwipe
       element.removeEventListener('touchend', onEnd);
       element.removeEventListener('touchcancel', onCancel);
     };
-  }, [ref, onSwipeLeft, onSwipeRight]);
+  }, [ref, onSwipeLeft, onSwipeRight, zoomedIn]);
 }

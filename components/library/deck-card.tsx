@@ -8,15 +8,20 @@ import { DeckNotesDialog } from './deck-notes-dialog';
 export interface DeckCardProps {
   deck: DeckSummary;
   live: boolean;
+  /** In the first row: its thumbnail loads at once rather than lazily. */
+  eager?: boolean;
   onPresent(): void;
   onRename(title: string): Promise<string | undefined>;
   onDelete(): void;
 }
 
+/** How wide a card is drawn (library.tsx: 16rem-or-wider columns in a 72rem page). */
+const CARD_SIZES = '(min-width: 72rem) 17.5rem, (min-width: 36rem) 50vw, 100vw';
+
 const SOURCE: Record<DeckSummary['source'], string> = { images: 'Images', zip: 'ZIP', pdf: 'PDF', office: 'Office' };
 
 /** One deck in the library: thumbnail, title (renamable), facts, and what can be done with it. */
-export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCardProps) {
+export function DeckCard({ deck, live, eager = false, onPresent, onRename, onDelete }: DeckCardProps) {
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(deck.title);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -58,14 +63,15 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
 
   return (
     <li className="flex flex-col overflow-hidden rounded-2xl border border-slate-800 bg-slate-900">
-      <div className="relative">
-        <img src={deck.thumbnail} alt="" loading="lazy" className="aspect-video w-full bg-black object-contain" />
-        {live && (
-          <Badge tone="live" className="absolute left-2 top-2">
-            Live
-          </Badge>
-        )}
-      </div>
+      <img
+        src={deck.thumbnail}
+        srcSet={deck.thumbnailSrcSet}
+        sizes={deck.thumbnailSrcSet ? CARD_SIZES : undefined}
+        alt=""
+        loading={eager ? 'eager' : 'lazy'}
+        decoding="async"
+        className="aspect-video w-full bg-black object-contain"
+      />
       <div className="flex flex-1 flex-col gap-3 p-4">
         {editing ? (
           <form onSubmit={save} className="flex flex-col gap-2">
@@ -110,9 +116,17 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
             </div>
           </form>
         ) : (
-          <h3 className="line-clamp-2 text-lg font-semibold leading-snug" title={deck.title}>
-            {deck.title}
-          </h3>
+          // The badge sits beside the title, never over it or over the slide's own title in the thumbnail.
+          <div className="flex items-start justify-between gap-2">
+            <h3 className="line-clamp-2 min-w-0 text-lg font-semibold leading-snug [overflow-wrap:anywhere]" title={deck.title}>
+              {deck.title}
+            </h3>
+            {live && (
+              <Badge tone="live" className="mt-0.5 shrink-0">
+                Live
+              </Badge>
+            )}
+          </div>
         )}
         <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-400">
           <span>
@@ -132,7 +146,7 @@ export function DeckCard({ deck, live, onPresent, onRename, onDelete }: DeckCard
                 Rename
               </Button>
             )}
-            <Button variant="secondary" size="sm" className="flex-1" onClick={() => setNotesOpen(true)} aria-label={`Speaker notes of ${deck.title}`}>
+            <Button variant="secondary" size="sm" className="flex-1" onClick={() => setNotesOpen(true)} aria-label={`Notes and alt text of ${deck.title}`}>
               Notes
             </Button>
             <Button variant="ghost" size="sm" className="flex-1 text-red-300 hover:bg-red-950" onClick={onDelete} aria-label={`Delete ${deck.title}`}>

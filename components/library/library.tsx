@@ -11,6 +11,9 @@ import type { DeckSummary } from '@/lib/slideshow';
 import { DeckCard } from './deck-card';
 import { UploadPanel } from './upload-panel';
 
+/** The most cards one row holds (16rem columns in a 72rem page): their thumbnails load at once. */
+const FIRST_ROW_CARDS = 4;
+
 export function LibraryPage() {
   return (
     <RequirePresenter>
@@ -119,10 +122,11 @@ function Library() {
         {decks?.length === 0 && <p className="rounded-2xl border border-dashed border-slate-700 px-6 py-10 text-center text-slate-300">No decks yet: upload one above.</p>}
         {decks && decks.length > 0 && (
           <ul className="grid grid-cols-[repeat(auto-fill,minmax(16rem,1fr))] gap-4">
-            {decks.map((deck) => (
+            {decks.map((deck, index) => (
               <DeckCard
                 key={deck.id}
                 deck={deck}
+                eager={index < FIRST_ROW_CARDS}
                 live={deck.id === liveDeck}
                 onPresent={() => void present(deck)}
                 onRename={(title) => rename(deck, title)}

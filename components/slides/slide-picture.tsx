@@ -20,7 +20,12 @@ export interface SlidePictureProps {
   className?: string;
   /** Load before anything else on the page (the live slide). */
   priority?: boolean;
+  /** Zoomed in: load the largest variant (sharp at any zoom), whatever the slide's drawn size. */
+  zoomed?: boolean;
 }
+
+/** Wider than any variant on any screen: the browser takes the largest one. */
+const ZOOMED_SIZES = '400vw';
 
 /** How wide a slide filling the viewport with `object-contain` is drawn. */
 export function fullScreenSizes(slide: Pick<ShownSlide, 'width' | 'height'>): string {
@@ -33,13 +38,13 @@ export function fullScreenSizes(slide: Pick<ShownSlide, 'width' | 'height'>): st
  * painted at once underneath until the real image has loaded. Remount per slide (`key`) so a new
  * slide never shows the previous image while it loads.
  */
-export function SlidePicture({ slide, sizes, className, priority = false }: SlidePictureProps) {
+export function SlidePicture({ slide, sizes, className, priority = false, zoomed = false }: SlidePictureProps) {
   const [loaded, setLoaded] = useState(false);
   // A server-rendered image may have loaded before hydration, when React was not yet listening for `load`.
   const loadedBeforeHydration = useCallback((image: HTMLImageElement | null) => {
     if (image?.complete && image.naturalWidth > 0) setLoaded(true);
   }, []);
-  const chosenSizes = sizes ?? fullScreenSizes(slide);
+  const chosenSizes = zoomed ? ZOOMED_SIZES : sizes ?? fullScreenSizes(slide);
   const webp = slide.images.map((image) => `${image.webp} ${image.width}w`).join(', ');
   const jpeg = slide.images.map((image) => `${image.jpeg} ${image.width}w`).join(', ');
   return (

@@ -51,6 +51,9 @@ export const api = {
   /** "" removes the notes. Answers the slide as the deck detail has it. */
   setNotes: (id: string, slide: number, notes: string) =>
     request<DeckDetail['slides'][number]>(`/api/decks/${encodeURIComponent(id)}/slides/${slide}`, { method: 'PATCH', json: { notes } }),
+  /** "" goes back to the default alt text. Answers the slide as the deck detail has it. */
+  setAlt: (id: string, slide: number, alt: string) =>
+    request<DeckDetail['slides'][number]>(`/api/decks/${encodeURIComponent(id)}/slides/${slide}`, { method: 'PATCH', json: { alt } }),
   remoteCode: () => request<{ url: string; expiresAt: number }>('/api/presenter/remote-code', { method: 'POST', json: {} }),
   live: () => request<SlideshowState>('/api/live'),
   command: (command: PresenterCommand) => request<SlideshowState>('/api/live', { method: 'POST', json: command }),

@@ -44,6 +44,10 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
     if (command.live !== false || clean.length === 0 || clean.length > 200) return { ok: false, error: 'title goes with live: false and must be 1 to 200 characters' };
     command.title = clean;
   }
+  if (value.handout !== undefined) {
+    if (typeof value.handout !== 'boolean') return { ok: false, error: 'handout must be true or false' };
+    command.handout = value.handout;
+  }
   if (pause !== undefined) {
     if (typeof pause !== 'boolean') return { ok: false, error: 'pause must be true or false' };
     command.pause = pause;
@@ -54,7 +58,7 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
     }
     command.targetMinutes = targetMinutes;
   }
-  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, qr, live, pause or targetMinutes' };
+  if (Object.keys(command).length === 0) return { ok: false, error: 'command is empty: give deck, slide, step, blackout, qr, live, pause, targetMinutes or handout' };
   if (command.step !== undefined && command.slide !== undefined) return { ok: false, error: 'give slide or step, not both' };
   return { ok: true, value: command };
 }

@@ -24,7 +24,10 @@ export interface ShownSlide {
   height: number;
   /** A tiny blurred image as a data URL, painted instantly while the real one loads. */
   placeholder: string;
-  /** Alt text, e.g. "Slide 3 of 40: Roadmap". */
+  /**
+   * Alt text, e.g. "Slide 3 of 40: Roadmap": the presenter's own words for the slide, else its
+   * first line of text, else only "Slide 3 of 40" (never a file name).
+   */
   alt: string;
   /** Text of the slide where the source (a PDF) provides one. */
   text?: string;
@@ -52,6 +55,8 @@ export interface LiveState extends ShownSlide {
   pausedMs?: number;
   /** The presenter put the join QR code up (the room display shows it over the slide). */
   qr?: boolean;
+  /** The presenter offers a handout: `GET /api/handout.pdf`, the slides shown so far. */
+  handout?: true;
   /**
    * Only in the message a client receives right after it subscribes: every slide shown so far in
    * this talk, so it can swipe back. Broadcasts omit it; clients accumulate. Also in a change that
@@ -72,6 +77,8 @@ export interface IdleState {
    * were shown to look back through (their images stay served until the next talk, and a while after).
    */
   ended?: true;
+  /** With `ended`: the presenter offers a handout of the slides the talk showed (`GET /api/handout.pdf`). */
+  handout?: true;
 }
 
 export type SlideshowState = LiveState | IdleState;
@@ -87,6 +94,8 @@ export type SlideshowState = LiveState | IdleState;
  * - `{ qr: true | false }` puts the join QR code up on the room display, or takes it down.
  * - `{ pause: true | false }` pauses or resumes the presenter's clock; `{ targetMinutes }` sets
  *   the talk's target duration (1-600; 0 removes it).
+ * - `{ handout: true | false }` offers the audience a PDF of the slides shown, or stops; while live
+ *   or after the end (also with `live: false`). A new deck going live starts without one.
  */
 export interface PresenterCommand {
   deck?: string;
@@ -99,6 +108,8 @@ export interface PresenterCommand {
   qr?: boolean;
   pause?: boolean;
   targetMinutes?: number;
+  /** Offer the audience a handout (a PDF of exactly the slides shown), or stop offering it. */
+  handout?: boolean;
 }
 
 export interface AudienceCount {
@@ -113,13 +124,18 @@ export interface DeckSummary {
   createdAt: string;
   /** Thumbnail URL of the first slide. */
   thumbnail: string;
+  /** A `srcset` of the first slide: the thumbnail and larger variants, for 2-3x screens. */
+  thumbnailSrcSet?: string;
   source: 'images' | 'zip' | 'pdf' | 'office';
 }
 
 /** A deck with every slide (presenter only). */
 export interface DeckDetail extends DeckSummary {
-  /** `notes`: the speaker notes, presenter-only: never in anything the audience can see. */
-  slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string }>;
+  /**
+   * `notes`: the speaker notes, presenter-only: never in anything the audience can see.
+   * `altText`: the alt text the presenter wrote, if any (`alt` is what the audience gets, with it).
+   */
+  slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string; altText?: string }>;
 }
 
 /** Error body of every failed API call. */

@@ -11,6 +11,7 @@ import { type UploadFailure, type UploadLimits, fail } from './limits';
 import type { PdfDocument } from './pdf';
 import { mapBounded } from './pool';
 import { renderVariants } from './render-image';
+import { sortNatural } from './natural-sort';
 import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
 import type { DeckStore } from './store';
 import type { ProgressListener, ReceivedUpload } from './types';
@@ -88,15 +89,28 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     const rendered = await renderVariants(loaded.image, buildDir, token);
     const slide: StoredSlide = { token, name: source.name, ...rendered };
     if (loaded.text !== undefined) slide.text = loaded.text;
+    if (loaded.heading !== undefined) slide.heading = loaded.heading;
     if (loaded.notes !== undefined) slide.notes = loaded.notes;
     onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
     return { ok: true, slide };
   });
 }
 
-/** The PDF's or ZIP's file name, a lone image's name, or a neutral title. */
-function defaultTitle(plan: UploadPlan): string {
-  const name = plan.kind === 'images' ? (plan.files.length === 1 ? plan.files[0]!.name : '') : plan.file.name;
-  const stem = name.replace(/\.[^.]{1,5}$/, '');
-  return normalizeTitle([...stem].slice(0, MAX_TITLE_CHARS).join('')) ?? 'Untitled deck';
+/**
+ * The PDF's, ZIP's or presentation's file name; for images, what their names have in common
+ * ("Quarterly review 1.png", "Quarterly review 2.png": "Quarterly review"), else the first one's
+ * name (in slide order). "Untitled deck" only when no name has anything to say.
+ */
+export function defaultTitle(plan: UploadPlan): string {
+  const names = plan.kind === 'images' ? sortNatural(plan.files.map((file) => file.name), (name) => name) : [plan.file.name];
+  const stems = names.map((name) => name.slice(name.lastIndexOf('/') + 1).replace(/\.[^.]{1,5}$/, ''));
+  const common = stems.length > 1 ? commonPrefix(stems).replace(/[\s\d_.\-–—#(]+$/u, '') : '';
+  const chosen = [...common].length >= 3 ? common : stems[0] ?? '';
+  return normalizeTitle([...chosen].slice(0, MAX_TITLE_CHARS).join('')) ?? 'Untitled deck';
+}
+
+function commonPrefix(texts: string[]): string {
+  let prefix = texts[0] ?? '';
+  for (const text of texts) while (!text.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
 }

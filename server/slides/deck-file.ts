@@ -23,6 +23,10 @@ export interface StoredSlide {
   text?: string;
   /** Speaker notes (presenter-only: never in anything the audience is sent), line breaks kept, capped. */
   notes?: string;
+  /** The first line of a PDF page's text (its title, as a rule): the default alt text. */
+  heading?: string;
+  /** Alt text the presenter wrote (one line, capped); replaces the default. */
+  alt?: string;
 }
 
 export interface StoredDeck {
@@ -38,12 +42,38 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 255;
 export const MAX_NOTES_CHARS = 20_000;
+export const MAX_ALT_CHARS = 500;
+/** A default alt text (a heading, the start of a page's text) is cut to this many characters. */
+export const MAX_HEADING_CHARS = 120;
 
 /** Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars. */
 export function normalizeTitle(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const title = raw.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
   return title.length >= 1 && [...title].length <= MAX_TITLE_CHARS ? title : undefined;
+}
+
+/** One line: control characters and runs of whitespace collapsed, trimmed; undefined when nothing is left. */
+export function normalizeLine(raw: string): string | undefined {
+  const line = raw.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
+  return line || undefined;
+}
+
+/** The first line of a page's text that has a word in it, cut to `MAX_HEADING_CHARS`. */
+export function headingOf(raw: string): string | undefined {
+  for (const line of raw.split(/\r\n?|\n/)) {
+    const clean = normalizeLine(line);
+    if (clean && /[\p{L}\p{N}]/u.test(clean)) return capped(clean, MAX_HEADING_CHARS);
+  }
+  return undefined;
+}
+
+/** Cut to `max` characters with an ellipsis, at a word boundary where there is one close by. */
+export function capped(text: string, max: number): string {
+  if ([...text].length <= max) return text;
+  const cut = [...text].slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
 }
 
 /** Whitespace-collapsed and capped at `MAX_TEXT_CHARS`; undefined when nothing is left. */
@@ -86,6 +116,8 @@ function isSlide(value: unknown): value is StoredSlide {
   if (typeof value.placeholder !== 'string' || !value.placeholder.startsWith('data:image/')) return false;
   if (value.text !== undefined && typeof value.text !== 'string') return false;
   if (value.notes !== undefined && (typeof value.notes !== 'string' || value.notes.length > MAX_NOTES_CHARS)) return false;
+  if (value.heading !== undefined && typeof value.heading !== 'string') return false;
+  if (value.alt !== undefined && (typeof value.alt !== 'string' || normalizeLine(value.alt) !== value.alt || [...value.alt].length > MAX_ALT_CHARS)) return false;
   const widths = value.widths;
   return Array.isArray(widths) && widths.length > 0 && widths.every((w, i) => isDimension(w) && (i === 0 || w > widths[i - 1]));
 }

@@ -10,6 +10,7 @@
  */
 export { buildDeck } from './build';
 export { type DeckSource, type StoredDeck, type StoredSlide, MAX_TITLE_CHARS, normalizeTitle } from './deck-file';
+export { buildHandout, HANDOUT_IMAGE_WIDTH, type HandoutResult, MAX_HANDOUT_BYTES } from './handout';
 export { type ImageVariant, isDeckId, isToken, parseImageFileName } from './ids';
 export { DEFAULT_UPLOAD_LIMITS, type FailureStatus, type UploadFailure, type UploadLimits, uploadLimits } from './limits';
 export { compareNatural, sortNatural } from './natural-sort';

@@ -4,7 +4,7 @@
  * whose pixels are produced only when the renderer asks, so at most `concurrency` decoded slides
  * are in memory at once.
  */
-import { normalizeText } from './deck-file';
+import { headingOf, normalizeText } from './deck-file';
 import { type UploadFailure, type UploadLimits, fail } from './limits';
 import { sortNatural } from './natural-sort';
 import { PdfDocument } from './pdf';
@@ -17,7 +17,16 @@ import { type OfficeKind, zipOfficeKind } from './office/formats';
 
 export interface SlideSource {
   name: string;
-  load(): Promise<{ ok: true; image: RawImage; text?: string; notes?: string } | UploadFailure>;
+  load(): Promise<LoadedSlide | UploadFailure>;
+}
+
+/** A decoded slide, with what its source says about it: a page's text and first line, speaker notes. */
+export interface LoadedSlide {
+  ok: true;
+  image: RawImage;
+  text?: string;
+  heading?: string;
+  notes?: string;
 }
 
 export type UploadPlan =
@@ -123,8 +132,10 @@ export async function pdfSources(
       const page = await pdf.renderPage(i + 1);
       if (!page.ok) return page;
       const text = normalizeText(page.text);
-      const slide: { ok: true; image: RawImage; text?: string; notes?: string } = { ok: true, image: page.image };
+      const heading = headingOf(page.text);
+      const slide: LoadedSlide = { ok: true, image: page.image };
       if (text !== undefined) slide.text = text;
+      if (heading !== undefined) slide.heading = heading;
       if (notes[i] !== undefined) slide.notes = notes[i];
       return slide;
     },

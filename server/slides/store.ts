@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
+import { MAX_ALT_CHARS, MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeLine, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
 
 export const TEMP_PREFIX = '.tmp-';
@@ -32,9 +32,16 @@ export interface DeckStoreOptions {
 
 export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404; error: string };
 
-/** Stable codes of a refused notes edit (docs/api.md). */
-export type NotesErrorCode = 'notes_invalid' | 'notes_too_long' | 'no_such_deck' | 'no_such_slide';
+/** Stable codes of a refused slide edit (docs/api.md). */
+export type NotesErrorCode = 'notes_invalid' | 'notes_too_long' | 'alt_invalid' | 'alt_too_long' | 'no_such_deck' | 'no_such_slide';
 export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string };
+type EditFailure = Extract<NotesResult, { ok: false }>;
+
+/** What one slide edit may change; a field left out is kept, `""` removes it. */
+export interface SlideEdit {
+  notes?: unknown;
+  alt?: unknown;
+}
 
 interface CacheEntry {
   ino: number;
@@ -119,22 +126,26 @@ export class DeckStore {
     });
   }
 
+  /** Sets the speaker notes of slide `number` (1-based); see `editSlide`. */
+  setNotes(id: string, number: number, notes: unknown): Promise<NotesResult> {
+    return this.editSlide(id, number, { notes: notes ?? null });
+  }
+
   /**
-   * Sets the speaker notes of slide `number` (1-based), rewriting deck.json atomically; an empty
-   * string removes them. Refused (nothing written) when longer than MAX_NOTES_CHARS, rather than
-   * cut: the presenter typed them and would lose the end silently.
+   * Sets the speaker notes and/or the alt text of slide `number` (1-based), rewriting deck.json
+   * atomically; an empty string removes them. Refused (nothing written) when longer than the cap,
+   * rather than cut: the presenter typed them and would lose the end silently.
    */
-  async setNotes(id: string, number: number, notes: unknown): Promise<NotesResult> {
-    if (typeof notes !== 'string') return { ok: false, status: 400, code: 'notes_invalid', error: 'give a "notes" string ("" removes them)' };
-    if (notes.length > MAX_NOTES_CHARS) return { ok: false, status: 413, code: 'notes_too_long', error: `notes may be at most ${MAX_NOTES_CHARS} characters` };
-    const clean = normalizeNotes(notes);
+  async editSlide(id: string, number: number, edit: SlideEdit): Promise<NotesResult> {
+    const checked = checkEdit(edit);
+    if (!checked.ok) return checked;
     return this.locked(id, async (): Promise<NotesResult> => {
       const deck = await this.get(id);
       if (!deck) return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
       if (!Number.isSafeInteger(number) || number < 1 || number > deck.slides.length) {
         return { ok: false, status: 404, code: 'no_such_slide', error: `No slide ${number}: the deck has ${deck.slides.length}.` };
       }
-      const slides = deck.slides.map((slide, index) => (index === number - 1 ? withNotes(slide, clean) : slide));
+      const slides = deck.slides.map((slide, index) => (index === number - 1 ? withEdit(slide, checked.fields) : slide));
       const changed: StoredDeck = { ...deck, slides };
       try {
         await writeDeckFile(path.join(this.dir, id), changed);
@@ -231,9 +242,36 @@ async function writeDeckFile(deckDir: string, deck: StoredDeck): Promise<void> {
   }
 }
 
-function withNotes(slide: StoredSlide, notes: string | undefined): StoredSlide {
-  const { notes: _old, ...rest } = slide;
-  return notes === undefined ? rest : { ...rest, notes };
+/** The fields to set, normalized (`undefined`: remove), or the reason the edit is refused. */
+type CheckedFields = { notes?: string | undefined; alt?: string | undefined };
+
+function checkEdit(edit: SlideEdit): { ok: true; fields: CheckedFields } | EditFailure {
+  const { notes, alt } = edit;
+  if (notes === undefined && alt === undefined) return { ok: false, status: 400, code: 'notes_invalid', error: 'give a "notes" or an "alt" string ("" removes it)' };
+  const fields: CheckedFields = {};
+  if (notes !== undefined) {
+    if (typeof notes !== 'string') return { ok: false, status: 400, code: 'notes_invalid', error: 'give a "notes" string ("" removes them)' };
+    if (notes.length > MAX_NOTES_CHARS) return { ok: false, status: 413, code: 'notes_too_long', error: `notes may be at most ${MAX_NOTES_CHARS} characters` };
+    fields.notes = normalizeNotes(notes);
+  }
+  if (alt !== undefined) {
+    if (typeof alt !== 'string') return { ok: false, status: 400, code: 'alt_invalid', error: 'give an "alt" string ("" goes back to the default)' };
+    const clean = normalizeLine(alt);
+    if (clean !== undefined && [...clean].length > MAX_ALT_CHARS) return { ok: false, status: 413, code: 'alt_too_long', error: `alt text may be at most ${MAX_ALT_CHARS} characters` };
+    fields.alt = clean;
+  }
+  return { ok: true, fields };
+}
+
+function withEdit(slide: StoredSlide, fields: CheckedFields): StoredSlide {
+  let next: StoredSlide = slide;
+  for (const key of ['notes', 'alt'] as const) {
+    if (!(key in fields)) continue;
+    const { [key]: _old, ...rest } = next;
+    const value = fields[key];
+    next = value === undefined ? rest : { ...rest, [key]: value };
+  }
+  return next;
 }
 
 function randomSuffix(): string {

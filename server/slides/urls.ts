@@ -4,13 +4,16 @@
  * Pure functions: the routes and the slideshow call them; nothing here touches the disk.
  */
 import type { DeckDetail, DeckSummary, ShownSlide, SlideImage } from '../../lib/slideshow/types';
-import type { StoredDeck, StoredSlide } from './deck-file';
+import { type StoredDeck, type StoredSlide, MAX_HEADING_CHARS, capped } from './deck-file';
 import { thumbFileName, variantFileName } from './ids';
 
 export const DEFAULT_URL_PREFIX = '/img';
 /** `src` is the JPEG closest to this width: sharp on a phone, light on the network. */
 const SRC_WIDTH = 1280;
-const ALT_LABEL_CHARS = 80;
+/** As render-image.ts makes it (at most; a narrower slide's thumbnail is its own width). */
+const THUMB_WIDTH = 320;
+/** A card is at most ~360 CSS px wide: 1280 px covers it at 3x. */
+const MAX_THUMB_VARIANT = 1280;
 
 export interface SlideUrls {
   /** Every size, ascending by width. */
@@ -41,8 +44,20 @@ export function deckSummary(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): D
     count: deck.slides.length,
     createdAt: deck.createdAt,
     thumbnail: urlsFor(deck, first, urlPrefix).thumbnail,
+    thumbnailSrcSet: thumbnailSrcSet(deck, first, urlPrefix),
     source: deck.source,
   };
+}
+
+/**
+ * The thumbnail, and the slide's WebP variants up to `MAX_THUMB_VARIANT` wide, as a `srcset`: a
+ * card a few hundred pixels wide on a 2-3x screen takes a larger variant and stays sharp.
+ */
+export function thumbnailSrcSet(deck: StoredDeck, slide: StoredSlide, urlPrefix = DEFAULT_URL_PREFIX): string {
+  const { images, thumbnail } = urlsFor(deck, slide, urlPrefix);
+  const thumbWidth = Math.min(THUMB_WIDTH, slide.width);
+  const larger = images.filter((image) => image.width > thumbWidth && image.width <= MAX_THUMB_VARIANT);
+  return [`${thumbnail} ${thumbWidth}w`, ...larger.map((image) => `${image.webp} ${image.width}w`)].join(', ');
 }
 
 export function deckDetail(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): DeckDetail {
@@ -51,6 +66,7 @@ export function deckDetail(deck: StoredDeck, urlPrefix = DEFAULT_URL_PREFIX): De
     thumbnail: urlsFor(deck, slide, urlPrefix).thumbnail,
     name: slide.name,
     ...(slide.notes !== undefined ? { notes: slide.notes } : {}),
+    ...(slide.alt !== undefined ? { altText: slide.alt } : {}),
   }));
   return { ...deckSummary(deck, urlPrefix), slides };
 }
@@ -78,10 +94,13 @@ function shownSlideAt(deck: StoredDeck, index: number, urlPrefix: string): Shown
   return shown;
 }
 
-/** A PDF page's first words, or an image's file name without folder and extension. */
+/**
+ * What the slide shows, in words: the presenter's alt text, else the page's first line (its title,
+ * as a rule), else the start of its text. Never a file name: "slide-03" tells a listener nothing,
+ * so a slide without any of these is just "Slide N of M".
+ */
 function altLabel(slide: StoredSlide): string {
-  if (slide.text) return slide.text.length <= ALT_LABEL_CHARS ? slide.text : slide.text.slice(0, ALT_LABEL_CHARS - 1).trimEnd() + '…';
-  if (/^page \d+$/.test(slide.name)) return '';
-  const base = slide.name.slice(slide.name.lastIndexOf('/') + 1);
-  return base.replace(/\.[^.]{1,5}$/, '');
+  if (slide.alt) return slide.alt;
+  if (slide.heading) return slide.heading;
+  return slide.text ? capped(slide.text, MAX_HEADING_CHARS) : '';
 }

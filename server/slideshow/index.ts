@@ -22,6 +22,7 @@ import { DeckRoutes } from './http/deck-routes';
 import { handleLive } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
+import { HandoutRoute } from './http/handout-route';
 import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
 import { attachPageState } from '../../lib/slideshow/page-state';
@@ -89,12 +90,14 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth, options.publicUrl, new RemoteCodes(options.clock));
+  const handout = new HandoutRoute(store, talk);
   const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const { pathname } = url;
     if (await sessions.handle(req, res, url)) return true;
     if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
+    if (pathname === '/api/handout.pdf') return handout.handle(req, res).then(() => true);
     if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
     if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
     if (pathname.startsWith('/img/')) {

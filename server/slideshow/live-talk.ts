@@ -26,6 +26,8 @@ export interface LiveDeck {
   readonly id: string;
   readonly title: string;
   readonly slides: ReadonlyArray<{ readonly token: string; readonly shown: ShownSlide }>;
+  /** Changes whenever what the audience is sent of the deck does (its alt text): another node reloads it. */
+  readonly revision?: string;
 }
 
 export interface DeckLookup {
@@ -103,6 +105,18 @@ export class LiveTalk {
   }
 
   /**
+   * The slides a handout may hold, by image token (in the order shown), or undefined when the
+   * presenter offers none: while live, the slides revealed so far; after the end, the ended talk's.
+   */
+  handout(): { deck: string; tokens: string[] } | undefined {
+    const record = this.#record;
+    if (!record.handout) return undefined;
+    if (this.#deck && record.slide !== undefined) return { deck: this.#deck.id, tokens: [...this.#revealedTokens] };
+    if (!record.ended || !record.past) return undefined;
+    return pastServes(record.past, record.past.deck, record.past.tokens[0] ?? '', this.now()) ? { deck: record.past.deck, tokens: [...record.past.tokens] } : undefined;
+  }
+
+  /**
    * Catch up with the store now (a shared store asks Redis) and with every change queued here.
    * The image route calls it before refusing an image: the phone may have heard of its slide,
    * through another node, before this node did.
@@ -122,13 +136,13 @@ export class LiveTalk {
     return this.#serially(async () => (await this.#commit((talk) => this.#plan(command, talk)))!);
   }
 
-  /** A deck was renamed: if it is live, everyone gets the new title (a new state). */
+  /** A deck was renamed or its alt text changed: if it is live, everyone gets the new state. */
   deckRenamed(deckId: string): Promise<void> {
     return this.#serially(async () => {
       if (this.#deck?.id !== deckId) return;
       const deck = await this.decks.load(deckId);
       if (!deck || deck.slides.length !== this.#deck.slides.length) return;
-      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1, deckTitle: deck.title }, deck } : undefined));
+      await this.#commit(async (talk) => (talk.deck?.id === deckId ? { ok: true, record: { ...talk.record, seq: talk.record.seq + 1, ...deckStamp(deck) }, deck } : undefined));
     });
   }
 
@@ -163,14 +177,19 @@ export class LiveTalk {
 
   async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
     const seq = current.record.seq + 1;
-    if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title), deck: undefined };
+    if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title, command.handout ?? current.record.handout), deck: undefined };
+    if (!current.deck && command.handout !== undefined && Object.keys(command).length === 1) {
+      // After the end: the handout of the talk that ended.
+      if (!current.record.past) return { ok: false, status: 409, error: 'no talk has shown a slide yet: there is nothing to hand out' };
+      return { ok: true, record: withHandout({ ...current.record, seq }, command.handout), deck: undefined };
+    }
     let deck = current.deck;
     let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
       deck = await this.decks.load(command.deck);
       if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
       const past = pastOnNewDeck(current.record, current.deck, this.now(), this.keepPastMs);
-      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), deckTitle: deck.title, ...past };
+      record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), ...deckStamp(deck), ...past };
     }
     if (!deck || record.slide === undefined) return { ok: false, status: 409, error: 'no talk is live: send a deck first' };
     let slide = record.slide;
@@ -186,17 +205,19 @@ export class LiveTalk {
     const qr = command.qr ?? (moved ? false : record.qr ?? false);
     const pacing = applyPacing(validPacing(record), command, this.now());
     const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
-    return { ok: true, deck, record: { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing } };
+    const next = { ...rest, slide, revealed: [...revealed], blackout, qr, ...pacing };
+    return { ok: true, deck, record: command.handout === undefined ? next : withHandout(next, command.handout) };
   }
 
   /** Another node changed the talk (or a resynchronisation did): take it if it is newer. */
   #changedElsewhere(record: TalkRecord): void {
     void this.#serially(async () => {
       if (record.seq <= this.#record.seq) return;
-      // The deck in memory serves when the record names it with the title it has here; a record
-      // without a title, or with another (a rename), has the deck read again.
+      // The deck in memory serves when the record names it with the title and revision it has here;
+      // a record without a title, or with another (a rename, an alt text edit), has the deck read again.
       const current = this.#deck;
-      const loaded = current && record.deck === current.id && record.deckTitle === current.title ? current : undefined;
+      const same = current && record.deck === current.id && record.deckTitle === current.title && record.deckRevision === current.revision;
+      const loaded = same ? current : undefined;
       const talk = await resolve(record, this.decks, loaded);
       if (record.seq > this.#record.seq) this.#adopt(talk);
     });
@@ -222,12 +243,13 @@ export class LiveTalk {
     const deck = this.#deck;
     const at = this.now();
     if (!deck || record.slide === undefined) {
-      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}), ...(record.ended ? { ended: true } : {}) } satisfies IdleState;
+      const handout = record.ended && record.handout && record.past ? { handout: true as const } : {};
+      const idle = { live: false, seq: record.seq, at, ...(record.upcoming ? { title: record.upcoming } : {}), ...(record.ended ? { ended: true } : {}), ...handout } satisfies IdleState;
       return { state: idle, replay: idle };
     }
     const state = {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
-      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}),
+      count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}), ...(record.handout ? { handout: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
       ...validPacing(record),
     } satisfies LiveState;
@@ -247,6 +269,16 @@ async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck)
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
   const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
   if (valid) return { record, deck };
-  const { seq, upcoming, ended, past } = record;
-  return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}) }, deck: undefined };
+  const { seq, upcoming, ended, past, handout } = record;
+  return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}), ...(handout && past ? { handout } : {}) }, deck: undefined };
+}
+
+/** What a record says of the deck it shows, for other nodes to tell whether theirs is current. */
+function deckStamp(deck: LiveDeck): Pick<TalkRecord, 'deckTitle' | 'deckRevision'> {
+  return { deckTitle: deck.title, ...(deck.revision ? { deckRevision: deck.revision } : {}) };
+}
+
+function withHandout(record: TalkRecord, on: boolean): TalkRecord {
+  const { handout: _old, ...rest } = record;
+  return on ? { ...rest, handout: true } : rest;
 }

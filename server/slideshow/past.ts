@@ -22,11 +22,11 @@ export function pastOf(record: TalkRecord, deck: TokenDeck | undefined): PastTal
   return { deck: deck.id, tokens };
 }
 
-/** The record of `{ live: false }`: idle, `ended` once a talk has been live, the past talk kept. */
-export function endedRecord(record: TalkRecord, deck: TokenDeck | undefined, seq: number, upcoming: string | undefined): TalkRecord {
+/** The record of `{ live: false }`: idle, `ended` once a talk has been live, the past talk (and whether it is handed out) kept. */
+export function endedRecord(record: TalkRecord, deck: TokenDeck | undefined, seq: number, upcoming: string | undefined, handout = record.handout): TalkRecord {
   const past = pastOf(record, deck);
   const ended = deck !== undefined || record.ended === true;
-  return { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended: true } : {}), ...(past ? { past } : {}) };
+  return { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended: true } : {}), ...(past ? { past } : {}), ...(handout && past ? { handout: true } : {}) };
 }
 
 /** A new deck goes live: the previous talk (ended, or replaced mid-talk) is kept `keepMs` from now. */

@@ -187,5 +187,5 @@ function sameRecord(a: TalkRecord, b: TalkRecord): boolean {
 }
 
 function canonical(record: TalkRecord): unknown[] {
-  return [record.seq, record.deck, record.slide, [...(record.revealed ?? [])].sort((x, y) => x - y), record.blackout ?? false, record.startedAt, record.upcoming, record.deckTitle, record.qr ?? false, record.targetMs, record.pausedAt, record.pausedMs, record.ended ?? false, record.past ?? null];
+  return [record.seq, record.deck, record.slide, [...(record.revealed ?? [])].sort((x, y) => x - y), record.blackout ?? false, record.startedAt, record.upcoming, record.deckTitle, record.qr ?? false, record.targetMs, record.pausedAt, record.pausedMs, record.ended ?? false, record.past ?? null, record.handout ?? false, record.deckRevision];
 }

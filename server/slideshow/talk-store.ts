@@ -23,10 +23,14 @@ export interface TalkRecord extends Pacing {
   upcoming?: string;
   /** The live deck's title when this record was made: another node that has this deck loaded with this title need not read it again. */
   deckTitle?: string;
+  /** The live deck's revision (LiveDeck.revision) when this record was made: the same test, for alt text edits. */
+  deckRevision?: string;
   /** While idle: a talk has ended (the phones say so, rather than "will start soon"). */
   ended?: boolean;
   /** The last talk's shown slides, still served to the audience (past.ts). */
   past?: PastTalk;
+  /** The presenter offers the audience a handout of the slides shown (kept after the end). */
+  handout?: boolean;
 }
 
 /**
@@ -132,6 +136,7 @@ export function parseRecord(text: string): TalkRecord | undefined {
     // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
     if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
     if (record.ended !== undefined && record.ended !== true) delete record.ended;
+    if (record.handout !== undefined && typeof record.handout !== 'boolean') delete record.handout;
     // A past talk that is not well formed serves nothing (never more than it should).
     if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
     // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.

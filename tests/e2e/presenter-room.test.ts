@@ -251,7 +251,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
       for (const [tab, name] of [[presenter, 'laptop'], [small, 'phone']] as const) {
         await tab.page.goto(`${app.url}/decks`);
         const card = tab.page.getByRole('listitem').filter({ has: tab.page.getByRole('heading', { name: 'Room talk' }) });
-        await card.getByRole('button', { name: 'Speaker notes of Room talk' }).click({ timeout: STEP_MS });
+        await card.getByRole('button', { name: 'Notes and alt text of Room talk' }).click({ timeout: STEP_MS });
         await tab.page.getByRole('button', { name: 'Edit notes of slide 2' }).click({ timeout: STEP_MS });
         await tab.page.getByLabel('Speaker notes for slide 2').fill(`Library edit ${name}`);
         await tab.page.getByRole('button', { name: 'Save notes' }).click();

@@ -272,6 +272,17 @@ describe('the slideshow on several nodes', () => {
     onB.leave();
   });
 
+  test('new alt text for the live slide on node A reaches node B\'s phones (B reads the deck again)', { timeout: TEST_MS }, async () => {
+    const live = await command(a, { deck: deck.id, slide: 1 });
+    const onB = phoneOn(b);
+    await onB.join();
+    await until(() => onB.latest?.seq === live.seq, 'the live slide on B\'s phone');
+    const edited = await fetch(`${a.server.url}/api/decks/${deck.id}/slides/1`, { method: 'PATCH', headers: bearer(a), body: JSON.stringify({ alt: 'Edited on node A' }) });
+    assert.equal(edited.status, 200);
+    await until(() => onB.latest?.live === true && onB.latest.alt.endsWith(': Edited on node A'), 'the new alt text on B\'s phone');
+    onB.leave();
+  });
+
   test('End talk on node A: node B\'s phones hear the talk ended, and B still serves the shown slides only', { timeout: TEST_MS }, async () => {
     await command(a, { deck: deck.id, slide: 2 });
     await command(a, { slide: 3 });

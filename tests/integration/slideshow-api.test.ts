@@ -280,7 +280,7 @@ describe('slideshow API: decks', () => {
     assert.deepEqual(detail.slides.map((slide) => slide.name), ['Slide1.png', 'Slide2.png', 'Slide10.png']);
     assert.deepEqual(detail.slides.map((slide) => slide.width), [300, 320, 340]);
     assert.deepEqual(detail.slides.map((slide) => slide.slide), [1, 2, 3]);
-    assert.equal(detail.slides[1]!.alt, 'Slide 2 of 3: Slide2');
+    assert.equal(detail.slides[1]!.alt, 'Slide 2 of 3', 'never the file name (Slide2.png)');
     assert.equal(summary.thumbnail, detail.slides[0]!.thumbnail);
     for (const slide of detail.slides) {
       assert.ok(slide.placeholder.startsWith('data:image/'), 'a placeholder data URL');

@@ -17,8 +17,8 @@ import { readJson, sendEmpty, sendError, sendJson } from './respond';
 
 const PROGRESS_EVERY_MS = 100;
 const SLIDE_PATH = /^\/api\/decks\/([A-Za-z0-9_-]{1,64})\/slides\/([0-9]{1,6})$/;
-/** 20,000 characters of notes, each up to 4 bytes in UTF-8 and escaped in JSON, plus the wrapper. */
-const NOTES_BODY_LIMIT = 20_000 * 6 + 1024;
+/** 20,000 characters of notes and 500 of alt text, each up to 4 bytes in UTF-8 and escaped in JSON, plus the wrapper. */
+const SLIDE_BODY_LIMIT = (20_000 + 500) * 6 + 1024;
 
 export class DeckRoutes {
   constructor(
@@ -51,14 +51,19 @@ export class DeckRoutes {
     sendJson(res, 200, deckDetail(deck));
   }
 
-  /** `PATCH /api/decks/:id/slides/:n` `{ notes }`: presenter-only; the live talk is untouched (notes are never broadcast). */
+  /**
+   * `PATCH /api/decks/:id/slides/:n` `{ notes?, alt? }`: presenter-only. Notes are never broadcast;
+   * new alt text on the live deck is (the phones' current slide and history carry it), as a rename is.
+   */
   async #slide(req: IncomingMessage, res: ServerResponse, id: string, number: number): Promise<void> {
     if (req.method !== 'PATCH') return sendError(res, 405, 'use PATCH');
-    const body = await readJson(req, NOTES_BODY_LIMIT);
+    const body = await readJson(req, SLIDE_BODY_LIMIT);
     // A body refused half-read leaves the rest on the connection: close it rather than drain it.
     if (!body.ok) return sendJson(res, body.status, { error: body.error, code: body.status === 413 ? 'notes_too_long' : 'notes_invalid' }, body.status === 413 ? { Connection: 'close' } : {});
-    const result = await this.store.setNotes(id, number, (body.value as { notes?: unknown } | null)?.notes);
+    const { notes, alt } = isObject(body.value) ? body.value : {};
+    const result = await this.store.editSlide(id, number, { notes, alt });
     if (!result.ok) return sendJson(res, result.status, { error: result.error, code: result.code });
+    if (alt !== undefined) await this.talk.deckRenamed(id);
     sendJson(res, 200, deckDetail(result.deck).slides[number - 1]);
   }
 
@@ -101,6 +106,10 @@ export class DeckRoutes {
       : { type: 'error', status: built.status, error: built.error, ...(built.file ? { file: built.file } : {}) };
     res.end(`${JSON.stringify(last)}\n`);
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Starts a 200 NDJSON answer and returns a throttled writer of progress lines. */

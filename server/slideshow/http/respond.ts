@@ -1,18 +1,27 @@
 /** Small helpers every slideshow route uses: JSON answers, bounded JSON bodies, same-origin checks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { judgeOrigin } from '../../bayeux/index';
+import { chooseEncoding, encodeBody } from './compress';
 
 const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+/**
+ * A JSON answer, compressed as the request accepts (compress.ts). Resolves once it is handed to
+ * the socket; callers that have nothing more to do need not wait.
+ */
+export async function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): Promise<void> {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...NO_STORE, ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  // Never fails the answer: a body that cannot be compressed goes as it is.
+  const encoded = await encodeBody(text, res.req ? chooseEncoding(res.req) : 'identity').catch(() => ({ body: Buffer.from(text, 'utf8'), encoding: 'identity' as const }));
+  if (res.headersSent || res.destroyed) return;
+  const encoding = encoded.encoding === 'identity' ? {} : { 'Content-Encoding': encoded.encoding };
+  res.writeHead(status, { ...NO_STORE, ...headers, 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding', ...encoding, 'Content-Length': encoded.body.length });
+  res.end(res.req?.method === 'HEAD' ? undefined : encoded.body);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string, file?: string): void {
-  sendJson(res, status, file === undefined ? { error } : { error, file });
+export function sendError(res: ServerResponse, status: number, error: string, file?: string): Promise<void> {
+  return sendJson(res, status, file === undefined ? { error } : { error, file });
 }
 
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string | string[]> = {}): void {

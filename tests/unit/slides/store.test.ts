@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeckStore, type StoredDeck, deckDetail, deckSummary, shownSlide, urlsFor } from '../../../server/slides/index';
 import { newDeckId, newToken } from '../../../server/slides/ids';
+import { headingOf } from '../../../server/slides/deck-file';
 
 const PLACEHOLDER = 'data:image/webp;base64,UklGRg==';
 
@@ -192,12 +193,13 @@ describe('deck URLs and views', () => {
       count: 2,
       createdAt: deck.createdAt,
       thumbnail: `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp`,
+      thumbnailSrcSet: `/img/${deck.id}/${'a'.repeat(32)}-thumb.webp 320w, /img/${deck.id}/${'a'.repeat(32)}-640.webp 640w, /img/${deck.id}/${'a'.repeat(32)}-1280.webp 1280w`,
       source: 'pdf',
     });
     const detail = deckDetail(deck);
     assert.equal(detail.slides.length, 2);
     assert.equal(detail.slides[1]!.name, 'deck/Intro slide.png');
-    assert.equal(detail.slides[1]!.alt, 'Slide 2 of 2: Intro slide');
+    assert.equal(detail.slides[1]!.alt, 'Slide 2 of 2', 'an image without text: its number, never its file name');
     assert.equal(detail.slides[0]!.alt, 'Slide 1 of 2: Roadmap for next year');
     assert.equal(detail.slides[0]!.text, 'Roadmap for next year');
     assert.equal('text' in detail.slides[1]!, false);
@@ -245,5 +247,63 @@ describe('DeckStore: speaker notes', () => {
       assert.ok(!result.ok && result.code === code, `${code}: ${JSON.stringify(result)}`);
     }
     assert.equal((await store.get(deck.id))!.slides[0]!.notes, 'kept');
+  });
+});
+
+describe('alt text', () => {
+  let dir: string;
+  let store: DeckStore;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'deck-alt-'));
+    store = await DeckStore.open(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('defaults to the page\'s first line of text, else to the slide number, never the file name', () => {
+    assert.equal(headingOf('\n  •  \n  Quarterly   results \nRevenue grew 12 %\n'), 'Quarterly results');
+    assert.equal(headingOf(' \n - \n'), undefined);
+    const deck: StoredDeck = {
+      id: 'abcdefghijklmnop', title: 'Talk', createdAt: '2025-01-01T00:00:00.000Z', source: 'pdf',
+      slides: [
+        { token: 'a'.repeat(32), name: 'page 1', width: 16, height: 9, widths: [16], placeholder: PLACEHOLDER, text: 'Roadmap Next year we ship', heading: 'Roadmap' },
+        { token: 'b'.repeat(32), name: 'slide-03.png', width: 16, height: 9, widths: [16], placeholder: PLACEHOLDER },
+        { token: 'c'.repeat(32), name: 'page 3', width: 16, height: 9, widths: [16], placeholder: PLACEHOLDER, text: 'word '.repeat(60).trim() },
+      ],
+    };
+    assert.equal(shownSlide(deck, 1)!.alt, 'Slide 1 of 3: Roadmap');
+    assert.equal(shownSlide(deck, 2)!.alt, 'Slide 2 of 3');
+    const long = shownSlide(deck, 3)!.alt;
+    assert.ok(long.startsWith('Slide 3 of 3: word word') && long.endsWith('…') && long.length < 160, long);
+  });
+
+  it('sets one slide\'s alt text (one line, normalised), goes back to the default with "", and keeps the notes', async () => {
+    const deck = await addDeck(store);
+    await store.setNotes(deck.id, 2, 'kept notes');
+    const set = await store.editSlide(deck.id, 2, { alt: '  A rising\nline   chart \u0007' });
+    assert.ok(set.ok);
+    assert.equal(set.deck.slides[1]!.alt, 'A rising line chart');
+    assert.equal(set.deck.slides[1]!.notes, 'kept notes');
+    const onDisk = (await store.get(deck.id))!;
+    assert.equal(shownSlide(onDisk, 2)!.alt, 'Slide 2 of 2: A rising line chart');
+    assert.equal(deckDetail(onDisk).slides[1]!.altText, 'A rising line chart');
+    assert.equal('altText' in shownSlide(onDisk, 2)!, false, 'the audience gets the alt, not the editing field');
+    const reset = await store.editSlide(deck.id, 2, { alt: ' ' });
+    assert.ok(reset.ok && !('alt' in reset.deck.slides[1]!));
+    assert.equal(shownSlide((await store.get(deck.id))!, 2)!.alt, 'Slide 2 of 2');
+  });
+
+  it('refuses bad alt text with a stable code and writes nothing', async () => {
+    const deck = await addDeck(store);
+    await store.editSlide(deck.id, 1, { alt: 'kept' });
+    const cases: Array<[unknown, string]> = [['x'.repeat(501), 'alt_too_long'], [42, 'alt_invalid'], [null, 'alt_invalid'], [['a'], 'alt_invalid']];
+    for (const [alt, code] of cases) {
+      const result = await store.editSlide(deck.id, 1, { alt });
+      assert.ok(!result.ok && result.code === code, `${code}: ${JSON.stringify(result)}`);
+    }
+    const both = await store.editSlide(deck.id, 1, { alt: 'new', notes: 7 });
+    assert.ok(!both.ok && both.code === 'notes_invalid', 'one bad field refuses the whole edit');
+    assert.ok((await store.editSlide(deck.id, 1, { alt: 'x'.repeat(500) })).ok, '500 characters are fine');
+    await store.editSlide(deck.id, 1, { alt: 'kept' });
+    assert.equal((await store.get(deck.id))!.slides[0]!.alt, 'kept');
   });
 });

@@ -168,3 +168,34 @@ describe('the waiting screen', () => {
     assert.deepEqual(parsePresenterCommand({ qr: 'yes' }), { ok: false, error: 'qr must be true or false' });
   });
 });
+
+describe('live talk: the handout', () => {
+  test('offers exactly the revealed slides while live and the ended talk\'s after the end; survives a restart; a new deck starts without', async () => {
+    const { file, talk } = await openTalk();
+    assert.equal(talk.handout(), undefined);
+    await talk.apply({ deck: 'talk', slide: 5 });
+    await talk.apply({ slide: 2 });
+    assert.equal(talk.handout(), undefined, 'off until switched on');
+    const on = await talk.apply({ handout: true });
+    assert.ok(on.ok && on.state.live && on.state.handout === true && on.state.slide === 2);
+    assert.deepEqual(talk.handout()?.tokens.sort(), ['talk-token-2', 'talk-token-5']);
+    await talk.apply({ live: false });
+    const restarted = await LiveTalk.open(file, lookup);
+    const idle = restarted.state();
+    assert.ok(!idle.live && idle.ended === true && idle.handout === true);
+    assert.deepEqual(restarted.handout(), { deck: 'talk', tokens: ['talk-token-5', 'talk-token-2'] });
+    await restarted.apply({ handout: false });
+    assert.equal(restarted.handout(), undefined);
+    assert.equal((restarted.state() as { handout?: true }).handout, undefined);
+    await restarted.apply({ handout: true });
+    await restarted.apply({ deck: 'other' });
+    assert.equal(restarted.handout(), undefined, 'a new deck: no handout until switched on');
+    assert.equal((restarted.state() as { handout?: true }).handout, undefined);
+  });
+
+  test('nothing to hand out before any talk', async () => {
+    const { talk } = await openTalk();
+    const refused = await talk.apply({ handout: true });
+    assert.ok(!refused.ok && refused.status === 409);
+  });
+});
