@@ -19,7 +19,7 @@ import { RedisTalkStore } from './redis-talk-store';
 import { loadPresenterKey, type PresenterKey } from './presenter-key';
 import { PublicChannels } from './public-channels';
 import { DeckRoutes } from './http/deck-routes';
-import { handleLive } from './http/live-routes';
+import { handleLive, handleLiveHistory } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
 import { RemoteCodes } from './remote-codes';
@@ -88,6 +88,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     const { pathname } = url;
     if (await sessions.handle(req, res, url)) return true;
     if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
+    if (pathname === '/api/live/history') return handleLiveHistory(req, res, url, talk), true;
     if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
     if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
     if (pathname.startsWith('/img/')) {
