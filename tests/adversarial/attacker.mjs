@@ -4,6 +4,7 @@
 //   handshake-flood {url, count, window, timeMs}: one WebSocket sends `count` handshakes, `window` in flight
 //   never-read {port, count, partial}: `count` connections that send a partial request (or nothing) and never read
 //   slowloris {port, count, byteEveryMs}: `count` connections trickling request headers one byte at a time, never reading
+//   many-sockets {url, sockets, perSocket, localAddress}: `sockets` WebSockets from `localAddress`, each handshaking `perSocket` times
 import net from 'node:net';
 import { WebSocket } from 'ws';
 
@@ -28,7 +29,36 @@ else if (mode === 'slowloris') holdConnections((socket) => {
     socket.write(request[at++]);
   }, options.byteEveryMs);
 });
+else if (mode === 'many-sockets') manySockets();
 else throw new Error(`unknown mode ${mode}`);
+
+function manySockets() {
+  let finished = 0;
+  for (let s = 0; s < options.sockets; s++) {
+    const ws = new WebSocket(options.url, { localAddress: options.localAddress });
+    let sent = 0;
+    const next = () => {
+      if (sent === options.perSocket) return ws.close();
+      summary.sent++;
+      ws.send(JSON.stringify([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['websocket'], id: String(++sent) }]));
+    };
+    ws.on('open', next);
+    ws.on('message', (data) => {
+      for (const reply of JSON.parse(String(data))) {
+        if (reply.channel !== '/meta/handshake') continue;
+        if (reply.successful) summary.accepted++;
+        else summary.refused[reply.error] = (summary.refused[reply.error] ?? 0) + 1;
+        next();
+      }
+    });
+    ws.on('error', () => summary.errors++);
+    // Sessions stay (until they expire) once their socket closes: that is the point of the attack.
+    ws.on('close', () => {
+      if (++finished === options.sockets) done();
+    });
+  }
+  process.stdout.write('ready\n');
+}
 
 function floodHandshakes() {
   const ws = new WebSocket(options.url);

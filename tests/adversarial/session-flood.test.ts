@@ -92,6 +92,35 @@ describe('a session flood from one WebSocket', () => {
   });
 });
 
+describe('a session flood from many WebSockets of one address', () => {
+  let live: LiveServer;
+  before(async () => {
+    live = await startLiveServer(3);
+  });
+  after(() => live.close());
+
+  test('the address is held to its handshake rate and session limit; phones from other addresses join', { timeout: 60_000 }, async () => {
+    const { server } = live;
+    const started = performance.now();
+    // 127.0.0.2 is loopback too: the attacker's own address, the phones keep 127.0.0.1.
+    const attack = await startAttack('many-sockets', { url: `ws://127.0.0.1:${server.port}/bayeux`, sockets: 400, perSocket: 4, localAddress: '127.0.0.2' });
+    const during = await timeFreshJoin(server);
+    const summary = await within(attack.finished, 'the sockets to finish', 30_000);
+    const elapsed = performance.now() - started;
+    const fromAttacker = server.bayeux.sessionCount;
+    const afterwards = await timeFreshJoin(server);
+    report('handshakes from 400 sockets of one address: sent, accepted', `${summary.sent}, ${summary.accepted} in ${Math.round(elapsed)} ms`);
+    report('refusals', JSON.stringify(summary.refused));
+    report('fresh joins from another address during, after', `${Math.round(during)}, ${Math.round(afterwards)} ms`);
+    const { handshakeBurstPerAddress: burst, handshakesPerSecondPerAddress: rate, maxSessionsPerAddress } = DEFAULT_OPTIONS;
+    assert.equal(summary.sent, 1_600);
+    assert.ok(summary.accepted <= Math.min(maxSessionsPerAddress, burst + Math.ceil((elapsed / 1000) * rate)), `${summary.accepted} accepted`);
+    assert.ok((summary.refused[`429:${rate}:Too many handshakes`] ?? 0) > 0, 'refused for the handshake rate');
+    assert.ok(fromAttacker <= maxSessionsPerAddress + 5, `${fromAttacker} sessions`);
+    for (const ms of [during, afterwards]) assert.ok(ms < JOIN_BOUND_MS, `a fresh phone joined in ${Math.round(ms)} ms`);
+  });
+});
+
 /** The audience count once it has stopped moving (the presenter hears it at most twice a second). */
 async function settledCount(live: LiveServer): Promise<number> {
   await until(() => live.presenter.lastCount === live.server.slideshow.bayeux.audienceCount, 'the audience count to settle');
