@@ -36,17 +36,35 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
 /** How long a refused connection's short answer may take to leave before the socket is cut anyway. */
 const REFUSAL_FLUSH_MS = 1_000;
 
-export function createHttpServer(handler: http.RequestListener, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS): http.Server {
+/**
+ * `longWork`: requests whose answer may rightly take longer than `idleTimeoutMs` to start (an
+ * upload being converted and rendered): the idle timeout is lifted for them until their response
+ * is done, then put back for the connection's next request. The other timeouts still apply.
+ */
+export function createHttpServer(handler: http.RequestListener, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS, longWork?: (req: http.IncomingMessage) => boolean): http.Server {
+  const guarded: http.RequestListener = longWork === undefined ? handler : (req, res) => {
+    if (longWork(req)) liftIdleTimeout(req, res, timeouts.idleTimeoutMs);
+    handler(req, res);
+  };
   const server = http.createServer({
     headersTimeout: timeouts.headersTimeoutMs,
     requestTimeout: timeouts.requestTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     connectionsCheckingInterval: timeouts.checkIntervalMs,
-  }, handler);
+  }, guarded);
   // No 'timeout' listener: Node destroys a socket idle for this long.
   server.timeout = timeouts.idleTimeoutMs;
   server.on('clientError', answerAndDestroy);
   return server;
+}
+
+function liftIdleTimeout(req: http.IncomingMessage, res: http.ServerResponse, idleTimeoutMs: number): void {
+  const socket = req.socket;
+  socket.setTimeout(0);
+  // A socket setting outlives the request: put it back, or the connection's later requests keep none.
+  res.once('close', () => {
+    if (!socket.destroyed) socket.setTimeout(idleTimeoutMs);
+  });
 }
 
 function answerAndDestroy(error: NodeJS.ErrnoException, socket: Duplex): void {

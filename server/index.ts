@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer, refuseSocket } from './http-server';
-import { createSlideshow, type Slideshow } from './slideshow/index';
+import { createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,7 +66,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
     void slideshow.handle(req, res).then((handled) => {
       if (!handled) void toNext(req, res);
     });
-  }, config.http);
+  }, config.http, isLongWork);
   server.on('upgrade', (req, socket, head) => {
     if (bayeux.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/_next/')) return;

@@ -126,6 +126,17 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   };
 }
 
+/**
+ * Requests whose answer may take minutes to start (an upload converted and rendered before the
+ * answer, or between two progress lines): the HTTP server lifts its idle timeout for them.
+ */
+export function isLongWork(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return (query < 0 ? url : url.slice(0, query)) === '/api/decks';
+}
+
 function isOurs(pathname: string): boolean {
   return pathname.startsWith('/api/') || pathname.startsWith('/img/') || pathname === '/sign-in' || PRESENTER_PAGES.has(pathname);
 }

@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
-import { createSlideshow, type Slideshow, type SlideshowOptions } from '../../server/slideshow/index';
+import { createSlideshow, isLongWork, type Slideshow, type SlideshowOptions } from '../../server/slideshow/index';
 import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, refuseSocket, type HttpTimeouts } from '../../server/http-server';
 
 export interface SlideshowTestServer {
@@ -37,7 +37,7 @@ export async function startSlideshowServer(
     void slideshow.handle(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end('not found');
     });
-  }, { ...DEFAULT_HTTP_TIMEOUTS, ...options.http });
+  }, { ...DEFAULT_HTTP_TIMEOUTS, ...options.http }, isLongWork);
   server.on('upgrade', (req, socket, head) => {
     if (!bayeux.handleUpgrade(req, socket, head)) refuseSocket(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
