@@ -3,6 +3,8 @@
  * (long-polling, callback-polling, WebSocket upgrades) is routed to our Bayeux server, every other
  * request to Next. WebSocket upgrades: the Bayeux path is ours, `/_next/*` is Next's (dev hot
  * reload; Next attaches its own upgrade listener), any other upgrade is refused (it would hang).
+ * Connections are timed and refused by http-server.ts (headers, request, keep-alive and idle
+ * timeouts; sockets destroyed, never half-closed), uploads exempt from the idle one while they work.
  * SIGINT/SIGTERM: stop accepting, answer held connects, close sockets, exit.
  */
 import type http from 'node:http';
