@@ -11,6 +11,7 @@ import type { DeckDetail } from '../lib/slideshow/index';
 import { startApp, tempDataDir, type AppProcess } from '../tests/helpers/app-process';
 import { deckDetail, presenterKeyOf, uploadDeck } from '../tests/helpers/slideshow-browser';
 import { deckFiles } from './page';
+import { LOOPBACK_CROWD } from './targets';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -70,7 +71,7 @@ export async function stage(slides: number, cleanup: Cleanup): Promise<Stage> {
   const files = await deckFiles(slides);
   const dataDir = tempDataDir();
   cleanup.add(() => rm(dataDir, { recursive: true, force: true }));
-  const app = await startApp({ SLIDES_DIR: dataDir, HOST: '127.0.0.1', BAYEUX_MAX_SESSIONS_PER_BROWSER: '100' });
+  const app = await startApp({ SLIDES_DIR: dataDir, HOST: '127.0.0.1', BAYEUX_MAX_SESSIONS_PER_BROWSER: '100', ...LOOPBACK_CROWD });
   cleanup.add(() => app.stop('SIGTERM'));
   const key = await presenterKeyOf(app);
   const summary = await uploadDeck(app.url, key, files, 'Network bench');

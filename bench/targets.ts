@@ -191,6 +191,13 @@ function now(): number {
   return Number(process.hrtime.bigint() / 1000n) / 1000;
 }
 
+/** Per-address limits (docs/security.md) sized for thousands of phones sharing one address. */
+export const LOOPBACK_CROWD = {
+  BAYEUX_MAX_SESSIONS_PER_ADDRESS: '10000000',
+  BAYEUX_HANDSHAKES_PER_SECOND: '1000000',
+  BAYEUX_HANDSHAKE_BURST: '10000000',
+} as const;
+
 function launchOurs(
   options: StartOptions, common: { cpuList: string | undefined; nofile: number; cwd: string; name: string; logFile: string | undefined },
   dataDir: string, port: number, extraEnv: Record<string, string>,
@@ -203,6 +210,8 @@ function launchOurs(
     SLIDES_DIR: dataDir,
     PRESENTER_KEY,
     BAYEUX_MAX_SESSIONS_PER_BROWSER: '100',
+    // Every load generator's phone comes from one loopback address: lift the per-address limits.
+    ...LOOPBACK_CROWD,
     PORT: String(port),
     HOST,
     ...extraEnv,

@@ -3,7 +3,8 @@
  * with the variable's name, before anything starts listening.
  */
 import path from 'node:path';
-import type { BayeuxOptions } from './bayeux/index';
+import { DEFAULT_OPTIONS as BAYEUX_DEFAULTS, type BayeuxOptions } from './bayeux/index';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http-server';
 import type { UploadLimits } from './slides/limits';
 import type { OfficeOptions } from './slides/office/converter';
 
@@ -26,6 +27,8 @@ export interface Config {
   /** Milliseconds given to open requests after SIGINT/SIGTERM before sockets are cut. */
   shutdownGraceMs: number;
   bayeux: Partial<BayeuxOptions>;
+  /** HTTP_*_TIMEOUT_MS: how long a connection may take to send its request, or sit idle. */
+  http: HttpTimeouts;
   /** REDIS_URL: several nodes share Bayeux fan-out, the live talk and the audience count through Redis. */
   redisUrl: string | undefined;
   /** NODE_ID: this node's name in logs and in Redis (default: host name and process id). */
@@ -57,6 +60,20 @@ const BAYEUX_INTEGERS: Record<string, [keyof BayeuxOptions, number, number]> = {
   BAYEUX_MAX_SESSIONS: ['maxSessions', 1, 10_000_000],
   BAYEUX_MAX_SESSIONS_PER_BROWSER: ['maxSessionsPerBrowser', 1, 100],
   BAYEUX_WS_PING_INTERVAL_MS: ['wsPingInterval', 1_000, 600_000],
+  BAYEUX_MAX_SESSIONS_PER_SOCKET: ['maxSessionsPerSocket', 1, 1_000],
+  BAYEUX_MAX_SESSIONS_PER_ADDRESS: ['maxSessionsPerAddress', 1, 10_000_000],
+  BAYEUX_HANDSHAKES_PER_SECOND: ['handshakesPerSecondPerAddress', 1, 1_000_000],
+  BAYEUX_HANDSHAKE_BURST: ['handshakeBurstPerAddress', 1, 10_000_000],
+  BAYEUX_SUBSCRIBES_PER_SECOND: ['subscribesPerSecondPerSession', 1, 10_000],
+  BAYEUX_SUBSCRIBE_BURST: ['subscribeBurstPerSession', 1, 100_000],
+};
+
+/** HTTP connection timeouts: name -> [HttpTimeouts field, min, max] (ms). */
+const HTTP_TIMEOUTS: Record<string, [keyof HttpTimeouts, number, number]> = {
+  HTTP_HEADERS_TIMEOUT_MS: ['headersTimeoutMs', 100, 600_000],
+  HTTP_REQUEST_TIMEOUT_MS: ['requestTimeoutMs', 100, 3_600_000],
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: ['keepAliveTimeoutMs', 100, 600_000],
+  HTTP_IDLE_TIMEOUT_MS: ['idleTimeoutMs', 100, 3_600_000],
 };
 
 export function loadConfig(env: Env = process.env): Config {
@@ -75,6 +92,13 @@ export function loadConfig(env: Env = process.env): Config {
   for (const [name, [option, min, max]] of Object.entries(BAYEUX_INTEGERS)) {
     if (env[name] !== undefined && env[name]!.trim() !== '') (bayeux as Record<string, number>)[option] = int(name, 0, min, max);
   }
+  const http: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS };
+  for (const [name, [field, min, max]] of Object.entries(HTTP_TIMEOUTS)) http[field] = int(name, http[field], min, max);
+  // Each timeout is checked this often: a tenth of the shortest, so none is outlasted by much.
+  http.checkIntervalMs = Math.max(50, Math.min(DEFAULT_HTTP_TIMEOUTS.checkIntervalMs, Math.floor(Math.min(http.headersTimeoutMs, http.requestTimeoutMs) / 10)));
+  if (http.requestTimeoutMs < http.headersTimeoutMs) problems.push(`HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}) must not be shorter than HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs})`);
+  const longPollMs = bayeux.timeout ?? BAYEUX_DEFAULTS.timeout;
+  if (http.idleTimeoutMs <= longPollMs) problems.push(`HTTP_IDLE_TIMEOUT_MS (${http.idleTimeoutMs}) must be longer than a held long poll (BAYEUX_TIMEOUT_MS, ${longPollMs})`);
   const origins = parseOrigins(env.BAYEUX_ALLOWED_ORIGINS, problems);
   if (origins) bayeux.allowedOrigins = origins;
   if (env.BAYEUX_COOKIE_SECURE !== undefined) bayeux.browserCookieSecure = parseBoolean('BAYEUX_COOKIE_SECURE', env.BAYEUX_COOKIE_SECURE, problems);
@@ -108,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST?.trim() || undefined,
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
     bayeux,
+    http,
     redisUrl,
     nodeId,
     redisPrefix,

@@ -3,9 +3,11 @@
  * (long-polling, callback-polling, WebSocket upgrades) is routed to our Bayeux server, every other
  * request to Next. WebSocket upgrades: the Bayeux path is ours, `/_next/*` is Next's (dev hot
  * reload; Next attaches its own upgrade listener), any other upgrade is refused (it would hang).
+ * Connections are timed and refused by http-server.ts (headers, request, keep-alive and idle
+ * timeouts; sockets destroyed, never half-closed), uploads exempt from the idle one while they work.
  * SIGINT/SIGTERM: stop accepting, answer held connects, close sockets, exit.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
@@ -13,7 +15,8 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createSlideshow, type Slideshow } from './slideshow/index';
+import { createHttpServer, refuseSocket } from './http-server';
+import { createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,23 +63,16 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
       console.error('[next]', error);
       if (!res.headersSent) res.writeHead(500).end('internal error');
     });
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (bayeux.handleHttp(req, res)) return;
     void slideshow.handle(req, res).then((handled) => {
       if (!handled) void toNext(req, res);
     });
-  });
-  // Long polls are held for `timeout`; keep Node's own timers out of their way.
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
+  }, config.http, isLongWork);
   server.on('upgrade', (req, socket, head) => {
     if (bayeux.handleUpgrade(req, socket, head)) return;
     if (req.url?.startsWith('/_next/')) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+    refuseSocket(socket, 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -36,6 +36,10 @@ export const BayeuxError = {
   tooManySubscriptions: (limit: number) => format(429, String(limit), 'Too many subscriptions'),
   queueOverflow: (dropped: number) => format(409, String(dropped), 'queue_overflow: oldest messages dropped'),
   connectionReplaced: () => format(409, '', 'Connect replaced by a newer connect'),
+  /** A session limit: `scope` is `server`, `socket` or `address`. */
+  tooManySessions: (scope: 'server' | 'socket' | 'address', limit: number) => format(429, [scope, String(limit)], 'Too many sessions'),
+  tooManyHandshakes: (perSecond: number) => format(429, String(perSecond), 'Too many handshakes'),
+  tooManySubscribes: (perSecond: number) => format(429, String(perSecond), 'Too many subscribes'),
   serverError: () => format(500, '', 'Internal server error'),
   shuttingDown: () => format(503, '', 'Server shutting down'),
 } as const;

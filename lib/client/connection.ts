@@ -2,6 +2,7 @@
  * The page's one Bayeux connection: a facade over the official `cometd` client that composes
  * - reconnection.ts: held retries, backoff, coming back when the page does, dead connects;
  * - store-feed.ts: the slideshow and connection stores, fed through one path;
+ * - history-loader.ts: older shown slides, asked for over HTTP as the audience browses back;
  * - for presenters only, what presenter-role.ts builds (token in the handshake, audience count,
  *   commands over Bayeux or HTTP), passed in so the audience page does not bundle it.
  * It exposes only `publishCommand` and `disconnect`. Open it in an effect (never at module scope)
@@ -21,6 +22,7 @@ import type { ConnectionProblem } from '@/lib/stores/connection-store';
 import { NOT_CONNECTED, type PublishResult, type SendCommand } from './command-result';
 import { MAX_BACKOFF_MS, Reconnection } from './reconnection';
 import { createStateFeed, createStatusFeed, type StateFeed, type StatusFeed } from './store-feed';
+import { loadEarlierHistory } from './history-loader';
 
 export type { PublishResult } from './command-result';
 
@@ -70,11 +72,13 @@ export function connectSlideshow({ url, presenter }: ConnectOptions): SlideshowC
   listenToMetaChannels(cometd, { isOpen, states, status, reconnection, role });
   status.troubled();
   reconnection.start();
+  const stopHistory = loadEarlierHistory();
   return {
     publishCommand: role?.publishCommand ?? (async () => NOT_CONNECTED),
     disconnect() {
       if (!open) return;
       open = false;
+      stopHistory();
       reconnection.stop();
       if (!cometd.isDisconnected()) cometd.disconnect();
     },

@@ -63,6 +63,22 @@ export interface LiveState extends ShownSlide {
    * superseded changes a slow client was never sent: the slides those showed (foldChanges).
    */
   history?: ShownSlide[];
+  /**
+   * With `history`: it lists every slide shown from this slide number on, but not those shown
+   * below it (a replay carries only the most recent few, to stay small). Ask for those with
+   * `GET /api/live/history?deck=<deck>&before=<historyFrom>` (a `HistoryPage`) when the phone
+   * browses back to them. Absent: the history is complete.
+   */
+  historyFrom?: number;
+}
+
+/** `GET /api/live/history`: shown slides of the live talk below `before`, the nearest first kept. */
+export interface HistoryPage {
+  deck: string;
+  /** Ascending by slide number: the shown slides just below `before`, at most a page of them. */
+  slides: ShownSlide[];
+  /** As in LiveState: more shown slides below this one remain to be asked for; absent when none. */
+  historyFrom?: number;
 }
 
 /** No talk is live: the waiting screen. */

@@ -8,7 +8,7 @@
  */
 import { createContext, createElement, useContext, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { createStore } from 'zustand/vanilla';
-import { mergeHistory, shownSlideOf, type IdleState, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
+import { mergeHistory, shownSlideOf, type HistoryPage, type IdleState, type ShownSlide, type SlideshowState } from '@/lib/slideshow';
 
 /** The live slide (after the end: the end screen), or a slide number the audience member went back to. */
 export type Viewing = number | 'live';
@@ -24,6 +24,12 @@ export interface SlideshowStore {
   state: SlideshowState | undefined;
   /** Slides shown so far in this talk, ascending by slide number. */
   history: ShownSlide[];
+  /**
+   * Shown slides below this number are not all in `history` yet: the server's replay carried only
+   * the most recent (LiveState.historyFrom); lib/client/history-loader.ts asks for the rest as the
+   * audience member browses back. Undefined: `history` has every slide shown.
+   */
+  historyFrom: number | undefined;
   viewing: Viewing;
   /** Set while the state is `ended`: the talk this phone followed, if it followed one. */
   endedTalk: EndedTalk | undefined;
@@ -35,6 +41,8 @@ export interface SlideshowStore {
    * Returns whether the state was taken.
    */
   slideChanged(state: SlideshowState, options?: { replay?: boolean }): boolean;
+  /** Older shown slides arrived (GET /api/live/history): taken if they belong to the live talk. */
+  earlierSlidesLoaded(page: HistoryPage): void;
   browsedTo(slide: number): void;
   returnedToLive(): void;
 }
@@ -42,11 +50,12 @@ export interface SlideshowStore {
 const createSlideshowStore = () => createStore<SlideshowStore>()((set, get) => ({
   state: undefined,
   history: [],
+  historyFrom: undefined,
   viewing: 'live',
   endedTalk: undefined,
   startSeq: undefined,
   slideChanged(state, options) {
-    const { state: previous, history, viewing, startSeq } = get();
+    const { state: previous, history, viewing, startSeq, historyFrom } = get();
     if (previous && !options?.replay && state.seq <= previous.seq) return false;
     if (!state.live) {
       set(idleChange(get(), state));
@@ -57,8 +66,17 @@ const createSlideshowStore = () => createStore<SlideshowStore>()((set, get) => (
     const stillBehind = sameTalk && typeof viewing === 'number' && viewing < state.slide && merged.some((s) => s.slide === viewing);
     // A talk starting while this page waited (not one it joined late) is announced as a start.
     const starting = previous !== undefined && !sameTalk;
-    set({ state, history: merged, viewing: stillBehind ? viewing : 'live', endedTalk: undefined, startSeq: starting ? state.seq : sameTalk ? startSeq : undefined });
+    // A state without historyFrom adds to what this page has; one with it says where the server's part starts.
+    const from = sameTalk ? state.historyFrom ?? historyFrom : state.historyFrom;
+    set({ state, history: merged, historyFrom: from, viewing: stillBehind ? viewing : 'live', endedTalk: undefined, startSeq: starting ? state.seq : sameTalk ? startSeq : undefined });
     return true;
+  },
+  earlierSlidesLoaded(page) {
+    const { state, history, historyFrom } = get();
+    if (!state?.live || state.deck !== page.deck || historyFrom === undefined) return;
+    const asked = page.slides.every((s) => s.slide < historyFrom);
+    if (!asked) return;
+    set({ history: mergeHistory(history, page.slides), historyFrom: page.historyFrom });
   },
   browsedTo(slide) {
     const { state, history } = get();
@@ -115,13 +133,14 @@ export function SlideshowStart({ state, children }: { state: SlideshowState | un
  */
 function idleChange(store: SlideshowStore, state: IdleState): Partial<SlideshowStore> {
   const { state: previous, history, viewing, endedTalk } = store;
-  if (!state.ended) return { state, history: [], viewing: 'live', endedTalk: undefined, startSeq: undefined };
+  // Older slides are served only while the talk is live: after it, the page keeps what it has.
+  if (!state.ended) return { state, history: [], historyFrom: undefined, viewing: 'live', endedTalk: undefined, startSeq: undefined };
   if (previous?.live) {
     const kept = mergeHistory(history, [shownSlideOf(previous)]);
-    return { state, history: kept, viewing: 'live', endedTalk: { title: previous.title, count: previous.count }, startSeq: undefined };
+    return { state, history: kept, historyFrom: undefined, viewing: 'live', endedTalk: { title: previous.title, count: previous.count }, startSeq: undefined };
   }
   const stillEnded = previous?.live === false && previous.ended === true;
-  return stillEnded ? { state, viewing, endedTalk } : { state, history: [], viewing: 'live', endedTalk: undefined };
+  return stillEnded ? { state, viewing, endedTalk } : { state, history: [], historyFrom: undefined, viewing: 'live', endedTalk: undefined };
 }
 
 // Selectors: components pick what they need and re-render only when it changes.

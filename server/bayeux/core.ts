@@ -15,6 +15,8 @@ import { BayeuxEvents, type RemovalReason } from './events';
 import { Outgoing, type Fold } from './outgoing';
 import { ServerSession, type HeldConnect, type SessionHost } from './session';
 import type { RequestInfo } from './request';
+import { Admission } from './admission';
+import { peerAddress, type ClientAddress } from './client-address';
 
 /** A connect the protocol accepted; the transport answers it now or holds it. */
 export interface PendingConnect {
@@ -43,6 +45,9 @@ export class BayeuxCore implements SessionHost {
   readonly publishHooks = new PublishHooks();
   readonly events = new BayeuxEvents();
   policy: SecurityPolicy = ALLOW_ALL;
+  /** The address per-address limits count a request against (createBayeuxServer's `clientAddress`). */
+  clientAddress: ClientAddress = peerAddress;
+  readonly admission: Admission;
   closing = false;
   readonly #flushQueue = new Set<ServerSession>();
   #flushScheduled = false;
@@ -66,10 +71,15 @@ export class BayeuxCore implements SessionHost {
   constructor(options: BayeuxOptions, engine: Engine) {
     this.options = options;
     this.engine = engine;
+    this.admission = new Admission(options);
     this.extensions = new ExtensionPipeline({ sessions: () => engine.sessions() });
     // An 'error' event without a listener would throw; the default is to report on stderr.
     this.events.on('error', (error) => {
       if (this.events.listenerCount('error') === 1) console.error('[bayeux]', error);
+    });
+    // A peer's bad frame is one line, not a stack trace: it says nothing about our code.
+    this.events.on('rejected', ({ transport, address, code, reason }) => {
+      if (this.events.listenerCount('rejected') === 1) console.warn(`[bayeux] ${transport} frame from ${address ?? 'unknown'} rejected: ${code} ${reason}`);
     });
   }
 
@@ -117,6 +127,7 @@ export class BayeuxCore implements SessionHost {
     this.releaseHeld(session, { reconnect: reason === 'expired' ? 'handshake' : 'none' });
     session.state = 'removed';
     this.engine.removeSession(session.id);
+    this.admission.release(session);
     this.#flushQueue.delete(session);
     const notify = () => this.events.emit('disconnect', session, reason);
     if (defer) defer.push(notify);

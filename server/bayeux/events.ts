@@ -18,6 +18,16 @@ export interface BayeuxEventMap {
   disconnect: [session: ServerSession, reason: RemovalReason];
   /** An operational error (a throwing extension or policy, a socket error); the server carries on. */
   error: [error: Error];
+  /** A peer broke the wire protocol (a WebSocket frame ws refused: bad UTF-8, too large, bad opcode); its socket is closed. Not our error. */
+  rejected: [rejection: Rejection];
+}
+
+export interface Rejection {
+  readonly transport: 'websocket';
+  readonly address: string | undefined;
+  /** ws's stable code, e.g. `WS_ERR_INVALID_UTF8`. */
+  readonly code: string;
+  readonly reason: string;
 }
 
 export class BayeuxEvents extends EventEmitter<BayeuxEventMap> {}

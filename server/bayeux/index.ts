@@ -23,8 +23,10 @@ import { ackExtension } from './ext/ack';
 import { timesyncExtension } from './ext/timesync';
 import { handleLongPolling } from './transports/long-polling';
 import { handleCallbackPolling } from './transports/callback-polling';
-import { WebSocketTransport } from './transports/websocket';
+import { refuseUpgrade, WebSocketTransport } from './transports/websocket';
 import { answerPreflight, judgeOrigin, sendPlain, serveSafely } from './transports/http';
+import type { ClientAddress } from './client-address';
+import type { SessionOrigin } from './admission';
 
 export type { BayeuxOptions } from './options';
 export type { Extension, ExtensionContext } from './extensions';
@@ -34,19 +36,26 @@ export type { PublishDecision, PublishHook } from './publish-hooks';
 export type PreparedMessage = Outgoing;
 export type { SecurityPolicy } from './policy';
 export type { ServerSession } from './session';
+export type { SessionOrigin } from './admission';
 export type { Engine } from './engine/engine';
-export type { BayeuxEventMap, RemovalReason } from './events';
+export type { BayeuxEventMap, Rejection, RemovalReason } from './events';
 export { MemoryEngine } from './engine/memory';
 export { RedisEngine, type RedisEngineOptions, type RedisEngineStats } from './engine/redis';
 export { RedisLink, type RedisLinkOptions, type RedisLinkState } from './engine/redis-link';
 export { DEFAULT_OPTIONS } from './options';
 export { judgeOrigin, type OriginVerdict } from './transports/http';
+export { limitKey, peerAddress, type ClientAddress } from './client-address';
 
 export interface CreateBayeuxServerOptions extends Partial<BayeuxOptions> {
   engine?: Engine;
   policy?: SecurityPolicy;
   /** Install the ack and timesync extensions (default true). */
   standardExtensions?: boolean;
+  /**
+   * The client address per-address limits count (default: the TCP peer, an IPv6 /64 as one).
+   * Behind a reverse proxy, pass one that trusts `X-Forwarded-For` from that proxy only.
+   */
+  clientAddress?: ClientAddress;
 }
 
 export interface BayeuxServer {
@@ -85,6 +94,8 @@ export interface BayeuxServer {
   /** Remove a session from the server side; its held connect is told `reconnect: none`. */
   disconnect(clientId: string): boolean;
   getSession(clientId: string): ServerSession | undefined;
+  /** Where a session handshook from: its client address, and its WebSocket (an identity) if it came on one. */
+  originOf(session: ServerSession): SessionOrigin | undefined;
   readonly sessionCount: number;
   subscriberCount(channel: string): number;
   addExtension(extension: Extension): () => void;
@@ -95,10 +106,11 @@ export interface BayeuxServer {
 }
 
 export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): BayeuxServer {
-  const { engine = new MemoryEngine(), policy = ALLOW_ALL, standardExtensions = true, ...partial } = init;
+  const { engine = new MemoryEngine(), policy = ALLOW_ALL, standardExtensions = true, clientAddress, ...partial } = init;
   const options = resolveOptions(partial);
   const core = new BayeuxCore(options, engine);
   core.policy = policy;
+  if (clientAddress) core.clientAddress = clientAddress;
   if (standardExtensions) {
     core.extensions.add(ackExtension(options.maxQueue));
     core.extensions.add(timesyncExtension());
@@ -116,7 +128,7 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
     handleUpgrade(req, socket, head) {
       if (!isBayeuxPath(pathOf(req), options.path)) return false;
       if (!websocket) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        refuseUpgrade(socket, '400 Bad Request');
         return true;
       }
       websocket.handleUpgrade(req, socket, head);
@@ -165,6 +177,7 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       return true;
     },
     getSession: (clientId) => engine.getSession(clientId),
+    originOf: (session) => core.admission.originOf(session),
     get sessionCount() {
       return engine.sessionCount;
     },
@@ -203,6 +216,7 @@ function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse):
 /** Remove sessions that have neither a held connect nor a connect within `maxInterval` (spec: act as if disconnected). */
 function sweepExpired(core: BayeuxCore): void {
   core.forgetOldRemovals();
+  core.admission.forgetFullBuckets(core.now());
   const deadline = core.now() - core.options.maxInterval - core.options.interval;
   for (const session of [...core.engine.sessions()]) {
     if (!session.held && session.lastSeen < deadline) core.removeSession(session, 'expired');

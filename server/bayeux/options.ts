@@ -33,8 +33,25 @@ export interface BayeuxOptions {
   maxJsonDepth: number;
   /** Subscriptions one session may hold. */
   maxSubscriptionsPerSession: number;
-  /** Sessions the server holds at once; handshakes beyond are refused with retry advice. */
+  /** Sessions the server holds at once; handshakes beyond are refused (`429:server,…`) with handshake advice and a pause. */
   maxSessions: number;
+  /** Sessions handshaken on one WebSocket and not yet removed; beyond, `429:socket,…`. A page's client needs one. */
+  maxSessionsPerSocket: number;
+  /**
+   * Sessions handshaken from one client address (an IPv6 /64 counts as one) and not yet removed;
+   * beyond, `429:address,…`. Phones behind one NAT share an address: keep it well above a room.
+   */
+  maxSessionsPerAddress: number;
+  /** Steady rate of handshakes one client address may make (per second); beyond, `429:…:Too many handshakes`. */
+  handshakesPerSecondPerAddress: number;
+  /** Handshakes one client address may make at once before its steady rate applies (a room rejoining after a restart). */
+  handshakeBurstPerAddress: number;
+  /** Steady rate of `/meta/subscribe` messages one session may send (per second); beyond, `429:…:Too many subscribes`. */
+  subscribesPerSecondPerSession: number;
+  /** Subscribes one session may send at once before its steady rate applies. */
+  subscribeBurstPerSession: number;
+  /** `interval` advised with a refused handshake (a limit, or shutting down), so refused clients come back slowly (ms). */
+  refusedInterval: number;
   /** WebSocket ping period (ms); a socket that missed a pong by the next ping is dropped. */
   wsPingInterval: number;
   /** Bytes a WebSocket may have waiting in its send buffer before messages wait in the session queue. */
@@ -67,6 +84,13 @@ export const DEFAULT_OPTIONS: BayeuxOptions = {
   maxJsonDepth: 32,
   maxSubscriptionsPerSession: 100,
   maxSessions: 100_000,
+  maxSessionsPerSocket: 4,
+  maxSessionsPerAddress: 1_000,
+  handshakesPerSecondPerAddress: 20,
+  handshakeBurstPerAddress: 200,
+  subscribesPerSecondPerSession: 5,
+  subscribeBurstPerSession: 20,
+  refusedInterval: 5_000,
   wsPingInterval: 25_000,
   wsMaxBufferedBytes: 1_048_576,
   allowedOrigins: [],
@@ -79,9 +103,11 @@ export const DEFAULT_OPTIONS: BayeuxOptions = {
 const POSITIVE_INTEGERS = [
   'timeout', 'maxInterval', 'sweepPeriod', 'maxSessionsPerBrowser', 'maxQueue', 'maxMessagesPerRequest',
   'maxBodyBytes', 'maxMessageBytes', 'maxJsonDepth', 'maxSubscriptionsPerSession', 'maxSessions',
+  'maxSessionsPerSocket', 'maxSessionsPerAddress', 'handshakesPerSecondPerAddress', 'handshakeBurstPerAddress',
+  'subscribesPerSecondPerSession', 'subscribeBurstPerSession',
   'wsPingInterval', 'wsMaxBufferedBytes',
 ] as const;
-const NON_NEGATIVE_INTEGERS = ['interval', 'failureInterval', 'multiSessionInterval'] as const;
+const NON_NEGATIVE_INTEGERS = ['interval', 'failureInterval', 'multiSessionInterval', 'refusedInterval'] as const;
 
 export function resolveOptions(partial: Partial<BayeuxOptions> = {}): BayeuxOptions {
   const options: BayeuxOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(partial) };

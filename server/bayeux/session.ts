@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionType, Message } from '../../lib/bayeux/index';
 import type { ConnectResponder, PendingConnect } from './core';
 import type { Outgoing } from './outgoing';
+import { TokenBucket } from './token-bucket';
 
 /** The minimal socket a session pushes to (tests drive it with a plain object). */
 export interface PushSink {
@@ -95,6 +96,8 @@ export class ServerSession {
   sink: PushSink | undefined;
   /** Messages dropped since the client was last told. */
   dropped = 0;
+  /** Made at the first subscribe: most sessions subscribe once or twice. */
+  #subscribeBudget: TokenBucket | undefined;
   /** Free-form attributes for applications and policies (e.g. a role set at handshake); made on first set. */
   #attributes: Map<string, unknown> | undefined;
   readonly #queue: Outgoing[] = [];
@@ -110,6 +113,12 @@ export class ServerSession {
     this.connectionType = connectionType;
     this.createdAt = host.now();
     this.lastSeen = this.createdAt;
+  }
+
+  /** May this session subscribe now (`subscribesPerSecondPerSession` after a burst)? Takes one from its budget if so. */
+  takeSubscribeToken(now: number, perSecond: number, burst: number): boolean {
+    this.#subscribeBudget ??= new TokenBucket(perSecond, burst, now);
+    return this.#subscribeBudget.take(now);
   }
 
   getAttribute(name: string): unknown {

@@ -7,6 +7,48 @@
  */
 import type { RedisLink } from '../bayeux/index';
 
+/**
+ * The phones following on this node. A phone is a session, except that sessions sharing one
+ * WebSocket are one phone: a page runs one client per socket, and a socket opening many sessions
+ * must not inflate the count (one once raised it from 2 to 302).
+ */
+export class AudienceMembers {
+  /** Follower (a socket, or a session id for polling sessions) -> its sessions. */
+  readonly #followers = new Map<object | string, Set<string>>();
+  /** Session id -> its follower key. */
+  readonly #keys = new Map<string, object | string>();
+
+  get size(): number {
+    return this.#followers.size;
+  }
+
+  /** Add a session (keyed by its socket when it has one); true if the count changed. */
+  add(sessionId: string, socket: object | undefined): boolean {
+    if (this.#keys.has(sessionId)) return false;
+    const key = socket ?? sessionId;
+    this.#keys.set(sessionId, key);
+    const sessions = this.#followers.get(key);
+    if (!sessions) {
+      this.#followers.set(key, new Set([sessionId]));
+      return true;
+    }
+    sessions.add(sessionId);
+    return false;
+  }
+
+  /** Remove a session; true if the count changed. */
+  delete(sessionId: string): boolean {
+    const key = this.#keys.get(sessionId);
+    if (key === undefined) return false;
+    this.#keys.delete(sessionId);
+    const sessions = this.#followers.get(key)!;
+    sessions.delete(sessionId);
+    if (sessions.size > 0) return false;
+    this.#followers.delete(key);
+    return true;
+  }
+}
+
 export interface AudienceTally {
   /** This node's audience is now `local`: record it and resolve the total across nodes. */
   update(local: number): Promise<number>;

@@ -11,7 +11,7 @@
 import type { BayeuxServer, PublishDecision, PublishHook, ServerSession } from '../bayeux/index';
 import { COMMAND_STATE_EXT, foldChanges, parsePresenterCommand, parseSlideshowState, SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
 import { BayeuxError, type Message } from '../../lib/bayeux/index';
-import { LocalTally, type AudienceTally } from './audience';
+import { AudienceMembers, LocalTally, type AudienceTally } from './audience';
 import type { PresenterAuth } from './auth';
 import type { LiveTalk } from './live-talk';
 import { isPresenter, slideshowPolicy } from './policy';
@@ -33,7 +33,7 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
   bayeux.setLatestWins(SLIDESHOW_CHANNELS.change, foldChangeMessages);
   bayeux.setLatestWins(SLIDESHOW_CHANNELS.audience);
   const broadcast = new TalkBroadcast(bayeux, talk);
-  const audience = new Set<string>();
+  const audience = new AudienceMembers();
   let countTimer: NodeJS.Timeout | undefined;
   let closed = false;
   const publishTotal = (total: number) => {
@@ -53,10 +53,7 @@ export function installSlideshow(bayeux: BayeuxServer, talk: LiveTalk, auth: Pre
     bayeux.on('subscribe', (session, channel) => {
       if (channel === SLIDESHOW_CHANNELS.change) {
         broadcast.replayTo(session.id);
-        if (!isPresenter(session)) {
-          audience.add(session.id);
-          publishCount();
-        }
+        if (!isPresenter(session) && audience.add(session.id, bayeux.originOf(session)?.socket)) publishCount();
       } else if (channel === SLIDESHOW_CHANNELS.audience) {
         bayeux.deliver(session.id, SLIDESHOW_CHANNELS.audience, { count: tally.totalWith(audience.size) });
       }

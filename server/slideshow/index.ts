@@ -19,7 +19,7 @@ import { RedisTalkStore } from './redis-talk-store';
 import { loadPresenterKey, type PresenterKey } from './presenter-key';
 import { PublicChannels } from './public-channels';
 import { DeckRoutes } from './http/deck-routes';
-import { handleLive } from './http/live-routes';
+import { handleLive, handleLiveHistory } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
 import { HandoutRoute } from './http/handout-route';
@@ -98,6 +98,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     if (await sessions.handle(req, res, url)) return true;
     if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
     if (pathname === '/api/handout.pdf') return handout.handle(req, res).then(() => true);
+    if (pathname === '/api/live/history') return handleLiveHistory(req, res, url, talk).then(() => true);
     if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
     if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
     if (pathname.startsWith('/img/')) {
@@ -134,6 +135,17 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       await Promise.all([tally.close(), talk.close()]);
     },
   };
+}
+
+/**
+ * Requests whose answer may take minutes to start (an upload converted and rendered before the
+ * answer, or between two progress lines): the HTTP server lifts its idle timeout for them.
+ */
+export function isLongWork(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return (query < 0 ? url : url.slice(0, query)) === '/api/decks';
 }
 
 function isOurs(pathname: string): boolean {

@@ -8,10 +8,13 @@
  * written: a presenter is told at once that the change was taken, not after ten thousand phones.
  * A phone that subscribes is sent the replay of the last change broadcast (not of a change still
  * waiting to go out), so the replay and the broadcasts that reach it next always join up. The
- * replay of a change is prepared (serialised) once for every phone that joins until the next.
+ * replay of a change is prepared (serialised) once for every phone that joins until the next, and
+ * carries only the most recent shown slides (boundedHistory): a phone asks for older ones over
+ * `GET /api/live/history` when it browses back to them, so a re-subscribe costs a few kilobytes,
+ * not the whole talk.
  */
 import type { BayeuxServer, PreparedMessage } from '../bayeux/index';
-import { SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
+import { boundedHistory, SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
 import type { LiveTalk, TalkChange } from './live-talk';
 
 export class TalkBroadcast {
@@ -31,7 +34,7 @@ export class TalkBroadcast {
   /** Send the replay to one session that has just subscribed. */
   replayTo(clientId: string): void {
     const change = this.#shown;
-    if (this.#prepared?.change !== change) this.#prepared = { change, message: this.#bayeux.prepare(SLIDESHOW_CHANNELS.change, change.replay) };
+    if (this.#prepared?.change !== change) this.#prepared = { change, message: this.#bayeux.prepare(SLIDESHOW_CHANNELS.change, boundedHistory(change.replay)) };
     if (this.#prepared.message) this.#bayeux.deliverPrepared(clientId, this.#prepared.message);
   }
 

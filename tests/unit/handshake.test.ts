@@ -202,13 +202,14 @@ describe('/meta/handshake', () => {
     assert.equal(engine.sessionCount, 1);
   });
 
-  test('beyond maxSessions, and while closing, handshakes are refused with handshake advice and a pause', async () => {
+  test('beyond maxSessions (429: full, not shutting down), and while closing (503), handshakes are refused with handshake advice and a pause', async () => {
     const { core, engine } = makeCore({ maxSessions: 2, failureInterval: 300 });
     await handshake(core);
     await handshake(core);
     const full = await send(core, [handshakeMessage()]);
     assert.equal(full.replies[0]!.successful, false);
-    assertError(full.replies[0]!.error, 503);
+    assertError(full.replies[0]!.error, 429);
+    assert.equal(full.replies[0]!.error, '429:server,2:Too many sessions');
     assert.equal(full.replies[0]!.advice?.reconnect, 'handshake');
     assert.ok((full.replies[0]!.advice?.interval ?? 0) > 0);
     assert.equal(engine.sessionCount, 2);

@@ -3,9 +3,12 @@
  * a connection type and the policy agrees. Liberal where old clients need it: a handshake without
  * `supportedConnectionTypes` (dojox.cometd in cross-domain mode) is taken as offering the transport
  * it arrived on. Denied: `403::handshake_denied` with `reconnect: none`, so the client stops.
+ * Over a session or handshake limit (admission.ts): `429:…` with `reconnect: handshake` after
+ * `refusedInterval`; `503::Server shutting down` only while the server closes.
  */
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
 import { BAYEUX_VERSION, BayeuxError, isConnectionType } from '../../../lib/bayeux/index';
+import type { ServerSession } from '../session';
 import type { Handled, Scope } from './scope';
 import { failure, replyTo } from './scope';
 
@@ -25,13 +28,17 @@ export async function handshake(message: Message, scope: Scope): Promise<Handled
       supportedConnectionTypes: [...core.options.transports], version: BAYEUX_VERSION, advice: { reconnect: 'none' },
     }));
   }
-  if (core.engine.sessionCount >= core.options.maxSessions || core.closing) {
-    return noSession(failure(message, BayeuxError.shuttingDown(), { advice: { reconnect: 'handshake', interval: core.options.failureInterval * 10 } }));
-  }
+  const refused = core.closing ? BayeuxError.shuttingDown() : core.admission.refusal(scope.info, core.engine.sessionCount, core.now());
+  if (refused) return noSession(failure(message, refused, { advice: { reconnect: 'handshake', interval: core.options.refusedInterval } }));
   const session = core.createSession(preferredType(scope.info.transport, common));
   session.browserId = scope.info.browserId;
-  if (!(await core.policy.canHandshake?.(session, message, scope.info) ?? true)) {
-    return noSession(failure(message, BayeuxError.handshakeDenied(), { advice: { reconnect: 'none' } }));
+  // Counted before the policy is asked: concurrent handshakes cannot slip past a limit meanwhile.
+  core.admission.admit(session, scope.info);
+  const allowed = await askPolicy(session, message, scope);
+  if (!allowed || core.closing) {
+    core.admission.release(session);
+    return noSession(allowed ? failure(message, BayeuxError.shuttingDown(), { advice: { reconnect: 'handshake', interval: core.options.refusedInterval } })
+      : failure(message, BayeuxError.handshakeDenied(), { advice: { reconnect: 'none' } }));
   }
   core.engine.addSession(session);
   scope.after.push(() => core.events.emit('handshake', session, message));
@@ -44,6 +51,16 @@ export async function handshake(message: Message, scope: Scope): Promise<Handled
     advice: advice(scope),
   });
   return { reply, session };
+}
+
+/** The policy's verdict; a throwing policy gives the session's place back before the error is reported. */
+async function askPolicy(session: ServerSession, message: Message, scope: Scope): Promise<boolean> {
+  try {
+    return await scope.core.policy.canHandshake?.(session, message, scope.info) ?? true;
+  } catch (error) {
+    scope.core.admission.release(session);
+    throw error;
+  }
 }
 
 function advice(scope: Scope): Message['advice'] {

@@ -3,6 +3,8 @@
  * or a trailing-wildcard pattern, or an array of them, and the reply echoes it as sent. All or
  * nothing: one refused name refuses the message. Meta channels cannot be subscribed to; service
  * channels are accepted but not recorded (the spec's SHOULD NOT record). The policy is asked per name.
+ * A session subscribes at `subscribesPerSecondPerSession` at most (after a burst): an application
+ * may answer each subscribe with a snapshot, and re-subscribing in a loop must not multiply it.
  */
 import type { Message } from '../../../lib/bayeux/index';
 import { BayeuxError, isMeta, isService, isValidSubscription } from '../../../lib/bayeux/index';
@@ -14,6 +16,9 @@ const MAX_NAMES_PER_MESSAGE = 100;
 
 export async function subscribe(message: Message, session: ServerSession, scope: Scope): Promise<Handled> {
   const { core } = scope;
+  if (!session.takeSubscribeToken(core.now(), core.options.subscribesPerSecondPerSession, core.options.subscribeBurstPerSession)) {
+    return { reply: failure(message, BayeuxError.tooManySubscribes(core.options.subscribesPerSecondPerSession), { subscription: message.subscription }), session };
+  }
   const parsed = parseSubscription(message);
   if (typeof parsed === 'string') return { reply: failure(message, parsed, { subscription: message.subscription }), session };
   const fresh = parsed.filter((name) => !isService(name) && !session.subscriptions.has(name));

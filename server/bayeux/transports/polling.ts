@@ -40,7 +40,7 @@ export function runPollingCycle(
 ): void | Promise<void> {
   const browser = browserIdOf(req, core.options.browserCookieName);
   const headers = responseHeaders(framing, extraHeaders, browser.isNew ? browserCookie(browser.id, core.options) : undefined);
-  const info: RequestInfo = { transport, headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: browser.id };
+  const info: RequestInfo = { transport, headers: req.headers, remoteAddress: core.clientAddress(req), browserId: browser.id };
   const cycle: Cycle = { core, res, messages, framing, headers, browserId: browser.id };
   const batch = processBatch(messages, core, info);
   return batch instanceof Promise ? answerLater(cycle, batch) : answerBatch(cycle, batch);

@@ -22,6 +22,19 @@ function destroyOnError(this: Duplex): void {
   this.destroy();
 }
 
+/**
+ * Refuse an upgrade: a short answer, then the socket destroyed once it has left (or after a
+ * moment, for a client that never reads): never left half-closed, holding its descriptor.
+ */
+export function refuseUpgrade(socket: Duplex, status: string): void {
+  const timer = setTimeout(() => socket.destroy(), 1_000);
+  timer.unref();
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
+}
+
 /** Frames one socket may have waiting for processing before it is considered abusive. */
 const MAX_PENDING_FRAMES = 32;
 
@@ -81,10 +94,9 @@ export class WebSocketTransport {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroyOnError);
     if (this.#core.closing || judgeOrigin(req, this.#core.options.allowedOrigins) === 'forbidden') {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+      return refuseUpgrade(socket, '403 Forbidden');
     }
-    const info: RequestInfo = { transport: 'websocket', headers: req.headers, remoteAddress: req.socket.remoteAddress, browserId: undefined };
+    const info: RequestInfo = { transport: 'websocket', headers: req.headers, remoteAddress: this.#core.clientAddress(req), browserId: undefined };
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, info));
   }
 
@@ -94,7 +106,7 @@ export class WebSocketTransport {
    * socket lives. The connection keeps only the headers.
    */
   #accept(ws: BayeuxSocket, socket: Duplex, info: RequestInfo): void {
-    const connection = new Connection(this.#core, ws, socket, info, this.#connections);
+    const connection = new Connection(this.#core, ws, socket, { ...info, socket: ws }, this.#connections);
     this.#connections.add(connection);
     ws.connection = connection;
     ws.on('message', onMessage);
@@ -154,7 +166,12 @@ class Connection implements ConnectResponder, PushSink {
   }
 
   reportError(error: unknown): void {
-    this.#core.reportError(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      this.#core.events.emit('rejected', { transport: 'websocket', address: this.#info.remoteAddress, code, reason: (error as Error).message });
+    } else {
+      this.#core.reportError(error);
+    }
   }
 
   /** The socket closed: its sessions stay (until expiry) but lose their push sink and held connect. */

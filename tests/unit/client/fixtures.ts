@@ -7,5 +7,5 @@ export function live(slide: number, seq: number): LiveState {
 
 /** The slideshow store as a fresh page has it. */
 export function resetSlideshowStore(): void {
-  useSlideshowStore.setState({ state: undefined, history: [], viewing: 'live' });
+  useSlideshowStore.setState({ state: undefined, history: [], historyFrom: undefined, viewing: 'live' });
 }
