@@ -120,13 +120,34 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
 
   const server: BayeuxServer = {
     options,
+    ...endpointMethods(core, websocket),
+    ...publishingMethods(core),
+    ...sessionMethods(core),
+    get sessionCount() {
+      return engine.sessionCount;
+    },
+    async close() {
+      core.closing = true;
+      clearInterval(sweeper);
+      for (const session of [...engine.sessions()]) core.releaseHeld(session, { reconnect: 'retry', interval: options.failureInterval });
+      websocket?.close();
+      await engine.close();
+    },
+  };
+  return server;
+}
+
+/** The two ways requests reach Bayeux: HTTP (long-polling, callback-polling) and WebSocket upgrades. */
+function endpointMethods(core: BayeuxCore, websocket: WebSocketTransport | undefined): Pick<BayeuxServer, 'handleHttp' | 'handleUpgrade'> {
+  const { path } = core.options;
+  return {
     handleHttp(req, res) {
-      if (!isBayeuxPath(pathOf(req), options.path)) return false;
+      if (!isBayeuxPath(pathOf(req), path)) return false;
       serveSafely(res, core.reportError, () => serveHttp(core, req, res));
       return true;
     },
     handleUpgrade(req, socket, head) {
-      if (!isBayeuxPath(pathOf(req), options.path)) return false;
+      if (!isBayeuxPath(pathOf(req), path)) return false;
       if (!websocket) {
         refuseUpgrade(socket, '400 Bad Request');
         return true;
@@ -134,14 +155,25 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       websocket.handleUpgrade(req, socket, head);
       return true;
     },
+  };
+}
+
+function assertBroadcast(channel: string, what: string): void {
+  if (!isValidChannel(channel) || !isBroadcast(channel)) throw new TypeError(`cannot ${what} ${JSON.stringify(channel)}: not a broadcast channel`);
+}
+
+/** What the application sends: to every subscriber, to this node's only, to one session, and its hooks on what clients publish. */
+function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'publishLocally' | 'onPublish' | 'setLatestWins' | 'deliver' | 'prepare' | 'deliverPrepared'> {
+  const { engine } = core;
+  return {
     publish(channel, data, ext) {
-      if (!isValidChannel(channel) || !isBroadcast(channel)) throw new TypeError(`cannot publish to ${JSON.stringify(channel)}: not a broadcast channel`);
+      assertBroadcast(channel, 'publish to');
       const message: Message = { channel, data };
       if (ext) message.ext = ext;
       return core.broadcast(message);
     },
     publishLocally(channel, data) {
-      if (!isValidChannel(channel) || !isBroadcast(channel)) throw new TypeError(`cannot publish to ${JSON.stringify(channel)}: not a broadcast channel`);
+      assertBroadcast(channel, 'publish to');
       const event = core.prepareEvent({ channel, data });
       return event ? engine.publishLocally(event) : 0;
     },
@@ -170,6 +202,13 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       session.deliver(message);
       return true;
     },
+  };
+}
+
+/** Sessions and the server's own settings: look up, disconnect, count, extend, police, listen. */
+function sessionMethods(core: BayeuxCore): Pick<BayeuxServer, 'disconnect' | 'getSession' | 'originOf' | 'subscriberCount' | 'addExtension' | 'setPolicy' | 'on'> {
+  const { engine } = core;
+  return {
     disconnect(clientId) {
       const session = engine.getSession(clientId);
       if (!session) return false;
@@ -178,9 +217,6 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
     },
     getSession: (clientId) => engine.getSession(clientId),
     originOf: (session) => core.admission.originOf(session),
-    get sessionCount() {
-      return engine.sessionCount;
-    },
     subscriberCount: (channel) => engine.subscriberCount(channel),
     addExtension: (extension) => core.extensions.add(extension),
     setPolicy(next) {
@@ -190,15 +226,7 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
       core.events.on(event, listener as never);
       return () => void core.events.off(event, listener as never);
     },
-    async close() {
-      core.closing = true;
-      clearInterval(sweeper);
-      for (const session of [...engine.sessions()]) core.releaseHeld(session, { reconnect: 'retry', interval: options.failureInterval });
-      websocket?.close();
-      await engine.close();
-    },
   };
-  return server;
 }
 
 function serveHttp(core: BayeuxCore, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
