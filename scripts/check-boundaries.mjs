@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run lint:boundaries`: enforce the dependency direction between our layers.
+// `npm run lint:boundaries`: enforce the dependency direction between our layers, and that no
+// production function but a JSX component grows past MAX_FUNCTION_LINES lines.
 //
 // Every .ts/.tsx/.js file under app/, pages/, components/, lib/ and server/ is parsed with
 // @swc/core; each import it makes (static, `import type`, re-exports, dynamic import(),
@@ -103,6 +104,10 @@ const RULES = [
     violates: (t) => t.kind === 'unresolved',
   },
 ];
+
+/** No production function longer than this many lines, but JSX components (their markup reads best whole). */
+const MAX_FUNCTION_LINES = 60;
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassMethod', 'PrivateMethod', 'Constructor']);
 
 const toPosix = (path) => path.split(sep).join('/');
 
@@ -237,15 +242,47 @@ function checkFile(path) {
   return problems;
 }
 
+/** The name a function goes by: its own, the variable or property it is assigned to, or its method key. */
+function nameOf(node, parentName) {
+  if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') return node.identifier?.value ?? parentName;
+  if (node.type === 'ClassMethod' || node.type === 'PrivateMethod') return node.key?.value ?? node.key?.id?.value ?? parentName;
+  if (node.type === 'Constructor') return 'constructor';
+  return parentName;
+}
+
+/** Functions over MAX_FUNCTION_LINES lines; in .tsx, capitalised ones are components and exempt. */
+function longFunctions(path, source) {
+  // A one-line marker first: swc's spans count from where its first token stands.
+  const ast = parse(path, `0;\n${source}`);
+  const base = ast.body[0].span.start;
+  const lineAt = (position) => source.slice(0, Math.max(0, position - base - 3)).split('\n').length;
+  const problems = [];
+  const walk = (node, name) => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, name));
+    if (!node || typeof node !== 'object') return;
+    const ownName = node.type === 'VariableDeclarator' && node.id?.type === 'Identifier' ? node.id.value
+      : node.type === 'KeyValueProperty' && node.key?.type === 'Identifier' ? node.key.value : name;
+    if (FUNCTION_TYPES.has(node.type)) {
+      const fn = nameOf(node, ownName);
+      const lines = lineAt(node.span.end) - lineAt(node.span.start) + 1;
+      const component = path.endsWith('.tsx') && /^[A-Z]/.test(fn ?? '');
+      if (lines > MAX_FUNCTION_LINES && !component) problems.push(`${path}:${lineAt(node.span.start)}: [function-length] ${fn ?? 'an anonymous function'} is ${lines} lines (at most ${MAX_FUNCTION_LINES}): split it into functions whose names say what each part does`);
+    }
+    for (const key of Object.keys(node)) if (key !== 'span') walk(node[key], ownName);
+  };
+  walk(ast.body.slice(1), undefined);
+  return problems;
+}
+
 const files = SOURCE_DIRS.flatMap(listSources);
 if (files.length === 0) {
   console.error('check-boundaries: found no source files under ' + SOURCE_DIRS.join(', '));
   process.exit(1);
 }
-const problems = files.flatMap(checkFile);
+const problems = [...files.flatMap(checkFile), ...files.flatMap((path) => longFunctions(path, readFileSync(join(ROOT, path), 'utf8')))];
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(`\ncheck-boundaries: ${problems.length} violation(s) in ${files.length} files`);
   process.exit(1);
 }
-console.log(`check-boundaries: ${files.length} files, ${RULES.length} rules, no violations`);
+console.log(`check-boundaries: ${files.length} files, ${RULES.length} rules and functions of at most ${MAX_FUNCTION_LINES} lines, no violations`);
