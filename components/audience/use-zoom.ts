@@ -43,32 +43,7 @@ export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObjec
     const zoomAround = (base: View, s: number, from: Point, to: Point) =>
       apply({ s, x: to.x - (s * (from.x - base.x)) / base.s, y: to.y - (s * (from.y - base.y)) / base.s });
 
-    let gesture: { base: View; start: Point; distance: number; t: number; moved: boolean } | undefined;
-    let lastTap: (Point & { t: number }) | undefined;
-    const onStart = (event: TouchEvent) => {
-      if ((event.target as Element).closest('button, a')) return;
-      const [a, b] = points(event.touches);
-      if (!a) return;
-      gesture = { base: { ...view.current }, start: b ? middle(a, b) : a, distance: b ? distance(a, b) : 0, t: event.timeStamp, moved: !!b };
-    };
-    const onMove = (event: TouchEvent) => {
-      const [a, b] = points(event.touches);
-      if (!gesture || !a) return;
-      if (b && !gesture.distance) gesture = { ...gesture, base: { ...view.current }, start: middle(a, b), distance: distance(a, b), moved: true };
-      if (b) return zoomAround(gesture.base, (gesture.base.s * distance(a, b)) / gesture.distance, gesture.start, middle(a, b));
-      if (Math.hypot(a.x - gesture.start.x, a.y - gesture.start.y) > TAP_SLOP_PX) gesture.moved = true;
-      if (gesture.base.s > 1 && !gesture.distance) apply({ s: gesture.base.s, x: gesture.base.x + a.x - gesture.start.x, y: gesture.base.y + a.y - gesture.start.y });
-    };
-    const onEnd = (event: TouchEvent) => {
-      if (!gesture || event.touches.length > 0) return;
-      const tap = !gesture.moved && event.timeStamp - gesture.t < DOUBLE_TAP_MS ? { ...gesture.start, t: event.timeStamp } : undefined;
-      gesture = undefined;
-      if (view.current.s < 1.05) apply({ s: 1, x: 0, y: 0 });
-      if (!tap) return void (lastTap = undefined);
-      const double = lastTap && tap.t - lastTap.t < DOUBLE_TAP_MS && Math.hypot(tap.x - lastTap.x, tap.y - lastTap.y) < 3 * TAP_SLOP_PX;
-      lastTap = double ? undefined : tap;
-      if (double) (view.current.s > 1 ? apply({ s: 1, x: 0, y: 0 }) : zoomAround(view.current, DOUBLE_TAP_SCALE, tap, tap));
-    };
+    const { onStart, onMove, onEnd } = touchHandlers(view, apply, zoomAround);
     element.addEventListener('touchstart', onStart, { passive: true });
     element.addEventListener('touchmove', onMove, { passive: true });
     element.addEventListener('touchend', onEnd, { passive: true });
@@ -85,6 +60,40 @@ export function useZoom(surface: RefObject<HTMLElement | null>, target: RefObjec
   }, [surface, target, resetKey, aspect]);
 
   return { zoomed, zoomedNow };
+}
+
+type Apply = (next: View) => void;
+type ZoomAround = (base: View, s: number, from: Point, to: Point) => void;
+
+/** Touch handlers: two fingers pinch, one pans while zoomed, a double tap zooms in or back out. */
+function touchHandlers(view: { current: View }, apply: Apply, zoomAround: ZoomAround) {
+  let gesture: { base: View; start: Point; distance: number; t: number; moved: boolean } | undefined;
+  let lastTap: (Point & { t: number }) | undefined;
+  const onStart = (event: TouchEvent) => {
+    if ((event.target as Element).closest('button, a')) return;
+    const [a, b] = points(event.touches);
+    if (!a) return;
+    gesture = { base: { ...view.current }, start: b ? middle(a, b) : a, distance: b ? distance(a, b) : 0, t: event.timeStamp, moved: !!b };
+  };
+  const onMove = (event: TouchEvent) => {
+    const [a, b] = points(event.touches);
+    if (!gesture || !a) return;
+    if (b && !gesture.distance) gesture = { ...gesture, base: { ...view.current }, start: middle(a, b), distance: distance(a, b), moved: true };
+    if (b) return zoomAround(gesture.base, (gesture.base.s * distance(a, b)) / gesture.distance, gesture.start, middle(a, b));
+    if (Math.hypot(a.x - gesture.start.x, a.y - gesture.start.y) > TAP_SLOP_PX) gesture.moved = true;
+    if (gesture.base.s > 1 && !gesture.distance) apply({ s: gesture.base.s, x: gesture.base.x + a.x - gesture.start.x, y: gesture.base.y + a.y - gesture.start.y });
+  };
+  const onEnd = (event: TouchEvent) => {
+    if (!gesture || event.touches.length > 0) return;
+    const tap = !gesture.moved && event.timeStamp - gesture.t < DOUBLE_TAP_MS ? { ...gesture.start, t: event.timeStamp } : undefined;
+    gesture = undefined;
+    if (view.current.s < 1.05) apply({ s: 1, x: 0, y: 0 });
+    if (!tap) return void (lastTap = undefined);
+    const double = lastTap && tap.t - lastTap.t < DOUBLE_TAP_MS && Math.hypot(tap.x - lastTap.x, tap.y - lastTap.y) < 3 * TAP_SLOP_PX;
+    lastTap = double ? undefined : tap;
+    if (double) (view.current.s > 1 ? apply({ s: 1, x: 0, y: 0 }) : zoomAround(view.current, DOUBLE_TAP_SCALE, tap, tap));
+  };
+  return { onStart, onMove, onEnd };
 }
 
 function points(touches: TouchList): Point[] {
