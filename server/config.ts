@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { DEFAULT_OPTIONS as BAYEUX_DEFAULTS, type BayeuxOptions } from './bayeux/index';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http-server';
-import type { UploadLimits } from './slides/limits';
-import type { OfficeOptions } from './slides/office/converter';
+import type { OfficeOptions, UploadLimits } from './slides/index';
+import { PublicChannels } from './slideshow/public-channels';
+import { DEFAULT_REDIS_PREFIX } from './slideshow/redis-talk-store';
 
 const MiB = 1_048_576;
 
@@ -15,7 +16,7 @@ export interface Config {
   dataDir: string;
   /** PRESENTER_KEY, if set (otherwise one is generated and kept in the data folder). */
   presenterKey: string | undefined;
-  /** BAYEUX_PUBLIC_CHANNELS, validated by the slideshow. */
+  /** BAYEUX_PUBLIC_CHANNELS, validated here (the slideshow parses it into its list). */
   publicChannels: string | undefined;
   /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
   publicUrl: string | undefined;
@@ -77,69 +78,116 @@ const HTTP_TIMEOUTS: Record<string, [keyof HttpTimeouts, number, number]> = {
 };
 
 export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-  const bayeux: Partial<BayeuxOptions> = {};
-  for (const [name, [option, min, max]] of Object.entries(BAYEUX_INTEGERS)) {
-    if (env[name] !== undefined && env[name]!.trim() !== '') (bayeux as Record<string, number>)[option] = int(name, 0, min, max);
-  }
-  const http: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS };
-  for (const [name, [field, min, max]] of Object.entries(HTTP_TIMEOUTS)) http[field] = int(name, http[field], min, max);
-  // Each timeout is checked this often: a tenth of the shortest, so none is outlasted by much.
-  http.checkIntervalMs = Math.max(50, Math.min(DEFAULT_HTTP_TIMEOUTS.checkIntervalMs, Math.floor(Math.min(http.headersTimeoutMs, http.requestTimeoutMs) / 10)));
-  if (http.requestTimeoutMs < http.headersTimeoutMs) problems.push(`HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}) must not be shorter than HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs})`);
-  const longPollMs = bayeux.timeout ?? BAYEUX_DEFAULTS.timeout;
-  if (http.idleTimeoutMs <= longPollMs) problems.push(`HTTP_IDLE_TIMEOUT_MS (${http.idleTimeoutMs}) must be longer than a held long poll (BAYEUX_TIMEOUT_MS, ${longPollMs})`);
-  const origins = parseOrigins(env.BAYEUX_ALLOWED_ORIGINS, problems);
-  if (origins) bayeux.allowedOrigins = origins;
-  if (env.BAYEUX_COOKIE_SECURE !== undefined) bayeux.browserCookieSecure = parseBoolean('BAYEUX_COOKIE_SECURE', env.BAYEUX_COOKIE_SECURE, problems);
+  const read = new Reader(env);
+  const bayeux = bayeuxOptions(read);
   const presenterKey = env.PRESENTER_KEY?.trim() || undefined;
-  if (presenterKey !== undefined && presenterKey.length < 16) problems.push('PRESENTER_KEY must be at least 16 characters (or leave it unset to have one generated)');
-  const redisUrl = parseRedisUrl(env.REDIS_URL, problems);
-  if (redisUrl !== undefined && presenterKey === undefined) {
-    problems.push('REDIS_URL needs PRESENTER_KEY: every node must check presenter sign-ins with the same key (a generated key would differ per node)');
-  }
-  const nodeId = env.NODE_ID?.trim() || undefined;
-  if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) problems.push(`NODE_ID must be 1 to 64 letters, digits, ".", "_" or "-", got "${env.NODE_ID}"`);
-  const redisPrefix = env.REDIS_PREFIX?.trim() || 'cometdeck:';
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(redisPrefix)) problems.push(`REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_", ":" or "-", got "${env.REDIS_PREFIX}"`);
-  const uploadLimits: Partial<UploadLimits> = {};
-  if (env.UPLOAD_MAX_FILE_MB) uploadLimits.maxFileBytes = int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
-  if (env.UPLOAD_MAX_TOTAL_MB) uploadLimits.maxTotalBytes = int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
-  if (env.UPLOAD_MAX_SLIDES) uploadLimits.maxSlides = int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
-  const office: Partial<OfficeOptions> = {};
-  if (env.SOFFICE_PATH?.trim()) office.binary = env.SOFFICE_PATH.trim();
-  if (env.OFFICE_TIMEOUT_S) office.timeoutMs = int('OFFICE_TIMEOUT_S', 120, 5, 3_600) * 1000;
-  if (env.OFFICE_CONCURRENCY) office.concurrency = int('OFFICE_CONCURRENCY', 1, 1, 8);
-  if (env.OFFICE_QUEUE) office.maxWaiting = int('OFFICE_QUEUE', 4, 0, 100);
+  if (presenterKey !== undefined && presenterKey.length < 16) read.problem('PRESENTER_KEY must be at least 16 characters (or leave it unset to have one generated)');
   const config: Config = {
     dataDir: path.resolve(env.SLIDES_DIR?.trim() || path.join(projectRoot(), 'slides')),
     presenterKey,
-    publicChannels: env.BAYEUX_PUBLIC_CHANNELS,
-    publicUrl: parsePublicUrl(env.PUBLIC_URL, problems),
-    uploadLimits,
-    office,
-    port: int('PORT', 3000, 0, 65_535),
+    publicChannels: publicChannels(read),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL, read.problems),
+    uploadLimits: uploadLimits(read),
+    office: officeOptions(read),
+    port: read.int('PORT', 3000, 0, 65_535),
     host: env.HOST?.trim() || undefined,
-    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
     bayeux,
-    http,
-    redisUrl,
-    nodeId,
-    redisPrefix,
-    keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
+    http: httpTimeouts(read, bayeux.timeout ?? BAYEUX_DEFAULTS.timeout),
+    ...redisSettings(read, presenterKey),
+    keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? read.int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/** The environment, read variable by variable; every problem is kept to be reported together. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(readonly env: Env) {}
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  /** Set and not blank. */
+  has(name: string): boolean {
+    return (this.env[name] ?? '').trim() !== '';
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problem(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+function bayeuxOptions(read: Reader): Partial<BayeuxOptions> {
+  const bayeux: Partial<BayeuxOptions> = {};
+  for (const [name, [option, min, max]] of Object.entries(BAYEUX_INTEGERS)) {
+    if (read.has(name)) (bayeux as Record<string, number>)[option] = read.int(name, 0, min, max);
+  }
+  const origins = parseOrigins(read.env.BAYEUX_ALLOWED_ORIGINS, read.problems);
+  if (origins) bayeux.allowedOrigins = origins;
+  if (read.env.BAYEUX_COOKIE_SECURE !== undefined) bayeux.browserCookieSecure = parseBoolean('BAYEUX_COOKIE_SECURE', read.env.BAYEUX_COOKIE_SECURE, read.problems);
+  return bayeux;
+}
+
+/** BAYEUX_PUBLIC_CHANNELS, checked here like every other variable (the slideshow keeps the parsed list). */
+function publicChannels(read: Reader): string | undefined {
+  const raw = read.env.BAYEUX_PUBLIC_CHANNELS;
+  try {
+    PublicChannels.parse(raw);
+  } catch (error) {
+    read.problem(error instanceof Error ? error.message : String(error));
+  }
+  return raw;
+}
+
+function httpTimeouts(read: Reader, longPollMs: number): HttpTimeouts {
+  const http: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS };
+  for (const [name, [field, min, max]] of Object.entries(HTTP_TIMEOUTS)) http[field] = read.int(name, http[field], min, max);
+  // Each timeout is checked this often: a tenth of the shortest, so none is outlasted by much.
+  http.checkIntervalMs = Math.max(50, Math.min(DEFAULT_HTTP_TIMEOUTS.checkIntervalMs, Math.floor(Math.min(http.headersTimeoutMs, http.requestTimeoutMs) / 10)));
+  if (http.requestTimeoutMs < http.headersTimeoutMs) read.problem(`HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs}) must not be shorter than HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs})`);
+  if (http.idleTimeoutMs <= longPollMs) read.problem(`HTTP_IDLE_TIMEOUT_MS (${http.idleTimeoutMs}) must be longer than a held long poll (BAYEUX_TIMEOUT_MS, ${longPollMs})`);
+  return http;
+}
+
+function redisSettings(read: Reader, presenterKey: string | undefined): Pick<Config, 'redisUrl' | 'nodeId' | 'redisPrefix'> {
+  const { env } = read;
+  const redisUrl = parseRedisUrl(env.REDIS_URL, read.problems);
+  if (redisUrl !== undefined && presenterKey === undefined) {
+    read.problem('REDIS_URL needs PRESENTER_KEY: every node must check presenter sign-ins with the same key (a generated key would differ per node)');
+  }
+  const nodeId = env.NODE_ID?.trim() || undefined;
+  if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) read.problem(`NODE_ID must be 1 to 64 letters, digits, ".", "_" or "-", got "${env.NODE_ID}"`);
+  const redisPrefix = env.REDIS_PREFIX?.trim() || DEFAULT_REDIS_PREFIX;
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(redisPrefix)) read.problem(`REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_", ":" or "-", got "${env.REDIS_PREFIX}"`);
+  return { redisUrl, nodeId, redisPrefix };
+}
+
+function uploadLimits(read: Reader): Partial<UploadLimits> {
+  const limits: Partial<UploadLimits> = {};
+  if (read.has('UPLOAD_MAX_FILE_MB')) limits.maxFileBytes = read.int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
+  if (read.has('UPLOAD_MAX_TOTAL_MB')) limits.maxTotalBytes = read.int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
+  if (read.has('UPLOAD_MAX_SLIDES')) limits.maxSlides = read.int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
+  return limits;
+}
+
+function officeOptions(read: Reader): Partial<OfficeOptions> {
+  const office: Partial<OfficeOptions> = {};
+  if (read.has('SOFFICE_PATH')) office.binary = read.env.SOFFICE_PATH!.trim();
+  if (read.has('OFFICE_TIMEOUT_S')) office.timeoutMs = read.int('OFFICE_TIMEOUT_S', 120, 5, 3_600) * 1000;
+  if (read.has('OFFICE_CONCURRENCY')) office.concurrency = read.int('OFFICE_CONCURRENCY', 1, 1, 8);
+  if (read.has('OFFICE_QUEUE')) office.maxWaiting = read.int('OFFICE_QUEUE', 4, 0, 100);
+  return office;
 }
 
 function projectRoot(): string {

@@ -133,10 +133,6 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config);
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith('BAYEUX_PUBLIC_CHANNELS')) {
-      console.error(`Invalid configuration:\n  - ${error.message}`);
-      process.exit(2);
-    }
     if (isAddressInUse(error)) {
       console.error(`Cannot listen on ${config.host ?? 'every interface'} port ${config.port}: it is already in use. Stop what uses it, or set PORT to another port.`);
       process.exit(1);

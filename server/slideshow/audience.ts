@@ -6,6 +6,7 @@
  * totals that changed on other nodes, so every node converges on the same number.
  */
 import type { RedisLink } from '../bayeux/index';
+import { DEFAULT_REDIS_PREFIX } from './redis-talk-store';
 
 /**
  * The phones following on this node. A phone is a session, except that sessions sharing one
@@ -116,7 +117,7 @@ export class RedisTally implements AudienceTally {
   readonly #onUp = () => void this.#sync().then((total) => this.#report(total));
 
   constructor(readonly link: RedisLink, options: RedisTallyOptions) {
-    this.#key = `${options.prefix ?? 'cometdeck:'}audience`;
+    this.#key = `${options.prefix ?? DEFAULT_REDIS_PREFIX}audience`;
     this.#instance = options.instance;
     const heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#ttlMs = options.ttlMs ?? heartbeatMs * 3;

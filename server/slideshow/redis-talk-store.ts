@@ -14,6 +14,9 @@
 import type { RedisLink } from '../bayeux/index';
 import { parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
 
+/** Names of this installation's keys and channels in Redis, unless REDIS_PREFIX says otherwise. */
+export const DEFAULT_REDIS_PREFIX = 'cometdeck:';
+
 /** KEYS[1] the record; ARGV: expected JSON ('' for none), new JSON, notice channel, notice. */
 const SWAP = `
 local current = redis.call('GET', KEYS[1])
@@ -49,7 +52,7 @@ export class RedisTalkStore implements TalkStore {
   readonly #onUp = () => void this.resync();
 
   private constructor(readonly link: RedisLink, options: RedisTalkStoreOptions) {
-    const prefix = options.prefix ?? 'cometdeck:';
+    const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#key = `${prefix}talk`;
     this.#channel = `${prefix}talk:changed`;
     this.#instance = options.instance;

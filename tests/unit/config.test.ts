@@ -68,3 +68,16 @@ describe('PAST_SLIDES_KEEP_MINUTES', () => {
     for (const raw of ['-1', '1441', '2.5', 'soon']) assert.match(problems({ PAST_SLIDES_KEEP_MINUTES: raw }).join(), /PAST_SLIDES_KEEP_MINUTES must be an integer from 0 to 1440/, raw);
   });
 });
+
+describe('BAYEUX_PUBLIC_CHANNELS', () => {
+  test('is checked with every other variable: a bad entry is one problem of the ConfigError', () => {
+    assert.throws(
+      () => loadConfig({ BAYEUX_PUBLIC_CHANNELS: '/chat/**,/slideshow/change', PORT: 'x' }),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 2 && error.problems.some((p) => p.startsWith('BAYEUX_PUBLIC_CHANNELS: "/slideshow/change"')),
+    );
+  });
+
+  test('a good list is kept for the slideshow', () => {
+    assert.equal(loadConfig({ BAYEUX_PUBLIC_CHANNELS: '/chat/**' }).publicChannels, '/chat/**');
+  });
+});
