@@ -3,10 +3,11 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useEffectEvent, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { api, ApiFailure } from '@/lib/client/api';
+import { safeNext } from '@/lib/slideshow/safe-next';
 
-/** Only our own pages are valid destinations after signing in. */
+/** Only our own pages are valid destinations after signing in (see lib/slideshow/safe-next.ts). */
 function destination(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/presenter';
+  return safeNext(next, typeof window === 'undefined' ? undefined : window.location.origin);
 }
 
 function describe(error: unknown): string {

@@ -2,3 +2,4 @@ export * from './channels';
 export * from './types';
 export * from './parse';
 export * from './history';
+export * from './safe-next';

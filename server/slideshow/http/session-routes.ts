@@ -10,6 +10,7 @@ import { requirePresenter } from './guard';
 import { isHttps, isSameOrigin, readJson, sendEmpty, sendError, sendJson } from './respond';
 import { FailureThrottle } from './throttle';
 import { RemoteCodes } from '../remote-codes';
+import { safeNext } from '../../../lib/slideshow/safe-next';
 
 export class SessionRoutes {
   readonly #throttle = new FailureThrottle(10, 10 * 60_000);
@@ -47,7 +48,7 @@ export class SessionRoutes {
       return true;
     }
     if (pathname === '/sign-in' && req.method === 'GET' && url.searchParams.has('key')) {
-      await this.#signInLink(req, res, url.searchParams.get('key')!);
+      await this.#signInLink(req, res, url.searchParams.get('key')!, safeNext(url.searchParams.get('next')));
       return true;
     }
     return false;
@@ -93,9 +94,9 @@ export class SessionRoutes {
   }
 
   /** The sign-in link the server prints: sets the cookie and drops the key from the address bar. */
-  async #signInLink(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+  async #signInLink(req: IncomingMessage, res: ServerResponse, key: string, next: string): Promise<void> {
     if (!(await this.#accept(req, key))) return sendEmpty(res, 303, { Location: '/sign-in?error=wrong-key' });
-    sendEmpty(res, 303, { Location: '/presenter', 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
+    sendEmpty(res, 303, { Location: next, 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
   }
 
   async #accept(req: IncomingMessage, key: unknown): Promise<boolean> {
