@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { BayeuxOptions } from './bayeux/index';
 import type { UploadLimits } from './slides/limits';
 import type { OfficeOptions } from './slides/office/converter';
+import { parseTrustedProxies } from './slideshow/client-address';
 
 const MiB = 1_048_576;
 
@@ -34,6 +35,8 @@ export interface Config {
   redisPrefix: string;
   /** PAST_SLIDES_KEEP_MINUTES: the last talk's shown slides stay served this long once another deck is live (ms). */
   keepPastMs: number | undefined;
+  /** TRUSTED_PROXIES: reverse proxies (IPs, CIDR ranges) whose `X-Forwarded-For` names the client for sign-in limits. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -111,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     nodeId,
     redisPrefix,
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES, problems),
     keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,24 +5,46 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { TrustedProxies } from './client-address';
+import { WrongKeyLimiter, type WrongKeyVerdict } from './wrong-keys';
 
 export const SESSION_COOKIE = 'cometdeck_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 export const BAYEUX_TOKEN_TTL_MS = 5 * 60_000;
-/** What a wrong key costs its sender wherever it is tried (sign-in, Bearer, Bayeux handshake): guessing is slow. */
-export const WRONG_KEY_DELAY_MS = 750;
 
-export function wrongKeyDelay(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, WRONG_KEY_DELAY_MS));
+export interface PresenterAuthOptions {
+  /** What every wrong key costs, on every route (one limiter for the whole server). */
+  wrongKeys?: WrongKeyLimiter;
+  /** TRUSTED_PROXIES: whose `X-Forwarded-For` names the client. */
+  proxies?: TrustedProxies;
 }
 
 export class PresenterAuth {
   readonly #key: string;
   readonly #now: () => number;
+  readonly wrongKeys: WrongKeyLimiter;
+  readonly proxies: TrustedProxies;
 
-  constructor(key: string, now: () => number = Date.now) {
+  constructor(key: string, now: () => number = Date.now, options: PresenterAuthOptions = {}) {
     this.#key = key;
     this.#now = now;
+    this.wrongKeys = options.wrongKeys ?? new WrongKeyLimiter();
+    this.proxies = options.proxies ?? new TrustedProxies();
+  }
+
+  /** The address limits are kept for (the client's, through trusted proxies). */
+  clientAddress(req: IncomingMessage): string {
+    return this.proxies.clientAddress(req.socket?.remoteAddress, req.headers);
+  }
+
+  /** A wrong key from this request's client: wait its delay, or learn that too many are waiting. */
+  wrongKey(req: IncomingMessage): Promise<WrongKeyVerdict> {
+    return this.wrongKeys.wrongKey(this.clientAddress(req));
+  }
+
+  /** An `Authorization` header that does not carry the key (a guess, whatever its scheme). */
+  hasWrongAuthorization(req: IncomingMessage): boolean {
+    return req.headers.authorization !== undefined && !this.viaBearer(req);
   }
 
   /** Is `candidate` the presenter key? */
@@ -52,6 +74,11 @@ export class PresenterAuth {
   viaBearer(req: IncomingMessage): boolean {
     const header = req.headers.authorization;
     return typeof header === 'string' && header.startsWith('Bearer ') && this.checkKey(header.slice(7).trim());
+  }
+
+  /** A valid session cookie (not signed out). */
+  async isSignedIn(req: IncomingMessage): Promise<boolean> {
+    return this.viaCookie(req);
   }
 
   viaCookie(req: IncomingMessage): boolean {

@@ -24,6 +24,9 @@ import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
 import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
+import { chargeWrongAuthorization } from './http/guard';
+import { TrustedProxies } from './client-address';
+import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
 
 export interface SlideshowOptions {
   dataDir: string;
@@ -41,6 +44,10 @@ export interface SlideshowOptions {
   shared?: SharedState;
   /** PAST_SLIDES_KEEP_MINUTES: how long the last talk's shown slides stay served once another deck is live (ms). */
   keepPastMs?: number;
+  /** TRUSTED_PROXIES: reverse proxies whose `X-Forwarded-For` names the client (IPs or CIDR ranges). */
+  trustedProxies?: readonly string[];
+  /** What a wrong presenter key costs (delay, caps); tests inject a fast sleep. */
+  wrongKeys?: Partial<WrongKeyOptions>;
   /** The clock of time-limited things (remote codes, the last talk's kept slides); tests inject one. */
   clock?: () => number;
 }
@@ -72,7 +79,10 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const publicChannels = PublicChannels.parse(options.publicChannels);
   const store = await DeckStore.open(options.dataDir);
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
-  const auth = new PresenterAuth(presenterKey.key);
+  const auth = new PresenterAuth(presenterKey.key, Date.now, {
+    wrongKeys: new WrongKeyLimiter(options.wrongKeys),
+    proxies: new TrustedProxies(options.trustedProxies),
+  });
   const { shared } = options;
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
@@ -94,7 +104,9 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       const match = IMAGE_PATH.exec(pathname);
       return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
     }
-    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET' && !auth.isPresenterRequest(req)) {
+    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
+      if (!(await chargeWrongAuthorization(auth, req, res))) return true;
+      if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
       res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
       return true;
     }

@@ -14,11 +14,13 @@ import { parseImageFileName } from '../../slides/ids';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
 import { sendError } from './respond';
+import { chargeWrongAuthorization } from './guard';
 
 const TYPES = { webp: 'image/webp', jpg: 'image/jpeg' } as const;
 
 export async function serveImage(req: IncomingMessage, res: ServerResponse, deckId: string, fileName: string, store: DeckStore, talk: LiveTalk, auth: PresenterAuth): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET');
+  if (!(await chargeWrongAuthorization(auth, req, res))) return;
   const file = await store.imageFile(deckId, fileName);
   const token = parseImageFileName(fileName)?.token;
   const visible = () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || auth.isPresenterRequest(req));
