@@ -1,12 +1,15 @@
 /**
- * Presenter authentication, stateless so any node holding the key can check it: the sign-in
- * cookie and the short-lived Bayeux handshake tokens are HMACs of the presenter key. Rotating the
- * key signs everyone out. Comparisons are constant-time.
+ * Presenter authentication: the sign-in cookie and the short-lived Bayeux handshake tokens are
+ * HMACs of the presenter key, so any node holding the key can check them. A cookie also names the
+ * sign-out generation it was issued in, and the session ledger (session-ledger.ts) revokes: one
+ * cookie on sign-out, every cookie on "sign out everywhere". Rotating the key signs everyone out
+ * too. Comparisons are constant-time.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TrustedProxies } from './client-address';
 import { WrongKeyLimiter, type WrongKeyVerdict } from './wrong-keys';
+import { FileSessionLedger, type SessionLedger } from './session-ledger';
 
 export const SESSION_COOKIE = 'cometdeck_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
@@ -17,6 +20,15 @@ export interface PresenterAuthOptions {
   wrongKeys?: WrongKeyLimiter;
   /** TRUSTED_PROXIES: whose `X-Forwarded-For` names the client. */
   proxies?: TrustedProxies;
+  /** What has been signed out (default: in memory). */
+  sessions?: SessionLedger;
+}
+
+/** A session cookie's parts once its MAC has been checked. */
+interface SessionClaims {
+  id: string;
+  expiresAt: number;
+  generation: number;
 }
 
 export class PresenterAuth {
@@ -24,12 +36,14 @@ export class PresenterAuth {
   readonly #now: () => number;
   readonly wrongKeys: WrongKeyLimiter;
   readonly proxies: TrustedProxies;
+  readonly sessions: SessionLedger;
 
   constructor(key: string, now: () => number = Date.now, options: PresenterAuthOptions = {}) {
     this.#key = key;
     this.#now = now;
     this.wrongKeys = options.wrongKeys ?? new WrongKeyLimiter();
     this.proxies = options.proxies ?? new TrustedProxies();
+    this.sessions = options.sessions ?? FileSessionLedger.inMemory(now);
   }
 
   /** The address limits are kept for (the client's, through trusted proxies). */
@@ -52,8 +66,23 @@ export class PresenterAuth {
     return typeof candidate === 'string' && safeEqual(candidate, this.#key);
   }
 
-  issueSession(): string {
-    return this.#issue('session', SESSION_TTL_MS);
+  /** `v2.<expiresAt>.<generation>.<id>.<mac>`: a new cookie, in the current sign-out generation. */
+  async issueSession(): Promise<string> {
+    const generation = await this.sessions.generation();
+    const expiresAt = this.#now() + SESSION_TTL_MS;
+    const id = randomBytes(12).toString('base64url');
+    return `v2.${expiresAt}.${generation}.${id}.${this.#mac('session', expiresAt, `${generation}.${id}`)}`;
+  }
+
+  /** `DELETE /api/session`: this request's cookie stops working, here and on every node. */
+  async signOut(req: IncomingMessage): Promise<void> {
+    const claims = this.#sessionClaims(req);
+    if (claims) await this.sessions.revoke(claims.id, claims.expiresAt);
+  }
+
+  /** `DELETE /api/sessions`: every cookie issued so far stops working. */
+  async signOutEverywhere(): Promise<void> {
+    await this.sessions.revokeAll();
   }
 
   issueBayeuxToken(): { token: string; expiresAt: number } {
@@ -66,9 +95,9 @@ export class PresenterAuth {
     return typeof token === 'string' && (this.#verify('bayeux', token) || this.checkKey(token));
   }
 
-  /** Signed in (cookie) or `Authorization: Bearer <key>`. */
-  isPresenterRequest(req: IncomingMessage): boolean {
-    return this.viaBearer(req) || this.viaCookie(req);
+  /** Signed in (cookie, not signed out) or `Authorization: Bearer <key>`. */
+  async isPresenterRequest(req: IncomingMessage): Promise<boolean> {
+    return this.viaBearer(req) || (await this.isSignedIn(req));
   }
 
   viaBearer(req: IncomingMessage): boolean {
@@ -78,12 +107,22 @@ export class PresenterAuth {
 
   /** A valid session cookie (not signed out). */
   async isSignedIn(req: IncomingMessage): Promise<boolean> {
-    return this.viaCookie(req);
+    const claims = this.#sessionClaims(req);
+    if (!claims) return false;
+    if (claims.generation < (await this.sessions.generation())) return false;
+    return !(await this.sessions.isRevoked(claims.id));
   }
 
-  viaCookie(req: IncomingMessage): boolean {
+  /** The cookie's claims if its MAC is right and it has not expired (revocation is the ledger's). */
+  #sessionClaims(req: IncomingMessage): SessionClaims | undefined {
     const value = readCookie(req, SESSION_COOKIE);
-    return value !== undefined && this.#verify('session', value);
+    const parts = value?.split('.') ?? [];
+    if (parts.length !== 5 || parts[0] !== 'v2') return undefined;
+    const [, expires, generationText, id, mac] = parts as [string, string, string, string, string];
+    const expiresAt = Number(expires);
+    const generation = Number(generationText);
+    if (!Number.isSafeInteger(expiresAt) || expiresAt < this.#now() || !/^\d{1,16}$/.test(generationText)) return undefined;
+    return safeEqual(mac, this.#mac('session', expiresAt, `${generation}.${id}`)) ? { id, expiresAt, generation } : undefined;
   }
 
   /** `v1.<expiresAt>.<nonce>.<mac>`: the purpose is inside the MAC, so a token is no cookie. */

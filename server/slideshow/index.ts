@@ -26,6 +26,8 @@ import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
 import { chargeWrongAuthorization } from './http/guard';
 import { TrustedProxies } from './client-address';
+import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-ledger';
+import { RedisSessionLedger } from './redis-session-ledger';
 import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
 
 export interface SlideshowOptions {
@@ -79,11 +81,15 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const publicChannels = PublicChannels.parse(options.publicChannels);
   const store = await DeckStore.open(options.dataDir);
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
+  const { shared } = options;
+  const sessionLedger: SessionLedger = shared
+    ? new RedisSessionLedger(shared.link, shared.prefix)
+    : await FileSessionLedger.open(path.join(options.dataDir, SESSIONS_FILE));
   const auth = new PresenterAuth(presenterKey.key, Date.now, {
+    sessions: sessionLedger,
     wrongKeys: new WrongKeyLimiter(options.wrongKeys),
     proxies: new TrustedProxies(options.trustedProxies),
   });
-  const { shared } = options;
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
@@ -132,7 +138,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     },
     async close() {
       slideshowBayeux.close();
-      await Promise.all([tally.close(), talk.close()]);
+      await Promise.all([tally.close(), talk.close(), sessionLedger.close()]);
     },
   };
 }

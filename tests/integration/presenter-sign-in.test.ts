@@ -6,7 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
-import { TEST_MS, within } from '../helpers/slideshow-clients';
+import { TEST_MS, getJson, signIn, within } from '../helpers/slideshow-clients';
+import { RedisLink } from '../../server/bayeux/index';
+import { startRedis } from '../helpers/redis-server';
 
 /** The reported open-redirect payloads, as they travel in the address. */
 const REDIRECT_PAYLOADS = ['/%09/evil.example/x', '/%0A/evil.example/x', '/%0D/evil.example/x', '//evil.example/x', '/%5Cevil.example/x', 'https://evil.example/', '%09//evil.example'];
@@ -158,5 +160,67 @@ describe('sign-in throttle behind the reverse proxy', () => {
     const own = await fetch(`${server.url}/sign-in?key=${encodeURIComponent(server.key)}`, { headers: { 'sec-fetch-site': 'none', 'x-forwarded-for': PRESENTER }, redirect: 'manual' });
     assert.equal(own.headers.get('location'), '/presenter', 'the printed link, opened from the address bar');
     assert.equal(own.headers.getSetCookie().length, 1);
+  });
+});
+
+describe('sign-out revokes on the server', () => {
+  const presenterOn = async (server: SlideshowTestServer, cookie: string) => (await getJson(`${server.url}/api/session`, { cookie })).body.presenter as boolean;
+
+  test('after DELETE /api/session the old cookie is refused, also after a restart', { timeout: TEST_MS }, async () => {
+    const server = await startSlideshowServer();
+    const cookie = await signIn(server);
+    const other = await signIn(server);
+    assert.equal(await presenterOn(server, cookie), true);
+    const out = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie, origin: server.url } });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.getSetCookie()[0]!, /Max-Age=0/);
+    assert.equal(await presenterOn(server, cookie), false);
+    assert.equal((await fetch(`${server.url}/api/decks`, { headers: { cookie } })).status, 401);
+    assert.equal((await fetch(`${server.url}/presenter`, { headers: { cookie }, redirect: 'manual' })).status, 303);
+    assert.equal(await presenterOn(server, other), true, 'another device stays signed in');
+    await server.close();
+    const restarted = await startSlideshowServer({ dataDir: server.dataDir });
+    try {
+      assert.equal(await presenterOn(restarted, cookie), false);
+      assert.equal(await presenterOn(restarted, other), true);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  test('DELETE /api/sessions signs every device out; it needs a presenter', { timeout: TEST_MS }, async () => {
+    const server = await startSlideshowServer();
+    try {
+      const [laptop, phone] = [await signIn(server), await signIn(server)];
+      assert.equal((await fetch(`${server.url}/api/sessions`, { method: 'DELETE' })).status, 401);
+      assert.equal((await fetch(`${server.url}/api/sessions`, { method: 'DELETE', headers: { cookie: phone, origin: 'https://evil.example' } })).status, 403);
+      assert.equal((await fetch(`${server.url}/api/sessions`, { method: 'DELETE', headers: { cookie: phone, origin: server.url } })).status, 204);
+      assert.equal(await presenterOn(server, laptop), false);
+      assert.equal(await presenterOn(server, phone), false);
+      assert.equal(await presenterOn(server, await signIn(server)), true, 'signing in again works');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('with Redis, a sign-out on one node is refused on the other', { timeout: TEST_MS }, async () => {
+    const redis = await startRedis();
+    const links = ['a', 'b'].map((name) => new RedisLink(redis.url, { name, log: () => undefined }));
+    const nodes = await Promise.all(links.map((link, n) => startSlideshowServer({ shared: { link, instance: `node-${n}` } })));
+    try {
+      const [a, b] = nodes as [SlideshowTestServer, SlideshowTestServer];
+      const cookie = await signIn(a);
+      const everywhere = await signIn(a);
+      assert.equal(await presenterOn(b, cookie), true);
+      await fetch(`${a.url}/api/session`, { method: 'DELETE', headers: { cookie, origin: a.url } });
+      assert.equal(await presenterOn(b, cookie), false);
+      assert.equal(await presenterOn(b, everywhere), true);
+      assert.equal((await fetch(`${b.url}/api/sessions`, { method: 'DELETE', headers: { cookie: everywhere, origin: b.url } })).status, 204);
+      assert.equal(await presenterOn(a, everywhere), false);
+    } finally {
+      for (const node of nodes) await node.close();
+      for (const link of links) await link.close();
+      await redis.stop();
+    }
   });
 });

@@ -23,13 +23,13 @@ export async function serveImage(req: IncomingMessage, res: ServerResponse, deck
   if (!(await chargeWrongAuthorization(auth, req, res))) return;
   const file = await store.imageFile(deckId, fileName);
   const token = parseImageFileName(fileName)?.token;
-  const visible = () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || auth.isPresenterRequest(req));
-  let allowed = visible();
+  const visible = async () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || (await auth.isPresenterRequest(req)));
+  let allowed = await visible();
   // Several nodes: the phone may have heard of this slide through another node before this one
   // did. Catch up before refusing (one Redis read, shared by concurrent misses; nothing for one node).
   if (!allowed) {
     await talk.refresh();
-    allowed = visible();
+    allowed = await visible();
   }
   const info = allowed && file !== undefined ? await stat(file).catch(() => undefined) : undefined;
   if (!allowed || !info || file === undefined) return notFound(res);

@@ -26,8 +26,16 @@ export class SessionRoutes {
     if (pathname === '/api/session') {
       if (req.method === 'GET') await this.#status(req, res);
       else if (req.method === 'POST') await this.#signIn(req, res);
-      else if (req.method === 'DELETE') sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
+      else if (req.method === 'DELETE') await this.#signOut(req, res);
       else sendError(res, 405, 'use GET, POST or DELETE');
+      return true;
+    }
+    if (pathname === '/api/sessions') {
+      if (req.method !== 'DELETE') sendError(res, 405, 'use DELETE');
+      else if (await requirePresenter(this.auth, req, res)) {
+        await this.auth.signOutEverywhere();
+        sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
+      }
       return true;
     }
     if (pathname === '/api/join') {
@@ -70,6 +78,12 @@ export class SessionRoutes {
     const presenter = this.auth.viaBearer(req) || (await this.auth.isSignedIn(req));
     if (!presenter || !this.audienceUrl) return sendJson(res, 200, { presenter });
     sendJson(res, 200, { presenter, audienceUrl: `${this.audienceUrl}/`, ...(this.publicUrl ? { publicUrl: `${this.publicUrl}/` } : {}) });
+  }
+
+  /** `DELETE /api/session`: this cookie is revoked on the server (on every node), not only cleared. */
+  async #signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.auth.signOut(req);
+    sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
   }
 
   /** A one-time code and the link a phone opens with it (PUBLIC_URL or the network address, as for the audience). */
