@@ -67,17 +67,27 @@ export function normalizeNotes(raw: string): string | undefined {
 
 /** The deck in `json` if it is well-formed and its id is `expectedId`; otherwise undefined. */
 export function parseDeckFile(json: string, expectedId: string): StoredDeck | undefined {
+  const check = checkDeckFile(json, expectedId);
+  return check.ok ? check.deck : undefined;
+}
+
+/** As `parseDeckFile`, naming what is wrong (for the log line). */
+export function checkDeckFile(json: string, expectedId: string): { ok: true; deck: StoredDeck } | { ok: false; problem: string } {
   let data: unknown;
   try {
     data = JSON.parse(json);
   } catch {
-    return undefined;
+    return { ok: false, problem: json.trim() === '' ? 'empty' : 'not JSON' };
   }
-  if (!isRecord(data) || data.id !== expectedId || !isDeckId(data.id)) return undefined;
-  if (normalizeTitle(data.title) !== data.title || typeof data.createdAt !== 'string') return undefined;
-  if (data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office') return undefined;
-  if (!Array.isArray(data.slides) || data.slides.length === 0 || !data.slides.every(isSlide)) return undefined;
-  return data as unknown as StoredDeck;
+  const problem = !isRecord(data) ? 'not a JSON object'
+    : data.id !== expectedId || !isDeckId(data.id) ? `its id is not the folder's name "${expectedId}"`
+    : normalizeTitle(data.title) !== data.title ? 'bad title'
+    : typeof data.createdAt !== 'string' ? 'bad createdAt'
+    : data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office' ? 'bad source'
+    : !Array.isArray(data.slides) || data.slides.length === 0 ? 'no slides'
+    : data.slides.findIndex((slide) => !isSlide(slide)) >= 0 ? `slide ${data.slides.findIndex((slide) => !isSlide(slide)) + 1} is malformed`
+    : undefined;
+  return problem === undefined ? { ok: true, deck: data as unknown as StoredDeck } : { ok: false, problem };
 }
 
 function isSlide(value: unknown): value is StoredSlide {

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
+import { MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeNotes, normalizeTitle, checkDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
 
 export const TEMP_PREFIX = '.tmp-';
@@ -45,6 +45,8 @@ interface CacheEntry {
 
 export class DeckStore {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Broken decks already logged, with their problem. */
+  private readonly reported = new Map<string, string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly log: (message: string) => void;
 
@@ -88,18 +90,21 @@ export class DeckStore {
     const info = await stat(file).catch(() => undefined);
     if (!info) {
       this.cache.delete(id);
+      // A folder without its deck.json (deleted by hand, a broken copy) is a deck gone missing: say so.
+      if (await stat(path.dirname(file)).then((dir) => dir.isDirectory(), () => false)) this.#broken(id, `${DECK_FILE} is missing`);
       return undefined;
     }
     const cached = this.cache.get(id);
     if (cached && cached.ino === info.ino && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.deck;
-    const deck = parseDeckFile(await readFile(file, 'utf8').catch(() => ''), id);
-    if (!deck) {
-      this.log(`ignoring deck "${id}": missing or invalid ${DECK_FILE}`);
+    const check = checkDeckFile(await readFile(file, 'utf8').catch(() => ''), id);
+    if (!check.ok) {
+      this.#broken(id, `${DECK_FILE} is damaged (${check.problem})`);
       this.cache.delete(id);
       return undefined;
     }
-    this.cache.set(id, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, deck });
-    return deck;
+    this.reported.delete(id);
+    this.cache.set(id, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, deck: check.deck });
+    return check.deck;
   }
 
   /** Sets the title (trimmed, 1-200 characters), rewriting deck.json atomically. */
@@ -195,6 +200,13 @@ export class DeckStore {
     if (!isDeckId(deck.id) || path.dirname(buildDir) !== this.dir) throw new Error('commit: not a build folder of this store');
     await writeDeckFile(buildDir, deck);
     await rename(buildDir, path.join(this.dir, deck.id));
+  }
+
+  /** Logs a broken deck once per problem (every image request asks for the deck), naming its folder. */
+  #broken(id: string, problem: string): void {
+    if (this.reported.get(id) === problem) return;
+    this.reported.set(id, problem);
+    this.log(`ignoring deck folder ${path.join(this.dir, id)}: ${problem}; the deck is not listed or shown until it is repaired or removed`);
   }
 
   /** Removes a folder, logging rather than failing: clean-up must never hide the real outcome. */

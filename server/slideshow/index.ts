@@ -80,6 +80,8 @@ const IMAGE_PATH = /^\/img\/([^/]+)\/([^/]+)$/;
 export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOptions): Promise<Slideshow> {
   const publicChannels = PublicChannels.parse(options.publicChannels);
   const store = await DeckStore.open(options.dataDir);
+  // Read every deck once at start, so a damaged or missing deck.json is logged now, not when asked for.
+  await store.list();
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
   const { shared } = options;
   const sessionLedger: SessionLedger = shared

@@ -17,7 +17,7 @@
  * allowed), so no phone on it can be shown a state the node does not know yet.
  */
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
-import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
+import { FileTalkStore, fitsDeck, type TalkRecord, type TalkStore } from './talk-store';
 import { applyPacing, validPacing } from './pacing';
 import { DEFAULT_KEEP_PAST_MS, endedRecord, pastOnNewDeck, pastServes } from './past';
 
@@ -245,7 +245,7 @@ export class LiveTalk {
 async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck): Promise<Talk> {
   if (record.deck === undefined) return { record, deck: undefined };
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
-  const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
+  const valid = deck && record.slide !== undefined && record.slide >= 1 && fitsDeck(record, deck.slides.length);
   if (valid) return { record, deck };
   const { seq, upcoming, ended, past } = record;
   return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}) }, deck: undefined };

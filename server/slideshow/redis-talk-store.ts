@@ -12,7 +12,7 @@
  * the key gets ours. Whatever a resynchronisation changed reaches LiveTalk like any other change.
  */
 import type { RedisLink } from '../bayeux/index';
-import { parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
+import { checkRecord, parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
 
 /** KEYS[1] the record; ARGV: expected JSON ('' for none), new JSON, notice channel, notice. */
 const SWAP = `
@@ -140,7 +140,9 @@ export class RedisTalkStore implements TalkStore {
   async #reconcile(): Promise<void> {
     for (let attempt = 0; attempt < RESYNC_ATTEMPTS && !this.#closed && this.link.isUp; attempt++) {
       const raw = await this.link.publisher.get(this.#key);
-      const stored = raw === null ? undefined : parseRecord(raw);
+      const check = raw === null ? undefined : checkRecord(raw);
+      if (check && !check.ok) this.#log(`the live talk in Redis (${this.#key}) is damaged (${check.problem}): replaced by this node's record (seq ${this.#current.seq})`);
+      const stored = check?.ok ? check.record : undefined;
       const ours = this.#current;
       if (stored && sameRecord(stored, ours)) return;
       if (stored && stored.seq > ours.seq) return this.#adopt(stored);
