@@ -4,6 +4,7 @@
  * record is trusted only after every field that later becomes a path or a URL has been checked.
  */
 import { isDeckId, isToken } from './ids';
+import { hasVisibleText } from '../../lib/slideshow/visible-text';
 
 export type DeckSource = 'images' | 'zip' | 'pdf' | 'office';
 
@@ -39,8 +40,17 @@ export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 255;
 export const MAX_NOTES_CHARS = 20_000;
 
-/** Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars. */
+/**
+ * Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars with
+ * at least one that shows (a title of zero-width characters alone looks empty).
+ */
 export function normalizeTitle(raw: unknown): string | undefined {
+  const title = collapseTitle(raw);
+  return title !== undefined && hasVisibleText(title) ? title : undefined;
+}
+
+/** The collapsing alone: what deck.json files written before the visibility rule hold. */
+function collapseTitle(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const title = raw.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
   return title.length >= 1 && [...title].length <= MAX_TITLE_CHARS ? title : undefined;
@@ -81,7 +91,7 @@ export function checkDeckFile(json: string, expectedId: string): { ok: true; dec
   }
   const problem = !isRecord(data) ? 'not a JSON object'
     : data.id !== expectedId || !isDeckId(data.id) ? `its id is not the folder's name "${expectedId}"`
-    : normalizeTitle(data.title) !== data.title ? 'bad title'
+    : collapseTitle(data.title) !== data.title ? 'bad title'
     : typeof data.createdAt !== 'string' ? 'bad createdAt'
     : data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office' ? 'bad source'
     : !Array.isArray(data.slides) || data.slides.length === 0 ? 'no slides'

@@ -30,11 +30,17 @@ export interface DeckStoreOptions {
   removeLeftovers?: boolean;
 }
 
-export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404; error: string };
+/** Why rewriting deck.json failed, as a client is told it (docs/api.md). */
+export type WriteFailure =
+  | { ok: false; status: 404; code: 'no_such_deck'; error: string }
+  | { ok: false; status: 507; code: 'disk_full'; error: string }
+  | { ok: false; status: 500; code: 'write_failed'; error: string };
+
+export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400; code: 'title_invalid'; error: string } | WriteFailure;
 
 /** Stable codes of a refused notes edit (docs/api.md). */
 export type NotesErrorCode = 'notes_invalid' | 'notes_too_long' | 'no_such_deck' | 'no_such_slide';
-export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string };
+export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string } | WriteFailure;
 
 interface CacheEntry {
   ino: number;
@@ -110,15 +116,15 @@ export class DeckStore {
   /** Sets the title (trimmed, 1-200 characters), rewriting deck.json atomically. */
   async rename(id: string, title: string): Promise<RenameResult> {
     const clean = normalizeTitle(title);
-    if (clean === undefined) return { ok: false, status: 400, error: 'The title must be 1 to 200 characters.' };
+    if (clean === undefined) return { ok: false, status: 400, code: 'title_invalid', error: 'The title must be 1 to 200 characters, at least one of them visible.' };
     return this.locked(id, async (): Promise<RenameResult> => {
       const deck = await this.get(id);
-      if (!deck) return { ok: false, status: 404, error: 'No such deck.' };
+      if (!deck) return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
       const renamed: StoredDeck = { ...deck, title: clean };
       try {
         await writeDeckFile(path.join(this.dir, id), renamed);
-      } catch {
-        return { ok: false, status: 404, error: 'No such deck.' }; // deleted meanwhile
+      } catch (error) {
+        return this.#writeFailed(id, error);
       }
       return { ok: true, deck: renamed };
     });
@@ -143,8 +149,8 @@ export class DeckStore {
       const changed: StoredDeck = { ...deck, slides };
       try {
         await writeDeckFile(path.join(this.dir, id), changed);
-      } catch {
-        return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' }; // deleted meanwhile
+      } catch (error) {
+        return this.#writeFailed(id, error);
       }
       return { ok: true, deck: changed };
     });
@@ -200,6 +206,18 @@ export class DeckStore {
     if (!isDeckId(deck.id) || path.dirname(buildDir) !== this.dir) throw new Error('commit: not a build folder of this store');
     await writeDeckFile(buildDir, deck);
     await rename(buildDir, path.join(this.dir, deck.id));
+  }
+
+  /**
+   * deck.json could not be rewritten: the deck was deleted meanwhile (404), the disk is full (507),
+   * or the folder cannot be written (500, logged). The old deck.json is untouched in every case.
+   */
+  #writeFailed(id: string, error: unknown): WriteFailure {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
+    if (code === 'ENOSPC' || code === 'EDQUOT') return { ok: false, status: 507, code: 'disk_full', error: 'The server\'s disk is full: nothing was changed.' };
+    this.log(`could not write ${path.join(this.dir, id, DECK_FILE)}: ${(error as Error).message}`);
+    return { ok: false, status: 500, code: 'write_failed', error: 'The deck could not be saved: nothing was changed.' };
   }
 
   /** Logs a broken deck once per problem (every image request asks for the deck), naming its folder. */
