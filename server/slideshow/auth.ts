@@ -56,9 +56,13 @@ export class PresenterAuth {
     return this.wrongKeys.wrongKey(this.clientAddress(req));
   }
 
-  /** An `Authorization` header that does not carry the key (a guess, whatever its scheme). */
+  /**
+   * A Bearer token that is not the key: a guess. Other schemes are not ours to judge (a proxy's
+   * HTTP Basic authentication passes its header on with every phone's request).
+   */
   hasWrongAuthorization(req: IncomingMessage): boolean {
-    return req.headers.authorization !== undefined && !this.viaBearer(req);
+    const header = req.headers.authorization;
+    return typeof header === 'string' && /^bearer\s/i.test(header) && !this.viaBearer(req);
   }
 
   /** Is `candidate` the presenter key? */

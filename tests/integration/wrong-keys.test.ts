@@ -26,7 +26,8 @@ describe('wrong keys on every route', () => {
         ['GET an unshown image (Bearer)', () => fetch(`${server.url}${image}`, { headers: WRONG }).then((r) => r.status), 404],
         ['GET an unknown image (Bearer)', () => fetch(`${server.url}/img/nope/nope.webp`, { headers: WRONG }).then((r) => r.status), 404],
         ['GET /api/decks (Bearer)', () => fetch(`${server.url}/api/decks`, { headers: WRONG }).then((r) => r.status), 401],
-        ['GET /api/presenter/token (Basic)', () => fetch(`${server.url}/api/presenter/token`, { headers: { authorization: 'Basic eDp5' } }).then((r) => r.status), 401],
+        ['GET /api/presenter/token (Bearer)', () => fetch(`${server.url}/api/presenter/token`, { headers: WRONG }).then((r) => r.status), 401],
+        ['POST /api/live (lower-case bearer)', () => fetch(`${server.url}/api/live`, { method: 'POST', headers: { authorization: 'bearer x', 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status), 401],
         ['POST /api/session', () => fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":"x"}' }).then((r) => r.status), 401],
         ['GET /sign-in?key=', () => fetch(`${server.url}/sign-in?key=x`, { redirect: 'manual' }).then((r) => r.status), 303],
         ['GET /sign-in?remote=', () => fetch(`${server.url}/sign-in?remote=x`, { redirect: 'manual' }).then((r) => r.status), 303],
@@ -42,6 +43,19 @@ describe('wrong keys on every route', () => {
       }
     } finally {
       waits.splice(0).forEach((release) => release());
+      await server.close();
+    }
+  });
+
+  test('a proxy\'s HTTP Basic authentication is no key guess: phones behind it are never slowed', { timeout: TEST_MS }, async () => {
+    let waits = 0;
+    const server = await startSlideshowServer({ wrongKeys: { sleep: async () => void (waits += 1) } });
+    try {
+      const basic = { authorization: 'Basic dXNlcjpwYXNz' };
+      assert.equal((await fetch(`${server.url}/api/session`, { headers: basic })).status, 200);
+      assert.equal((await fetch(`${server.url}/img/nope/nope.webp`, { headers: basic })).status, 404);
+      assert.equal(waits, 0);
+    } finally {
       await server.close();
     }
   });
