@@ -1,7 +1,8 @@
 /**
- * The sign-in form in real Chromium against the production build: after the key is typed, the
+ * Signing in and out in real Chromium against the production build: after the key is typed, the
  * reported open-redirect payloads (`/sign-in?next=/%09/evil.example/x`, `%0A`, ...) land on our
- * own presenter view, never on another origin; a `next` of our own is followed.
+ * own presenter view, never on another origin; a `next` of our own is followed; the library's
+ * "Sign out everywhere" signs every other browser out too.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,27 @@ describe('sign-in form: where it goes after the key', () => {
     await browser?.close();
     await app?.stop('SIGKILL');
   }, { timeout: TEST_MS });
+
+  test('"Sign out everywhere" in the library signs out every browser, this one too', { timeout: TEST_MS }, async () => {
+    const [laptop, other] = await Promise.all([1, 2].map(() => newContext(browser, { viewport: { width: 1280, height: 800 } })));
+    try {
+      for (const context of [laptop!, other!]) {
+        const page = await context.newPage();
+        await page.goto(`${app.url}/sign-in?key=${encodeURIComponent(key)}&next=%2Fdecks`, { timeout: STEP_MS });
+        await page.waitForURL((url) => url.pathname === '/decks', { timeout: STEP_MS });
+      }
+      const page = laptop!.pages()[0]!;
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.waitForURL((url) => url.pathname === '/sign-in', { timeout: STEP_MS });
+      const otherPage = other!.pages()[0]!;
+      const status = await otherPage.evaluate(async () => (await (await fetch('/api/session')).json()) as { presenter: boolean });
+      assert.equal(status.presenter, false, 'the other browser is signed out');
+      await otherPage.goto(`${app.url}/decks`, { timeout: STEP_MS });
+      await otherPage.waitForURL((url) => url.pathname === '/sign-in', { timeout: STEP_MS });
+    } finally {
+      await Promise.all([laptop?.close(), other?.close()]);
+    }
+  });
 
   async function signInAt(next: string): Promise<URL> {
     const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
