@@ -8,6 +8,7 @@ import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http-server';
 import type { OfficeOptions, UploadLimits } from './slides/index';
 import { PublicChannels } from './slideshow/public-channels';
 import { DEFAULT_REDIS_PREFIX } from './slideshow/redis-talk-store';
+import { parseTrustedProxies } from './slideshow/client-address';
 
 const MiB = 1_048_576;
 
@@ -38,6 +39,8 @@ export interface Config {
   redisPrefix: string;
   /** PAST_SLIDES_KEEP_MINUTES: the last talk's shown slides stay served this long once another deck is live (ms). */
   keepPastMs: number | undefined;
+  /** TRUSTED_PROXIES: reverse proxies (IPs, CIDR ranges) whose `X-Forwarded-For` names the client for sign-in limits. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -96,6 +99,7 @@ export function loadConfig(env: Env = process.env): Config {
     http: httpTimeouts(read, bayeux.timeout ?? BAYEUX_DEFAULTS.timeout),
     ...redisSettings(read, presenterKey),
     keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? read.int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES, read.problems),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

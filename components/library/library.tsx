@@ -80,8 +80,8 @@ function Library() {
     }
   };
 
-  const signOut = async () => {
-    await api.signOut().catch(() => undefined);
+  const signOut = async (everywhere = false) => {
+    await (everywhere ? api.signOutEverywhere() : api.signOut()).catch(() => undefined);
     router.replace('/sign-in');
   };
 
@@ -98,6 +98,10 @@ function Library() {
           </Link>
           <Button variant="ghost" onClick={() => void signOut()}>
             Sign out
+          </Button>
+          {/* Every device: the laptop, a phone used as a remote, a browser left signed in elsewhere. */}
+          <Button variant="ghost" onClick={() => void signOut(true)}>
+            Sign out everywhere
           </Button>
         </nav>
       </header>

@@ -3,16 +3,17 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useEffectEvent, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { api, ApiFailure } from '@/lib/client/api';
+import { safeNext } from '@/lib/slideshow/safe-next';
 
-/** Only our own pages are valid destinations after signing in. */
+/** Only our own pages are valid destinations after signing in (see lib/slideshow/safe-next.ts). */
 function destination(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/presenter';
+  return safeNext(next, typeof window === 'undefined' ? undefined : window.location.origin);
 }
 
 function describe(error: unknown): string {
   if (error instanceof ApiFailure) {
     if (error.status === 401) return 'That presenter key is not right.';
-    if (error.status === 429) return 'Too many wrong keys. Wait a few minutes, then try again.';
+    if (error.status === 429) return 'Too many wrong keys are being tried right now. Wait a moment, then try again.';
     return error.message;
   }
   return 'Signing in failed. Try again.';
@@ -26,6 +27,8 @@ function describe(error: unknown): string {
 const SIGN_IN_ERRORS: Record<string, string> = {
   'wrong-key': 'That presenter key is not right.',
   'remote-code': 'That remote code has been used or has expired: show a new one in the presenter view.',
+  'too-many': 'Too many wrong keys are being tried right now. Wait a moment, then try again.',
+  'cross-site': 'That sign-in link was opened from another site. Paste it into the address bar, or type the key.',
 };
 
 export function SignInForm() {

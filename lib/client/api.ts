@@ -43,6 +43,8 @@ export const api = {
   session: () => request<{ presenter: boolean; audienceUrl?: string; publicUrl?: string }>('/api/session'),
   signIn: (key: string) => request<void>('/api/session', { method: 'POST', json: { key } }),
   signOut: () => request<void>('/api/session', { method: 'DELETE' }),
+  /** Every device signed in as the presenter is signed out (this one too). */
+  signOutEverywhere: () => request<void>('/api/sessions', { method: 'DELETE' }),
   presenterToken: () => request<{ token: string; expiresAt: number }>('/api/presenter/token'),
   decks: () => request<DeckSummary[]>('/api/decks'),
   deck: (id: string) => request<DeckDetail>(`/api/decks/${encodeURIComponent(id)}`),

@@ -3,6 +3,7 @@
  * commands, the pages check slide changes before trusting them.
  */
 import type { AudienceCount, PresenterCommand, SlideshowState } from './types';
+import { hasVisibleText } from './visible-text';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -41,7 +42,7 @@ export function parsePresenterCommand(value: unknown): Result<PresenterCommand> 
   }
   if (title !== undefined) {
     const clean = typeof title === 'string' ? title.replace(/\s+/g, ' ').trim() : '';
-    if (command.live !== false || clean.length === 0 || clean.length > 200) return { ok: false, error: 'title goes with live: false and must be 1 to 200 characters' };
+    if (command.live !== false || !hasVisibleText(clean) || clean.length > 200) return { ok: false, error: 'title goes with live: false and must be 1 to 200 characters, at least one of them visible' };
     command.title = clean;
   }
   if (value.handout !== undefined) {

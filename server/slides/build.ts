@@ -20,7 +20,10 @@ import { OfficeConverter } from './office/converter';
 export interface BuildOptions {
   /** Converts Office presentations; share one per server so its queue bounds them all. */
   office?: OfficeConverter;
-  /** Aborted when the client goes away: a running conversion is killed. */
+  /**
+   * Aborted when the client goes away: a running conversion is killed, no further slide is
+   * rendered, and no deck is made (checked after every stage and before every slide).
+   */
   signal?: AbortSignal;
 }
 
@@ -34,14 +37,18 @@ export async function buildDeck(
   let buildDir: string | undefined;
   let pdf: PdfDocument | undefined;
   try {
+    const { signal } = options;
     const plan = await planUpload(received.files);
     if (!plan.ok) return plan;
+    if (signal?.aborted) return cancelledUpload();
     const prepared = await prepare(plan, received.tmpDir, limits, onProgress, options);
     if (!prepared.ok) return prepared;
     pdf = prepared.pdf;
+    if (signal?.aborted) return cancelledUpload();
     buildDir = await store.makeTempDir('build');
-    const slides = await renderAll(prepared.sources, buildDir, limits, onProgress);
+    const slides = await renderAll(prepared.sources, buildDir, limits, onProgress, signal);
     if (!slides.ok) return slides;
+    if (signal?.aborted) return cancelledUpload();
     const deck: StoredDeck = {
       id: newDeckId(),
       title: received.title ?? defaultTitle(plan),
@@ -78,13 +85,15 @@ async function prepare(
 }
 
 /** Decodes and renders every slide, `limits.concurrency` at a time, in slide order. */
-function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimits, onProgress?: ProgressListener) {
+function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimits, onProgress?: ProgressListener, signal?: AbortSignal) {
   const total = sources.length;
   let done = 0;
   onProgress?.({ type: 'progress', stage: 'rendering', done, total });
   return mapBounded(sources, limits.concurrency, async (source): Promise<{ ok: true; slide: StoredSlide } | UploadFailure> => {
+    if (signal?.aborted) return cancelledUpload();
     const loaded = await source.load();
     if (!loaded.ok) return loaded;
+    if (signal?.aborted) return cancelledUpload();
     const token = newToken();
     const rendered = await renderVariants(loaded.image, buildDir, token);
     const slide: StoredSlide = { token, name: source.name, ...rendered };
@@ -94,6 +103,11 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
     return { ok: true, slide };
   });
+}
+
+/** The client went away: the same answer an Office conversion gives when cancelled. */
+function cancelledUpload(): UploadFailure {
+  return fail(400, 'The upload was cancelled.');
 }
 
 /**

@@ -4,6 +4,7 @@
  * record is trusted only after every field that later becomes a path or a URL has been checked.
  */
 import { isDeckId, isToken } from './ids';
+import { hasVisibleText } from '../../lib/slideshow/visible-text';
 
 export type DeckSource = 'images' | 'zip' | 'pdf' | 'office';
 
@@ -46,8 +47,17 @@ export const MAX_ALT_CHARS = 500;
 /** A default alt text (a heading, the start of a page's text) is cut to this many characters. */
 export const MAX_HEADING_CHARS = 120;
 
-/** Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars. */
+/**
+ * Trimmed, control characters and runs of whitespace collapsed; undefined unless 1-200 chars with
+ * at least one that shows (a title of zero-width characters alone looks empty).
+ */
 export function normalizeTitle(raw: unknown): string | undefined {
+  const title = collapseTitle(raw);
+  return title !== undefined && hasVisibleText(title) ? title : undefined;
+}
+
+/** The collapsing alone: what deck.json files written before the visibility rule hold. */
+function collapseTitle(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const title = raw.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
   return title.length >= 1 && [...title].length <= MAX_TITLE_CHARS ? title : undefined;
@@ -97,17 +107,27 @@ export function normalizeNotes(raw: string): string | undefined {
 
 /** The deck in `json` if it is well-formed and its id is `expectedId`; otherwise undefined. */
 export function parseDeckFile(json: string, expectedId: string): StoredDeck | undefined {
+  const check = checkDeckFile(json, expectedId);
+  return check.ok ? check.deck : undefined;
+}
+
+/** As `parseDeckFile`, naming what is wrong (for the log line). */
+export function checkDeckFile(json: string, expectedId: string): { ok: true; deck: StoredDeck } | { ok: false; problem: string } {
   let data: unknown;
   try {
     data = JSON.parse(json);
   } catch {
-    return undefined;
+    return { ok: false, problem: json.trim() === '' ? 'empty' : 'not JSON' };
   }
-  if (!isRecord(data) || data.id !== expectedId || !isDeckId(data.id)) return undefined;
-  if (normalizeTitle(data.title) !== data.title || typeof data.createdAt !== 'string') return undefined;
-  if (data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office') return undefined;
-  if (!Array.isArray(data.slides) || data.slides.length === 0 || !data.slides.every(isSlide)) return undefined;
-  return data as unknown as StoredDeck;
+  const problem = !isRecord(data) ? 'not a JSON object'
+    : data.id !== expectedId || !isDeckId(data.id) ? `its id is not the folder's name "${expectedId}"`
+    : collapseTitle(data.title) !== data.title ? 'bad title'
+    : typeof data.createdAt !== 'string' ? 'bad createdAt'
+    : data.source !== 'images' && data.source !== 'zip' && data.source !== 'pdf' && data.source !== 'office' ? 'bad source'
+    : !Array.isArray(data.slides) || data.slides.length === 0 ? 'no slides'
+    : data.slides.findIndex((slide) => !isSlide(slide)) >= 0 ? `slide ${data.slides.findIndex((slide) => !isSlide(slide)) + 1} is malformed`
+    : undefined;
+  return problem === undefined ? { ok: true, deck: data as unknown as StoredDeck } : { ok: false, problem };
 }
 
 function isSlide(value: unknown): value is StoredSlide {

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_ALT_CHARS, MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, normalizeLine, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
+import { MAX_ALT_CHARS, MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, checkDeckFile, normalizeLine, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
 
 export const TEMP_PREFIX = '.tmp-';
@@ -30,11 +30,17 @@ export interface DeckStoreOptions {
   removeLeftovers?: boolean;
 }
 
-export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404; error: string };
+/** Why rewriting deck.json failed, as a client is told it (docs/api.md). */
+export type WriteFailure =
+  | { ok: false; status: 404; code: 'no_such_deck'; error: string }
+  | { ok: false; status: 507; code: 'disk_full'; error: string }
+  | { ok: false; status: 500; code: 'write_failed'; error: string };
+
+export type RenameResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400; code: 'title_invalid'; error: string } | WriteFailure;
 
 /** Stable codes of a refused slide edit (docs/api.md). */
 export type NotesErrorCode = 'notes_invalid' | 'notes_too_long' | 'alt_invalid' | 'alt_too_long' | 'no_such_deck' | 'no_such_slide';
-export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string };
+export type NotesResult = { ok: true; deck: StoredDeck } | { ok: false; status: 400 | 404 | 413; code: NotesErrorCode; error: string } | WriteFailure;
 type EditFailure = Extract<NotesResult, { ok: false }>;
 
 /** What one slide edit may change; a field left out is kept, `""` removes it. */
@@ -52,6 +58,8 @@ interface CacheEntry {
 
 export class DeckStore {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Broken decks already logged, with their problem. */
+  private readonly reported = new Map<string, string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly log: (message: string) => void;
 
@@ -95,32 +103,35 @@ export class DeckStore {
     const info = await stat(file).catch(() => undefined);
     if (!info) {
       this.cache.delete(id);
+      // A folder without its deck.json (deleted by hand, a broken copy) is a deck gone missing: say so.
+      if (await stat(path.dirname(file)).then((dir) => dir.isDirectory(), () => false)) this.#broken(id, `${DECK_FILE} is missing`);
       return undefined;
     }
     const cached = this.cache.get(id);
     if (cached && cached.ino === info.ino && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.deck;
-    const deck = parseDeckFile(await readFile(file, 'utf8').catch(() => ''), id);
-    if (!deck) {
-      this.log(`ignoring deck "${id}": missing or invalid ${DECK_FILE}`);
+    const check = checkDeckFile(await readFile(file, 'utf8').catch(() => ''), id);
+    if (!check.ok) {
+      this.#broken(id, `${DECK_FILE} is damaged (${check.problem})`);
       this.cache.delete(id);
       return undefined;
     }
-    this.cache.set(id, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, deck });
-    return deck;
+    this.reported.delete(id);
+    this.cache.set(id, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, deck: check.deck });
+    return check.deck;
   }
 
   /** Sets the title (trimmed, 1-200 characters), rewriting deck.json atomically. */
   async rename(id: string, title: string): Promise<RenameResult> {
     const clean = normalizeTitle(title);
-    if (clean === undefined) return { ok: false, status: 400, error: 'The title must be 1 to 200 characters.' };
+    if (clean === undefined) return { ok: false, status: 400, code: 'title_invalid', error: 'The title must be 1 to 200 characters, at least one of them visible.' };
     return this.locked(id, async (): Promise<RenameResult> => {
       const deck = await this.get(id);
-      if (!deck) return { ok: false, status: 404, error: 'No such deck.' };
+      if (!deck) return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
       const renamed: StoredDeck = { ...deck, title: clean };
       try {
         await writeDeckFile(path.join(this.dir, id), renamed);
-      } catch {
-        return { ok: false, status: 404, error: 'No such deck.' }; // deleted meanwhile
+      } catch (error) {
+        return this.#writeFailed(id, error);
       }
       return { ok: true, deck: renamed };
     });
@@ -149,8 +160,8 @@ export class DeckStore {
       const changed: StoredDeck = { ...deck, slides };
       try {
         await writeDeckFile(path.join(this.dir, id), changed);
-      } catch {
-        return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' }; // deleted meanwhile
+      } catch (error) {
+        return this.#writeFailed(id, error);
       }
       return { ok: true, deck: changed };
     });
@@ -206,6 +217,25 @@ export class DeckStore {
     if (!isDeckId(deck.id) || path.dirname(buildDir) !== this.dir) throw new Error('commit: not a build folder of this store');
     await writeDeckFile(buildDir, deck);
     await rename(buildDir, path.join(this.dir, deck.id));
+  }
+
+  /**
+   * deck.json could not be rewritten: the deck was deleted meanwhile (404), the disk is full (507),
+   * or the folder cannot be written (500, logged). The old deck.json is untouched in every case.
+   */
+  #writeFailed(id: string, error: unknown): WriteFailure {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, status: 404, code: 'no_such_deck', error: 'No such deck.' };
+    if (code === 'ENOSPC' || code === 'EDQUOT') return { ok: false, status: 507, code: 'disk_full', error: 'The server\'s disk is full: nothing was changed.' };
+    this.log(`could not write ${path.join(this.dir, id, DECK_FILE)}: ${(error as Error).message}`);
+    return { ok: false, status: 500, code: 'write_failed', error: 'The deck could not be saved: nothing was changed.' };
+  }
+
+  /** Logs a broken deck once per problem (every image request asks for the deck), naming its folder. */
+  #broken(id: string, problem: string): void {
+    if (this.reported.get(id) === problem) return;
+    this.reported.set(id, problem);
+    this.log(`ignoring deck folder ${path.join(this.dir, id)}: ${problem}; the deck is not listed or shown until it is repaired or removed`);
   }
 
   /** Removes a folder, logging rather than failing: clean-up must never hide the real outcome. */

@@ -62,7 +62,7 @@ function toUpload(parts: Extract<PartsResult, { ok: true }>, tmpDir: string): Re
   const upload: ReceivedUpload = { ok: true, files, tmpDir };
   if (parts.title !== undefined && parts.title.trim() !== '') {
     const title = normalizeTitle(parts.title);
-    if (title === undefined) return fail(400, 'The title must be 1 to 200 characters.');
+    if (title === undefined) return fail(400, 'The title must be 1 to 200 characters, at least one of them visible.');
     upload.title = title;
   }
   return upload;

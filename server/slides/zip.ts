@@ -2,17 +2,26 @@
  * Extracting the images of an uploaded ZIP with yauzl. Entry names are only ever labels: each
  * entry is written to a temp name of ours. yauzl (`decodeStrings`) already refuses absolute and
  * `..` names and (`validateEntrySizes`) entries whose data is longer than their declared size; we
- * check names again, and cap entry count, each entry's declared and real size, and the total, so a
- * small archive cannot expand into gigabytes (a zip bomb) or fill the disk.
+ * check names again, and cap entry count, each entry's declared and real size, the total, and
+ * how far an entry may expand (images barely compress, so an entry that shrinks a hundredfold is
+ * no slide), all before anything is written: a small archive cannot expand into gigabytes (a zip
+ * bomb) or fill the disk. yauzl checks no CRC-32, so each entry's is computed as it is written
+ * and compared at its end: a damaged entry is refused.
  */
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { type UploadFailure, type UploadLimits, fail, formatBytes } from './limits';
 import type { ProgressListener, ReceivedFile } from './types';
+
+/** Entries may expand this many times their compressed size (images barely compress at all)... */
+export const MAX_EXPANSION_RATIO = 100;
+/** ...once they are larger than this (a small text file may compress better). */
+const RATIO_FREE_BYTES = 1024 * 1024;
 
 /** Left by macOS Finder, Windows Explorer and friends; never slides. */
 const JUNK_NAMES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
@@ -79,6 +88,9 @@ function checkEntry(entry: yauzl.Entry, label: string, kept: number, totalBytes:
   if (totalBytes + entry.uncompressedSize > limits.maxZipBytes) {
     return fail(413, `The ZIP expands to more than ${formatBytes(limits.maxZipBytes)}.`, label);
   }
+  if (entry.uncompressedSize > RATIO_FREE_BYTES && entry.uncompressedSize > entry.compressedSize * MAX_EXPANSION_RATIO) {
+    return fail(422, `A ZIP entry expands more than ${MAX_EXPANSION_RATIO} times: no image does (a zip bomb?).`, label);
+  }
   return undefined;
 }
 
@@ -88,11 +100,16 @@ async function writeEntry(zipfile: yauzl.ZipFile, entry: yauzl.Entry, file: stri
     zipfile.openReadStream(entry, (error, s) => (error ? reject(error) : resolve(s))),
   );
   let size = 0;
+  let crc = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
+      crc = crc32(chunk, crc);
       if (size > maxBytes || size > entry.uncompressedSize) callback(new Error('too many bytes in the stream'));
       else callback(null, chunk);
+    },
+    flush(callback) {
+      callback(crc >>> 0 === entry.crc32 >>> 0 ? null : new Error('crc mismatch'));
     },
   });
   try {
@@ -146,6 +163,7 @@ function zipError(error: unknown, zipName: string): UploadFailure {
   if (/too many bytes|too few bytes|size mismatch/.test(message)) {
     return fail(422, 'A ZIP entry is larger or smaller than it declares (a damaged archive or a zip bomb).', label);
   }
+  if (/crc mismatch/.test(message)) return fail(422, 'A ZIP entry is damaged: its checksum (CRC-32) does not match its contents.', label);
   if (/unsupported compression method|encrypted/.test(message)) return fail(422, `Unsupported ZIP entry: ${message}.`, label);
   return fail(422, 'The ZIP is damaged or cannot be read.', label);
 }

@@ -26,6 +26,11 @@ import { HandoutRoute } from './http/handout-route';
 import { RemoteCodes } from './remote-codes';
 import { sendError } from './http/respond';
 import { attachPageState } from '../../lib/slideshow/page-state';
+import { chargeWrongAuthorization } from './http/guard';
+import { TrustedProxies } from './client-address';
+import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-ledger';
+import { RedisSessionLedger } from './redis-session-ledger';
+import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
 
 export interface SlideshowOptions {
   dataDir: string;
@@ -43,6 +48,10 @@ export interface SlideshowOptions {
   shared?: SharedState;
   /** PAST_SLIDES_KEEP_MINUTES: how long the last talk's shown slides stay served once another deck is live (ms). */
   keepPastMs?: number;
+  /** TRUSTED_PROXIES: reverse proxies whose `X-Forwarded-For` names the client (IPs or CIDR ranges). */
+  trustedProxies?: readonly string[];
+  /** What a wrong presenter key costs (delay, caps); tests inject a fast sleep. */
+  wrongKeys?: Partial<WrongKeyOptions>;
   /** The clock of time-limited things (remote codes, the last talk's kept slides); tests inject one. */
   clock?: () => number;
 }
@@ -79,9 +88,18 @@ const IMAGE_PATH = /^\/img\/([^/]+)\/([^/]+)$/;
 export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOptions): Promise<Slideshow> {
   const publicChannels = PublicChannels.parse(options.publicChannels);
   const store = await DeckStore.open(options.dataDir);
+  // Read every deck once at start, so a damaged or missing deck.json is logged now, not when asked for.
+  await store.list();
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
-  const auth = new PresenterAuth(presenterKey.key);
   const { shared } = options;
+  const sessionLedger: SessionLedger = shared
+    ? new RedisSessionLedger(shared.link, shared.prefix)
+    : await FileSessionLedger.open(path.join(options.dataDir, SESSIONS_FILE));
+  const auth = new PresenterAuth(presenterKey.key, Date.now, {
+    sessions: sessionLedger,
+    wrongKeys: new WrongKeyLimiter(options.wrongKeys),
+    proxies: new TrustedProxies(options.trustedProxies),
+  });
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
@@ -105,7 +123,9 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       const match = IMAGE_PATH.exec(pathname);
       return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
     }
-    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET' && !auth.isPresenterRequest(req)) {
+    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
+      if (!(await chargeWrongAuthorization(auth, req, res))) return true;
+      if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
       res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
       return true;
     }
@@ -132,7 +152,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     },
     async close() {
       slideshowBayeux.close();
-      await Promise.all([tally.close(), talk.close()]);
+      await Promise.all([tally.close(), talk.close(), sessionLedger.close()]);
     },
   };
 }

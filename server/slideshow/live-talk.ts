@@ -17,7 +17,7 @@
  * allowed), so no phone on it can be shown a state the node does not know yet.
  */
 import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState } from '../../lib/slideshow/index';
-import { FileTalkStore, type TalkRecord, type TalkStore } from './talk-store';
+import { FileTalkStore, fitsDeck, type TalkRecord, type TalkStore } from './talk-store';
 import { applyPacing, validPacing } from './pacing';
 import { DEFAULT_KEEP_PAST_MS, endedRecord, pastOnNewDeck, pastServes } from './past';
 
@@ -45,6 +45,12 @@ type Refusal = Extract<CommandResult, { ok: false }>;
 export interface TalkChange {
   readonly state: SlideshowState;
   readonly replay: SlideshowState;
+  /**
+   * What this node's phones are sent when it differs from `state`: a change taken from elsewhere
+   * that revealed slides they were never sent (another node went on while Redis was away) carries
+   * those slides as `history`, so every phone can swipe back to every slide shown.
+   */
+  readonly broadcast?: SlideshowState;
 }
 /** A record with its deck loaded (an idle talk, or a live one whose deck is gone, has none). */
 interface Talk {
@@ -168,7 +174,8 @@ export class LiveTalk {
       const next = await plan(await this.#resolve(base.record));
       if (!next || !next.ok) return next;
       if (await this.store.write(base, next.record)) {
-        this.#adopt(next);
+        // Planned on the newest stored talk, which may hold slides this node has not announced yet.
+        this.#adopt(next, missedSlides(this.#record, next.record));
         return { ok: true, state: this.state() };
       }
     }
@@ -219,7 +226,7 @@ export class LiveTalk {
       const same = current && record.deck === current.id && record.deckTitle === current.title && record.deckRevision === current.revision;
       const loaded = same ? current : undefined;
       const talk = await resolve(record, this.decks, loaded);
-      if (record.seq > this.#record.seq) this.#adopt(talk);
+      if (record.seq > this.#record.seq) this.#adopt(talk, missedSlides(this.#record, talk.record));
     });
   }
 
@@ -229,16 +236,16 @@ export class LiveTalk {
   }
 
   /** Take a change and announce it, in one step: nothing can read the talk between the two. */
-  #adopt(talk: Talk): void {
+  #adopt(talk: Talk, missed: readonly number[] = []): void {
     this.#record = talk.record;
     this.#deck = talk.deck;
     this.#indexReveals();
-    this.#change = this.#describe();
+    this.#change = this.#describe(missed);
     for (const listener of this.#listeners) listener(this.#change);
   }
 
   /** The talk as it is now, stamped with the time this node took it (the same for every reader). */
-  #describe(): TalkChange {
+  #describe(missed: readonly number[] = []): TalkChange {
     const record = this.#record;
     const deck = this.#deck;
     const at = this.now();
@@ -254,7 +261,8 @@ export class LiveTalk {
       ...validPacing(record),
     } satisfies LiveState;
     const history = [...(record.revealed ?? [])].sort((a, b) => a - b).map((n) => deck.slides[n - 1]!.shown);
-    return { state, replay: { ...state, history } };
+    const broadcast = missed.length > 0 ? { ...state, history: missed.map((n) => deck.slides[n - 1]!.shown) } : undefined;
+    return { state, replay: { ...state, history }, ...(broadcast ? { broadcast } : {}) };
   }
 
   #indexReveals(): void {
@@ -263,11 +271,19 @@ export class LiveTalk {
   }
 }
 
+/** Slides `next` revealed that this node's phones were not sent with `previous` (nor are as the current slide). */
+function missedSlides(previous: TalkRecord, next: TalkRecord): number[] {
+  if (next.deck === undefined || next.slide === undefined) return [];
+  const sameTalk = previous.deck === next.deck && previous.startedAt === next.startedAt;
+  const sent = new Set([...(sameTalk ? previous.revealed ?? [] : []), next.slide]);
+  return [...(next.revealed ?? [])].filter((n) => !sent.has(n)).sort((a, b) => a - b);
+}
+
 /** Load the deck of `record`; a talk whose deck is gone or too short for its slide is idle (its `seq` kept). */
 async function resolve(record: TalkRecord, decks: DeckLookup, loaded?: LiveDeck): Promise<Talk> {
   if (record.deck === undefined) return { record, deck: undefined };
   const deck = loaded?.id === record.deck ? loaded : await decks.load(record.deck);
-  const valid = deck && record.slide !== undefined && record.slide >= 1 && record.slide <= deck.slides.length;
+  const valid = deck && record.slide !== undefined && record.slide >= 1 && fitsDeck(record, deck.slides.length);
   if (valid) return { record, deck };
   const { seq, upcoming, ended, past, handout } = record;
   return { record: { seq, ...(upcoming ? { upcoming } : {}), ...(ended ? { ended } : {}), ...(past ? { past } : {}), ...(handout && past ? { handout } : {}) }, deck: undefined };

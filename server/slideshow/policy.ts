@@ -8,7 +8,7 @@
 import type { SecurityPolicy, ServerSession } from '../bayeux/index';
 import { isPlainObject, type Message } from '../../lib/bayeux/index';
 import { SLIDESHOW_CHANNELS } from '../../lib/slideshow/index';
-import { wrongKeyDelay, type PresenterAuth } from './auth';
+import type { PresenterAuth } from './auth';
 import type { PublicChannels } from './public-channels';
 
 
@@ -25,11 +25,12 @@ export function handshakeToken(message: Message): unknown {
 
 export function slideshowPolicy(auth: PresenterAuth, publicChannels: PublicChannels): SecurityPolicy {
   return {
-    async canHandshake(session, message) {
+    async canHandshake(session, message, request) {
       const token = handshakeToken(message);
       if (token === undefined) return true;
       if (!auth.checkBayeuxToken(token)) {
-        await wrongKeyDelay();
+        // The same limiter as every HTTP route; refused at once when too many guesses wait.
+        await auth.wrongKeys.wrongKey(auth.proxies.clientAddress(request?.remoteAddress, request?.headers ?? {}));
         return false;
       }
       session.setAttribute(ROLE, 'presenter');

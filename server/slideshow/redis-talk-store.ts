@@ -12,7 +12,7 @@
  * the key gets ours. Whatever a resynchronisation changed reaches LiveTalk like any other change.
  */
 import type { RedisLink } from '../bayeux/index';
-import { parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
+import { checkRecord, parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
 
 /** Names of this installation's keys and channels in Redis, unless REDIS_PREFIX says otherwise. */
 export const DEFAULT_REDIS_PREFIX = 'cometdeck:';
@@ -143,11 +143,17 @@ export class RedisTalkStore implements TalkStore {
   async #reconcile(): Promise<void> {
     for (let attempt = 0; attempt < RESYNC_ATTEMPTS && !this.#closed && this.link.isUp; attempt++) {
       const raw = await this.link.publisher.get(this.#key);
-      const stored = raw === null ? undefined : parseRecord(raw);
+      const check = raw === null ? undefined : checkRecord(raw);
+      if (check && !check.ok) this.#log(`the live talk in Redis (${this.#key}) is damaged (${check.problem}): replaced by this node's record (seq ${this.#current.seq})`);
+      const stored = check?.ok ? check.record : undefined;
       const ours = this.#current;
       if (stored && sameRecord(stored, ours)) return;
-      if (stored && stored.seq > ours.seq) return this.#adopt(stored);
-      const next = stored && stored.seq === ours.seq ? { ...stored, seq: stored.seq + 1 } : ours;
+      // The newer record wins, with every slide either side showed of the same talk: phones on
+      // both nodes saw them, so they stay loadable and reach every phone's history.
+      const winner = stored && stored.seq >= ours.seq ? stored : ours;
+      const merged = withRevealsOf(winner, winner === stored ? ours : stored);
+      if (stored && winner === stored && merged === stored && stored.seq > ours.seq) return this.#adopt(stored);
+      const next = merged === ours ? ours : { ...merged, seq: Math.max(stored?.seq ?? 0, ours.seq) + 1 };
       if (await this.#swap(raw ?? '', next)) {
         if (next !== ours) this.#current = next;
         if (stored) this.#log(`live talk resynchronised with Redis (seq ${stored.seq} there, ${ours.seq} here, now ${next.seq})`);
@@ -165,7 +171,11 @@ export class RedisTalkStore implements TalkStore {
     const bar = payload.indexOf('|');
     if (bar < 0 || payload.slice(0, bar) === this.#instance) return;
     const record = parseRecord(payload.slice(bar + 1));
-    if (record && record.seq > this.#current.seq) this.#adopt(record);
+    if (!record || record.seq <= this.#current.seq) return;
+    // This node showed slides of this talk that the newer record lacks (it went on alone while
+    // Redis was away): merge them in through a resynchronisation rather than drop them.
+    if (withRevealsOf(record, this.#current) !== record) void this.resync();
+    else this.#adopt(record);
   }
 
   async #fetchNewer(): Promise<void> {
@@ -183,6 +193,17 @@ export class RedisTalkStore implements TalkStore {
   #emit(record: TalkRecord): void {
     for (const listener of this.#listeners) listener(record);
   }
+}
+
+/**
+ * `winner` with the slides `other` revealed in the same talk (same deck, same start) added, or
+ * `winner` itself when there are none.
+ */
+export function withRevealsOf(winner: TalkRecord, other: TalkRecord | undefined): TalkRecord {
+  if (!other || winner.deck === undefined || other.deck !== winner.deck || other.startedAt !== winner.startedAt) return winner;
+  const have = new Set(winner.revealed ?? []);
+  const extra = (other.revealed ?? []).filter((slide) => !have.has(slide));
+  return extra.length === 0 ? winner : { ...winner, revealed: [...(winner.revealed ?? []), ...extra] };
 }
 
 function sameRecord(a: TalkRecord, b: TalkRecord): boolean {

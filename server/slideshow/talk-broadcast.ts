@@ -55,7 +55,7 @@ export class TalkBroadcast {
     for (const change of changes) {
       if (this.#closed) return;
       this.#shown = change;
-      this.#bayeux.publishLocally(SLIDESHOW_CHANNELS.change, change.state);
+      this.#bayeux.publishLocally(SLIDESHOW_CHANNELS.change, change.broadcast ?? change.state);
     }
   }
 }

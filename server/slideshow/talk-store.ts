@@ -5,7 +5,7 @@
  * on what `read` returns and hands the result to `write`, retrying when another node got there first.
  */
 import { mkdir } from 'node:fs/promises';
-import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { validPacing, type Pacing } from './pacing';
 
@@ -85,16 +85,37 @@ export class FileTalkStore implements TalkStore {
     this.#fd = fd;
   }
 
-  static async open(file: string): Promise<FileTalkStore> {
+  /**
+   * A new file starts with `{"seq":0}` written, so an empty or unreadable one later is damage: it
+   * is moved aside (`live.json.corrupt-<time>`, never overwritten), the problem is logged, and
+   * the talk starts idle with a `seq` taken from the clock, above any a phone may have seen.
+   */
+  static async open(file: string, options: { log?: (line: string) => void; now?: () => number } = {}): Promise<FileTalkStore> {
+    const log = options.log ?? ((line: string) => console.error(`[slideshow] ${line}`));
+    const now = options.now ?? Date.now;
     await mkdir(path.dirname(file), { recursive: true });
-    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
+    if (!existsSync(file)) return FileTalkStore.#create(file, { seq: 0 });
+    const fd = openSync(file, constants.O_RDWR, 0o600);
+    let check: RecordCheck;
     try {
-      const record = parseRecord(readFileSync(fd, 'utf8')) ?? { seq: 0 };
-      return new FileTalkStore(file, fd, record);
+      check = checkRecord(readFileSync(fd, 'utf8'));
     } catch (error) {
       closeSync(fd);
       throw error;
     }
+    if (check.ok) return new FileTalkStore(file, fd, check.record);
+    closeSync(fd);
+    const aside = `${file}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    log(`${file} is damaged (${check.problem}): kept as ${path.basename(aside)}; starting with no live talk`);
+    return FileTalkStore.#create(file, { seq: now() });
+  }
+
+  static #create(file: string, record: TalkRecord): FileTalkStore {
+    const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const store = new FileTalkStore(file, fd, record);
+    writeSync(fd, JSON.stringify(record), 0);
+    return store;
   }
 
   get current(): TalkRecord {
@@ -130,21 +151,66 @@ export class FileTalkStore implements TalkStore {
 
 /** A stored record, or undefined for anything that is not one. */
 export function parseRecord(text: string): TalkRecord | undefined {
+  const check = checkRecord(text);
+  return check.ok ? check.record : undefined;
+}
+
+export type RecordCheck = { ok: true; record: TalkRecord } | { ok: false; problem: string };
+
+const isSlideNumber = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
+const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean => value === undefined || check(value);
+const isShortString = (value: unknown): boolean => typeof value === 'string' && value.length <= 1_000;
+/** More reveals than the largest deck has slides is damage, not a talk. */
+const MAX_REVEALED = 5_000;
+
+/**
+ * The fields a live talk is rebuilt from must be exactly what LiveTalk writes: a wrong type there
+ * (`slide: 1.5`, `slide: "2"`, `revealed: "x"`) is damage, reported with the field's name. Fields
+ * that only decorate the talk (QR, ended, past, pacing) are dropped when malformed, the talk kept.
+ */
+export function checkRecord(text: string): RecordCheck {
+  let value: unknown;
   try {
-    const record = JSON.parse(text) as TalkRecord;
-    if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return undefined;
-    // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
-    if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
-    if (record.ended !== undefined && record.ended !== true) delete record.ended;
-    if (record.handout !== undefined && typeof record.handout !== 'boolean') delete record.handout;
-    // A past talk that is not well formed serves nothing (never more than it should).
-    if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
-    // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
-    const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
-    return { ...rest, ...validPacing(record) };
+    value = JSON.parse(text);
   } catch {
-    return undefined;
+    return { ok: false, problem: text.trim() === '' ? 'empty' : 'not JSON' };
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: 'not a JSON object' };
+  const { seq, deck, slide, revealed, blackout, startedAt, upcoming, deckTitle } = value as Record<string, unknown>;
+  const problem = !(Number.isSafeInteger(seq) && (seq as number) >= 0) ? 'seq is not a whole number'
+    : !isOptional(deck, (d) => typeof d === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(d)) ? 'deck is not a deck id'
+    : !isOptional(slide, isSlideNumber) ? 'slide is not a whole number from 1'
+    : (deck === undefined) !== (slide === undefined) ? 'deck and slide go together'
+    : !isOptional(revealed, (r) => Array.isArray(r) && r.length <= MAX_REVEALED && r.every(isSlideNumber)) ? 'revealed is not a list of slide numbers'
+    : !isOptional(blackout, (b) => typeof b === 'boolean') ? 'blackout is not true or false'
+    : !isOptional(startedAt, Number.isFinite) ? 'startedAt is not a time'
+    : !isOptional(upcoming, isShortString) || !isOptional(deckTitle, isShortString) ? 'a title is not a short text'
+    : undefined;
+  if (problem) return { ok: false, problem };
+  return { ok: true, record: tidyRecord(value as TalkRecord) };
+}
+
+/**
+ * A record that names slides its deck does not have (`revealed: [99]` of 6) cannot be shown;
+ * undefined then, and the talk comes back idle. Known only once the deck is loaded.
+ */
+export function fitsDeck(record: TalkRecord, slideCount: number, log = (line: string) => console.error(`[slideshow] ${line}`)): boolean {
+  const beyond = [record.slide ?? 1, ...(record.revealed ?? [])].find((n) => n > slideCount);
+  if (beyond === undefined) return true;
+  log(`the live talk names slide ${beyond} of deck "${record.deck}", which has ${slideCount}: starting with no live talk`);
+  return false;
+}
+
+function tidyRecord(record: TalkRecord): TalkRecord {
+  // A QR flag that is not a boolean (a hand-edited file) means the QR is not up.
+  if (record.qr !== undefined && typeof record.qr !== 'boolean') delete record.qr;
+  if (record.ended !== undefined && record.ended !== true) delete record.ended;
+  if (record.handout !== undefined && typeof record.handout !== 'boolean') delete record.handout;
+  // A past talk that is not well formed serves nothing (never more than it should).
+  if (record.past !== undefined && !isPastTalk(record.past)) delete record.past;
+  // A malformed pacing field is dropped rather than the record: the talk goes on, its clock reset.
+  const { targetMs: _t, pausedAt: _a, pausedMs: _m, ...rest } = record;
+  return { ...rest, ...validPacing(record) };
 }
 
 function isPastTalk(value: unknown): value is PastTalk {

@@ -12,6 +12,8 @@ export interface ZipEntrySpec {
   deflate?: boolean;
   /** Declared uncompressed size, when the test wants the archive to lie. */
   declaredSize?: number;
+  /** Declared CRC-32, when the test wants a damaged entry. */
+  declaredCrc?: number;
 }
 
 export function makeZip(entries: ZipEntrySpec[]): Buffer {
@@ -24,7 +26,7 @@ export function makeZip(entries: ZipEntrySpec[]): Buffer {
     const name = Buffer.from(entry.name, 'utf8');
     const fields: EntryFields = {
       method: entry.deflate ? 8 : 0,
-      crc: crc32(data),
+      crc: entry.declaredCrc ?? crc32(data),
       compressed: body.length,
       uncompressed: entry.declaredSize ?? data.length,
       name,

@@ -73,7 +73,7 @@ export class DeckRoutes {
     const title = (body.value as { title?: unknown } | null)?.title;
     if (typeof title !== 'string') return sendError(res, 400, 'give a "title" string');
     const result = await this.store.rename(id, title);
-    if (!result.ok) return sendError(res, result.status, result.error);
+    if (!result.ok) return sendJson(res, result.status, { error: result.error, code: result.code });
     await this.talk.deckRenamed(id);
     sendJson(res, 200, deckSummary(result.deck));
   }

@@ -6,16 +6,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PresenterAuth } from '../auth';
-import { wrongKeyDelay } from '../auth';
-import { isSameOrigin, sendError } from './respond';
+import { isSameOrigin, sendError, sendTooManyGuesses } from './respond';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** True if the request may go on; otherwise the answer (401/403) has been sent. A wrong Bearer key is answered late. */
+/**
+ * True if the request may go on; otherwise the answer (401/403/429) has been sent. A wrong key in
+ * `Authorization` goes through the one wrong-key limiter (late 401, or 429 when too many wait).
+ */
 export async function requirePresenter(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (auth.viaBearer(req)) return true;
-  if (!auth.viaCookie(req)) {
-    if (req.headers.authorization !== undefined) await wrongKeyDelay();
+  if (!(await auth.isSignedIn(req))) {
+    if (!(await chargeWrongAuthorization(auth, req, res))) return false;
     sendError(res, 401, 'sign in as the presenter first');
     return false;
   }
@@ -24,4 +26,16 @@ export async function requirePresenter(auth: PresenterAuth, req: IncomingMessage
     return false;
   }
   return true;
+}
+
+/**
+ * For routes open to everyone that treat presenters differently (`GET /api/session`, images, the
+ * presenter pages): a request with a wrong key pays for it before it is answered as anyone's.
+ * False if the 429 has been sent.
+ */
+export async function chargeWrongAuthorization(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (!auth.hasWrongAuthorization(req)) return true;
+  const verdict = await auth.wrongKey(req);
+  if (verdict.refused) sendTooManyGuesses(res, verdict.retryAfterS);
+  return !verdict.refused;
 }

@@ -14,20 +14,22 @@ import { parseImageFileName } from '../../slides/index';
 import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
 import { sendError } from './respond';
+import { chargeWrongAuthorization } from './guard';
 
 const TYPES = { webp: 'image/webp', jpg: 'image/jpeg' } as const;
 
 export async function serveImage(req: IncomingMessage, res: ServerResponse, deckId: string, fileName: string, store: DeckStore, talk: LiveTalk, auth: PresenterAuth): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET');
+  if (!(await chargeWrongAuthorization(auth, req, res))) return;
   const file = await store.imageFile(deckId, fileName);
   const token = parseImageFileName(fileName)?.token;
-  const visible = () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || auth.isPresenterRequest(req));
-  let allowed = visible();
+  const visible = async () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || (await auth.isPresenterRequest(req)));
+  let allowed = await visible();
   // Several nodes: the phone may have heard of this slide through another node before this one
   // did. Catch up before refusing (one Redis read, shared by concurrent misses; nothing for one node).
   if (!allowed) {
     await talk.refresh();
-    allowed = visible();
+    allowed = await visible();
   }
   const info = allowed && file !== undefined ? await stat(file).catch(() => undefined) : undefined;
   if (!allowed || !info || file === undefined) return notFound(res);

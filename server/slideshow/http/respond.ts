@@ -56,3 +56,28 @@ export function isSameOrigin(req: IncomingMessage): boolean {
 export function isHttps(req: IncomingMessage): boolean {
   return (req.socket as { encrypted?: boolean }).encrypted === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
 }
+
+/**
+ * Was this sign-in attempt started by another site (a foreign page's `<img src="/sign-in?key=…">`,
+ * form or link)? Such attempts are neither checked nor counted: they could otherwise slow the
+ * presenter's own browser down. Browsers say so in `Sec-Fetch-Site` (`none` is the address bar or
+ * a bookmark); older ones only in `Origin` or `Referer`. Scripts that send none of them are not foreign.
+ */
+export function isForeignAttempt(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  if (req.headers.origin !== undefined) return !isSameOrigin(req);
+  const referer = req.headers.referer;
+  if (typeof referer !== 'string' || referer === '') return false;
+  const hosts = [req.headers.host, ...String(req.headers['x-forwarded-host'] ?? '').split(',')].map((h) => h?.trim()).filter(Boolean);
+  try {
+    return !hosts.includes(new URL(referer).host);
+  } catch {
+    return true;
+  }
+}
+
+/** Too many wrong keys are waiting from this client (or from everyone): come back later. */
+export function sendTooManyGuesses(res: ServerResponse, retryAfterS: number): void {
+  sendJson(res, 429, { error: 'too many wrong keys at once: wait and try again', code: 'too_many_wrong_keys' }, { 'Retry-After': String(retryAfterS) });
+}

@@ -1,18 +1,22 @@
 /**
  * Signing in and out, and the short-lived token a signed-in presenter page puts in its Bayeux
- * handshake. A wrong key costs the caller a delay, and repeated failures from one address are
- * refused for a while, so guessing is slow; the key never travels back to any page.
+ * handshake. The right key always signs in at once; a wrong one goes through the one wrong-key
+ * limiter (a growing delay, a cap on guesses waiting at once: ../wrong-keys.ts), keyed by the
+ * client's address through trusted proxies. Attempts another site started (a foreign page's
+ * `<img src="/sign-in?key=…">`) are neither checked nor counted. The key never travels back to any page.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PresenterAuth } from '../auth';
-import { clearedSessionCookie, sessionCookie, wrongKeyDelay } from '../auth';
-import { requirePresenter } from './guard';
-import { isHttps, isSameOrigin, readJson, sendEmpty, sendError, sendJson } from './respond';
-import { FailureThrottle } from './throttle';
+import { clearedSessionCookie, sessionCookie } from '../auth';
+import { chargeWrongAuthorization, requirePresenter } from './guard';
+import { isForeignAttempt, isHttps, readJson, sendEmpty, sendError, sendJson, sendTooManyGuesses } from './respond';
 import { RemoteCodes } from '../remote-codes';
+import { safeNext } from '../../../lib/slideshow/safe-next';
+
+/** Where a refused sign-in link sends the browser (the sign-in page shows the reason). */
+const LINK_ERRORS = { wrong: 'wrong-key', busy: 'too-many', foreign: 'cross-site', remote: 'remote-code' } as const;
 
 export class SessionRoutes {
-  readonly #throttle = new FailureThrottle(10, 10 * 60_000);
   /** Base URL of the audience page, told to presenters for the join link. */
   audienceUrl: string | undefined;
   constructor(private readonly auth: PresenterAuth, private readonly publicUrl?: string, private readonly remoteCodes = new RemoteCodes()) {}
@@ -20,10 +24,18 @@ export class SessionRoutes {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const { pathname } = url;
     if (pathname === '/api/session') {
-      if (req.method === 'GET') sendJson(res, 200, this.#status(req));
+      if (req.method === 'GET') await this.#status(req, res);
       else if (req.method === 'POST') await this.#signIn(req, res);
-      else if (req.method === 'DELETE') sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
+      else if (req.method === 'DELETE') await this.#signOut(req, res);
       else sendError(res, 405, 'use GET, POST or DELETE');
+      return true;
+    }
+    if (pathname === '/api/sessions') {
+      if (req.method !== 'DELETE') sendError(res, 405, 'use DELETE');
+      else if (await requirePresenter(this.auth, req, res)) {
+        await this.auth.signOutEverywhere();
+        sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
+      }
       return true;
     }
     if (pathname === '/api/join') {
@@ -47,7 +59,7 @@ export class SessionRoutes {
       return true;
     }
     if (pathname === '/sign-in' && req.method === 'GET' && url.searchParams.has('key')) {
-      await this.#signInLink(req, res, url.searchParams.get('key')!);
+      await this.#signInLink(req, res, url.searchParams.get('key')!, safeNext(url.searchParams.get('next')));
       return true;
     }
     return false;
@@ -60,10 +72,18 @@ export class SessionRoutes {
     };
   }
 
-  #status(req: IncomingMessage): { presenter: boolean; audienceUrl?: string; publicUrl?: string } {
-    const presenter = this.auth.isPresenterRequest(req);
-    if (!presenter || !this.audienceUrl) return { presenter };
-    return { presenter, audienceUrl: `${this.audienceUrl}/`, ...(this.publicUrl ? { publicUrl: `${this.publicUrl}/` } : {}) };
+  /** `GET /api/session`: open to all, so a wrong Bearer key here pays like anywhere else. */
+  async #status(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(await chargeWrongAuthorization(this.auth, req, res))) return;
+    const presenter = this.auth.viaBearer(req) || (await this.auth.isSignedIn(req));
+    if (!presenter || !this.audienceUrl) return sendJson(res, 200, { presenter });
+    sendJson(res, 200, { presenter, audienceUrl: `${this.audienceUrl}/`, ...(this.publicUrl ? { publicUrl: `${this.publicUrl}/` } : {}) });
+  }
+
+  /** `DELETE /api/session`: this cookie is revoked on the server (on every node), not only cleared. */
+  async #signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.auth.signOut(req);
+    sendEmpty(res, 204, { 'Set-Cookie': clearedSessionCookie() });
   }
 
   /** A one-time code and the link a phone opens with it (PUBLIC_URL or the network address, as for the audience). */
@@ -74,39 +94,41 @@ export class SessionRoutes {
 
   /** The remote's link: a live code signs the phone in once; a used, expired or wrong one is refused like a wrong key. */
   async #signInRemote(req: IncomingMessage, res: ServerResponse, code: string): Promise<void> {
-    const address = clientAddress(req);
-    if (this.#throttle.blocked(address) || !this.remoteCodes.redeem(code)) {
-      this.#throttle.fail(address);
-      await wrongKeyDelay();
-      return sendEmpty(res, 303, { Location: '/sign-in?error=remote-code', 'Referrer-Policy': 'no-referrer' });
+    if (isForeignAttempt(req)) return this.#linkRefused(res, 'foreign');
+    if (!this.remoteCodes.redeem(code)) {
+      const verdict = await this.auth.wrongKey(req);
+      return this.#linkRefused(res, verdict.refused ? 'busy' : 'remote');
     }
-    sendEmpty(res, 303, { Location: '/presenter', 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
+    await this.#signedIn(req, res, '/presenter');
   }
 
   async #signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers.origin !== undefined && !isSameOrigin(req)) return sendError(res, 403, 'cross-origin request refused');
+    if (isForeignAttempt(req)) return sendError(res, 403, 'cross-origin request refused');
     const body = await readJson(req);
     if (!body.ok) return sendError(res, body.status, body.error);
     const key = (body.value as { key?: unknown } | null)?.key;
-    if (!(await this.#accept(req, key))) return sendError(res, this.#throttle.blocked(clientAddress(req)) ? 429 : 401, 'wrong presenter key');
-    sendEmpty(res, 204, { 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)) });
+    if (!this.auth.checkKey(key)) {
+      const verdict = await this.auth.wrongKey(req);
+      return verdict.refused ? sendTooManyGuesses(res, verdict.retryAfterS) : sendError(res, 401, 'wrong presenter key');
+    }
+    sendEmpty(res, 204, { 'Set-Cookie': sessionCookie(await this.auth.issueSession(), isHttps(req)) });
   }
 
   /** The sign-in link the server prints: sets the cookie and drops the key from the address bar. */
-  async #signInLink(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
-    if (!(await this.#accept(req, key))) return sendEmpty(res, 303, { Location: '/sign-in?error=wrong-key' });
-    sendEmpty(res, 303, { Location: '/presenter', 'Set-Cookie': sessionCookie(this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
+  async #signInLink(req: IncomingMessage, res: ServerResponse, key: string, next: string): Promise<void> {
+    if (isForeignAttempt(req)) return this.#linkRefused(res, 'foreign');
+    if (!this.auth.checkKey(key)) {
+      const verdict = await this.auth.wrongKey(req);
+      return this.#linkRefused(res, verdict.refused ? 'busy' : 'wrong');
+    }
+    await this.#signedIn(req, res, next);
   }
 
-  async #accept(req: IncomingMessage, key: unknown): Promise<boolean> {
-    const address = clientAddress(req);
-    if (!this.#throttle.blocked(address) && this.auth.checkKey(key)) return true;
-    this.#throttle.fail(address);
-    await wrongKeyDelay();
-    return false;
+  async #signedIn(req: IncomingMessage, res: ServerResponse, next: string): Promise<void> {
+    sendEmpty(res, 303, { Location: next, 'Set-Cookie': sessionCookie(await this.auth.issueSession(), isHttps(req)), 'Referrer-Policy': 'no-referrer' });
   }
-}
 
-function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  #linkRefused(res: ServerResponse, why: keyof typeof LINK_ERRORS): void {
+    sendEmpty(res, 303, { Location: `/sign-in?error=${LINK_ERRORS[why]}`, 'Referrer-Policy': 'no-referrer' });
+  }
 }

@@ -89,7 +89,7 @@ describe('DeckStore', () => {
   it('refuses empty or over-long titles and unknown decks', async () => {
     const deck = await addDeck(store);
     assert.equal((await store.rename(deck.id, '   ')).ok, false);
-    assert.deepEqual(await store.rename(deck.id, 'x'.repeat(201)), { ok: false, status: 400, error: 'The title must be 1 to 200 characters.' });
+    assert.deepEqual(await store.rename(deck.id, 'x'.repeat(201)), { ok: false, status: 400, code: 'title_invalid', error: 'The title must be 1 to 200 characters, at least one of them visible.' });
     assert.equal((await store.rename(deck.id, 'é'.repeat(200))).ok, true, '200 characters are fine');
     assert.equal((await store.rename(newDeckId(), 'Title') as { status: number }).status, 404);
     assert.equal((await store.rename('../../etc', 'Title') as { status: number }).status, 404);

@@ -11,6 +11,7 @@ import { DeckStore, uploadLimits } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
 import { assertRefused, type UploadAnswer, type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
 import { type ZipEntrySpec, makeZip } from '../../helpers/zip-writer';
+import { crc32 } from 'node:zlib';
 
 const KB = 1024;
 const LIMITS = uploadLimits({ maxFileBytes: 300 * KB, maxZipBytes: 700 * KB, maxZipEntries: 20, maxSlides: 10 });
@@ -103,9 +104,37 @@ describe('ZIP uploads', () => {
     await assertRefused(dir, await sendZip([{ name: 'bad.png', data: Buffer.concat([png.subarray(0, 40), Buffer.alloc(200)]) }]), 422, /damaged/, 'deck.zip/bad.png');
   });
 
+  it('refuses an entry whose CRC-32 does not match its contents (422), stored or deflated', async () => {
+    const decks = (await store.list()).length;
+    for (const deflate of [false, true]) {
+      const answer = await sendZip([{ name: 'good.png', data: png, deflate }, { name: 'bad.png', data: png, deflate, declaredCrc: (crc32(png) ^ 0x1) >>> 0 }]);
+      await assertRefused(dir, answer, 422, /checksum \(CRC-32\) does not match/, 'deck.zip/bad.png');
+    }
+    assert.equal((await store.list()).length, decks, 'no deck made');
+  });
+
   it('refuses two ZIPs, or a ZIP with images (422)', async () => {
     const zip = makeZip([{ name: 'a.png', data: png }]);
     await assertRefused(dir, await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.zip', data: zip }]), 422, /not several kinds or several archives.*2 ZIPs/);
     await assertRefused(dir, await upload(server.url, [{ name: 'a.zip', data: zip }, { name: 'b.png', data: png }]), 422, /1 ZIP, 1 image/);
+  });
+});
+
+describe('a ZIP bomb under the real limits', () => {
+  it('a 500 KB archive of ten 49 MB entries is refused at its first entry, before anything is written', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'upload-bomb-'));
+    const store = await DeckStore.open(dir, { log: () => {} });
+    const server = await startUploadServer(store, uploadLimits());
+    try {
+      const zeros = Buffer.alloc(49 * 1024 * KB);
+      const zip = makeZip(Array.from({ length: 10 }, (_, n) => ({ name: `zeros-${n}.png`, data: zeros, deflate: true })));
+      assert.ok(zip.length < 600 * KB, `the archive is ${Math.round(zip.length / KB)} KB`);
+      const answer = await upload(server.url, [{ name: 'bomb.zip', data: zip }]);
+      await assertRefused(dir, answer, 422, /expands more than 100 times/, 'bomb.zip/zeros-0.png');
+      assert.deepEqual(await store.list(), []);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

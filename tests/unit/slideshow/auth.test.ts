@@ -12,12 +12,12 @@ const request = (headers: Record<string, string>) => ({ headers }) as unknown as
 describe('presenter auth', () => {
   const auth = new PresenterAuth('the-presenter-key-1234');
 
-  test('session cookies verify, and are no Bayeux tokens (and vice versa)', () => {
-    const cookie = auth.issueSession();
-    assert.equal(auth.viaCookie(request({ cookie: `x=1; ${SESSION_COOKIE}=${cookie}` })), true);
+  test('session cookies verify, and are no Bayeux tokens (and vice versa)', async () => {
+    const cookie = await auth.issueSession();
+    assert.equal(await auth.isSignedIn(request({ cookie: `x=1; ${SESSION_COOKIE}=${cookie}` })), true);
     assert.equal(auth.checkBayeuxToken(cookie), false);
     const { token } = auth.issueBayeuxToken();
-    assert.equal(auth.viaCookie(request({ cookie: `${SESSION_COOKIE}=${token}` })), false);
+    assert.equal(await auth.isSignedIn(request({ cookie: `${SESSION_COOKIE}=${token}` })), false);
     assert.equal(auth.checkBayeuxToken(token), true);
   });
 
@@ -31,10 +31,10 @@ describe('presenter auth', () => {
     assert.equal(auth.checkBayeuxToken(past), false);
   });
 
-  test('Bearer needs the key itself', () => {
+  test('Bearer needs the key itself', async () => {
     assert.equal(auth.viaBearer(request({ authorization: 'Bearer the-presenter-key-1234' })), true);
     assert.equal(auth.viaBearer(request({ authorization: 'Bearer the-presenter-key-123' })), false);
-    assert.equal(auth.viaBearer(request({ authorization: `Bearer ${auth.issueSession()}` })), false);
+    assert.equal(auth.viaBearer(request({ authorization: `Bearer ${await auth.issueSession()}` })), false);
   });
 });
 

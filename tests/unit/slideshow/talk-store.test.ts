@@ -84,11 +84,48 @@ describe('FileTalkStore', () => {
     }
   });
 
-  test('a file that is not a record starts over at seq 0, and a closed store refuses to write', async () => {
+  test('a damaged live.json is kept aside (never overwritten), logged, and the talk starts idle above any seq seen', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['truncated', '{"seq":41,"deck":"talk","sli', /not JSON/],
+      ['empty', '', /empty/],
+      ['garbage', '\u0000\u0000garbage', /not JSON/],
+      ['revealed:"x"', JSON.stringify({ seq: 4, deck: 'talk', slide: 1, revealed: 'x' }), /revealed/],
+      ['slide:1.5', JSON.stringify({ seq: 4, deck: 'talk', slide: 1.5, revealed: [1] }), /slide/],
+      ['slide:"2"', JSON.stringify({ seq: 4, deck: 'talk', slide: '2', revealed: [1, 2] }), /slide/],
+      ['seq:-1', JSON.stringify({ seq: -1 }), /seq/],
+      ['an array', '[]', /object/],
+    ];
+    for (const [name, text, problem] of cases) {
+      const file = await liveFile();
+      await writeFile(file, text);
+      const logs: string[] = [];
+      const store = await FileTalkStore.open(file, { log: (line) => logs.push(line), now: () => 1_700_000_000_000 });
+      assert.deepEqual(store.current, { seq: 1_700_000_000_000 }, name);
+      assert.equal(logs.length, 1, name);
+      assert.match(logs[0]!, problem, name);
+      assert.match(logs[0]!, /live\.json is damaged .*kept as live\.json\.corrupt-2023-11-14T22-13-20-000Z/, name);
+      const kept = path.join(path.dirname(file), 'live.json.corrupt-2023-11-14T22-13-20-000Z');
+      assert.equal(await readFile(kept, 'utf8'), text, `${name}: the damaged file is kept as it was`);
+      await store.write(await store.read(), { seq: 1_700_000_000_001 });
+      await store.close();
+      assert.equal(await readFile(kept, 'utf8'), text, `${name}: still as it was after a change`);
+      assert.deepEqual(await reopened(file), { seq: 1_700_000_000_001 });
+    }
+  });
+
+  test('a new data folder writes its first record at once, so an empty file later is known to be damage', async () => {
     const file = await liveFile();
-    await writeFile(file, 'not json');
     const store = await FileTalkStore.open(file);
-    assert.deepEqual(store.current, { seq: 0 });
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { seq: 0 });
+    await store.close();
+    const logs: string[] = [];
+    const again = await FileTalkStore.open(file, { log: (line) => logs.push(line) });
+    assert.deepEqual(logs, []);
+    await again.close();
+  });
+
+  test('a closed store refuses to write', async () => {
+    const store = await FileTalkStore.open(await liveFile());
     await store.close();
     await assert.rejects(store.write(await store.read(), { seq: 1 }), /closed/);
   });
