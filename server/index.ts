@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer, refuseSocket } from './http-server';
-import { createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
+import { bayeuxClientAddress, createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,7 +46,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   await app.prepare();
   const handleNext = app.getRequestHandler();
   const redis = connectRedis(config);
-  const bayeux = createBayeuxServer({ ...config.bayeux, ...(redis ? { engine: redis.engine } : {}) });
+  const bayeux = createBayeuxServer({ ...config.bayeux, clientAddress: bayeuxClientAddress(config.trustedProxies), ...(redis ? { engine: redis.engine } : {}) });
   let slideshow: Slideshow;
   try {
     slideshow = await createSlideshow(bayeux, {

@@ -8,6 +8,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
+import { limitKey, type ClientAddress } from '../bayeux/index';
 
 export class TrustedProxies {
   readonly #list = new BlockList();
@@ -62,4 +63,15 @@ export function parseTrustedProxies(raw: string | undefined, problems: string[])
     }
   }
   return entries;
+}
+
+/**
+ * The address Bayeux's per-address limits count: the client's, from X-Forwarded-For when the peer
+ * is one of these trusted proxies (else every phone behind a proxy would share one budget).
+ * Undefined without proxies: Bayeux then counts the peer, as it does by default.
+ */
+export function bayeuxClientAddress(trusted: readonly string[]): ClientAddress | undefined {
+  if (trusted.length === 0) return undefined;
+  const proxies = new TrustedProxies(trusted);
+  return (req) => limitKey(proxies.clientAddress(req.socket.remoteAddress, req.headers));
 }

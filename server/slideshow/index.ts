@@ -28,6 +28,7 @@ import { sendError } from './http/respond';
 import { attachPageState } from '../../lib/slideshow/page-state';
 import { chargeWrongAuthorization } from './http/guard';
 import { TrustedProxies } from './client-address';
+export { bayeuxClientAddress } from './client-address';
 import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-ledger';
 import { RedisSessionLedger } from './redis-session-ledger';
 import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
@@ -92,45 +93,15 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   await store.list();
   const presenterKey = await loadPresenterKey(options.dataDir, options.presenterKey);
   const { shared } = options;
-  const sessionLedger: SessionLedger = shared
-    ? new RedisSessionLedger(shared.link, shared.prefix)
-    : await FileSessionLedger.open(path.join(options.dataDir, SESSIONS_FILE));
-  const auth = new PresenterAuth(presenterKey.key, Date.now, {
-    sessions: sessionLedger,
-    wrongKeys: new WrongKeyLimiter(options.wrongKeys),
-    proxies: new TrustedProxies(options.trustedProxies),
-  });
-  const talkStore: TalkStore = shared
-    ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
-    : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
-  const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
-  const talk = await LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
+  const { auth, sessionLedger } = await openAuth(options, presenterKey.key);
+  const talk = await openTalk(options, store);
   const tally: AudienceTally = shared ? new RedisTally(shared.link, { instance: shared.instance, prefix: shared.prefix }) : new LocalTally();
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth, options.publicUrl, new RemoteCodes(options.clock));
   const handout = new HandoutRoute(store, talk);
   const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
 
-  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const { pathname } = url;
-    if (await sessions.handle(req, res, url)) return true;
-    if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
-    if (pathname === '/api/handout.pdf') return handout.handle(req, res).then(() => true);
-    if (pathname === '/api/live/history') return handleLiveHistory(req, res, url, talk).then(() => true);
-    if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
-    if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
-    if (pathname.startsWith('/img/')) {
-      const match = IMAGE_PATH.exec(pathname);
-      return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
-    }
-    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
-      if (!(await chargeWrongAuthorization(auth, req, res))) return true;
-      if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
-      res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
-      return true;
-    }
-    return false;
-  };
+  const route = router({ sessions, auth, talk, handout, decks, store });
 
   return {
     presenterKey,
@@ -154,6 +125,63 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       slideshowBayeux.close();
       await Promise.all([tally.close(), talk.close(), sessionLedger.close()]);
     },
+  };
+}
+
+/** Presenter sign-in: its key, the sessions ledger (sign-out revokes), the wrong-key limiter, the trusted proxies. */
+async function openAuth(options: SlideshowOptions, key: string): Promise<{ auth: PresenterAuth; sessionLedger: SessionLedger }> {
+  const { shared } = options;
+  const sessionLedger: SessionLedger = shared
+    ? new RedisSessionLedger(shared.link, shared.prefix)
+    : await FileSessionLedger.open(path.join(options.dataDir, SESSIONS_FILE));
+  const auth = new PresenterAuth(key, Date.now, {
+    sessions: sessionLedger,
+    wrongKeys: new WrongKeyLimiter(options.wrongKeys),
+    proxies: new TrustedProxies(options.trustedProxies),
+  });
+  return { auth, sessionLedger };
+}
+
+/** The live talk, kept in live.json or, for several nodes, in Redis. */
+async function openTalk(options: SlideshowOptions, store: DeckStore): Promise<LiveTalk> {
+  const { shared } = options;
+  const talkStore: TalkStore = shared
+    ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
+    : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
+  const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
+  return LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
+}
+
+interface Routes {
+  sessions: SessionRoutes;
+  auth: PresenterAuth;
+  talk: LiveTalk;
+  handout: HandoutRoute;
+  decks: DeckRoutes;
+  store: DeckStore;
+}
+
+/** Our requests, path by path; false for what Next serves (a presenter page once signed in). */
+function router({ sessions, auth, talk, handout, decks, store }: Routes) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const { pathname } = url;
+    if (await sessions.handle(req, res, url)) return true;
+    if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
+    if (pathname === '/api/handout.pdf') return handout.handle(req, res).then(() => true);
+    if (pathname === '/api/live/history') return handleLiveHistory(req, res, url, talk).then(() => true);
+    if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
+    if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
+    if (pathname.startsWith('/img/')) {
+      const match = IMAGE_PATH.exec(pathname);
+      return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
+    }
+    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
+      if (!(await chargeWrongAuthorization(auth, req, res))) return true;
+      if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
+      res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
+      return true;
+    }
+    return false;
   };
 }
 

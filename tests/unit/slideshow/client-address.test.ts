@@ -1,7 +1,8 @@
 /** The client's address behind trusted proxies (server/slideshow/client-address.ts) and TRUSTED_PROXIES. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TrustedProxies, parseTrustedProxies } from '../../../server/slideshow/client-address';
+import type { IncomingMessage } from 'node:http';
+import { TrustedProxies, bayeuxClientAddress, parseTrustedProxies } from '../../../server/slideshow/client-address';
 import { ConfigError, loadConfig } from '../../../server/config';
 
 describe('client address', () => {
@@ -33,5 +34,22 @@ describe('client address', () => {
     parseTrustedProxies('proxy.example, 10.0.0.0/33, ::1/129, 1.2.3.4/8/1, 10.0.0.1', problems);
     assert.equal(problems.length, 4, problems.join('\n'));
     assert.throws(() => loadConfig({ TRUSTED_PROXIES: 'localhost' }), (error) => error instanceof ConfigError && /TRUSTED_PROXIES: "localhost"/.test(error.message));
+  });
+});
+
+describe("Bayeux's per-address limits behind trusted proxies", () => {
+  const request = (peer: string, forwarded?: string) =>
+    ({ socket: { remoteAddress: peer }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as unknown as IncomingMessage;
+
+  test('without TRUSTED_PROXIES Bayeux counts the peer itself', () => {
+    assert.equal(bayeuxClientAddress([]), undefined);
+  });
+
+  test("a trusted proxy's X-Forwarded-For names the client; anyone else's is ignored; IPv6 counts as its /64", () => {
+    const address = bayeuxClientAddress(['10.0.0.1'])!;
+    assert.equal(address(request('10.0.0.1', '203.0.113.7')), '203.0.113.7');
+    assert.equal(address(request('::ffff:10.0.0.1', '198.51.100.1, 203.0.113.9')), '203.0.113.9');
+    assert.equal(address(request('192.0.2.50', '203.0.113.7')), '192.0.2.50', 'a forged header from an untrusted peer');
+    assert.equal(address(request('10.0.0.1', '2001:db8:0:1::42')), '2001:db8:0:1::/64');
   });
 });
