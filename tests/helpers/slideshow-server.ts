@@ -3,13 +3,12 @@
  * policy, live talk) on a real http.Server on 127.0.0.1:0, over a fresh data folder. Requests the
  * application does not claim get 404 (pages are Next's and are tested end to end).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { createSlideshow, type Slideshow, type SlideshowOptions } from '../../server/slideshow/index';
+import { listenWithBayeux } from './bayeux-server';
 
 export interface SlideshowTestServer {
   readonly url: string;
@@ -29,26 +28,14 @@ export async function startSlideshowServer(
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'cometdeck-test-')));
   const bayeux = createBayeuxServer({ timeout: 5_000, maxSessionsPerBrowser: 50, ...bayeuxOptions });
   const slideshow = await createSlideshow(bayeux, { presenterKey: 'test-presenter-key-0123456789', ...options, dataDir });
-  const server = http.createServer((req, res) => {
-    if (bayeux.handleHttp(req, res)) return;
-    void slideshow.handle(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end('not found');
-    });
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const listening = await listenWithBayeux(bayeux, [(req, res) => slideshow.handle(req, res)], options.port);
+  const { port, url } = listening;
   slideshow.setAudienceUrl(url);
   return {
     url, endpoint: `${url}/bayeux`, port, dataDir, key: slideshow.presenterKey.key, bayeux, slideshow,
     async close() {
       slideshow.close();
-      await bayeux.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
