@@ -16,6 +16,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { SERVER_ENTRY } from '../scripts/build-server.mjs';
+import { freePort } from '../tests/helpers/ports';
 import { startRedis, type TestRedis } from '../tests/helpers/redis-server';
 import { launch, system, type Child } from './spawn';
 
@@ -101,7 +102,7 @@ const HOST = '127.0.0.1';
 
 export async function startTarget(name: TargetName, transport: Transport, options: StartOptions): Promise<RunningTarget> {
   const started = performance.now();
-  const port = await freePort();
+  const port = await freePort(HOST);
   const nofile = options.phones + 1_000;
   const common = { cpuList: options.core === undefined ? undefined : String(options.core), nofile, cwd: options.root, name: `${name}-server`, logFile: options.logFile };
   if (name === 'ours-2nodes') return startTwoNodes(transport, options, started);
@@ -247,7 +248,7 @@ async function startTwoNodes(transport: Transport, options: StartOptions, starte
     }
     const ports: number[] = [];
     for (const id of ['a', 'b']) {
-      const port = await freePort();
+      const port = await freePort(HOST);
       ports.push(port);
       const logFile = options.logFile?.replace(/\.log$/, `-${id}.log`);
       nodes.push(launchOurs(options, { cpuList, nofile: options.phones + 1_000, cwd: options.root, name: `ours-node-${id}`, logFile }, dataDir, port, {
@@ -329,13 +330,3 @@ async function createDeck(baseUrl: string, slides: number): Promise<string> {
   return body.id;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -11,7 +11,7 @@ import { ServerSession } from '../../server/bayeux/session';
 import { BARE_HOST } from '../helpers/session-host';
 import { runEngineContract } from './engine-contract';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
-import { until } from '../helpers/wait';
+import { until, within } from '../helpers/wait';
 
 const UP_MS = 10_000;
 let redis: TestRedis;
@@ -185,10 +185,3 @@ describe('RedisEngine across nodes', () => {
   });
 });
 
-function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

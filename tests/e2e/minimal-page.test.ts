@@ -13,6 +13,7 @@ import { startApp, type AppProcess } from '../helpers/app-process';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 import { dojoPageRoute } from '../helpers/dojo-static';
 import { makeImage } from '../helpers/slide-fixtures';
+import { freePort } from '../helpers/ports';
 
 const KEY = 'minimal-page-presenter-key-0123';
 
@@ -30,14 +31,6 @@ const page = (bayeux: string) => `<!DOCTYPE html>
   });
 </script></head>
 <body><img id="slide" alt=""></body></html>`;
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('a minimal 2007-style audience page', () => {
   let app: AppProcess;

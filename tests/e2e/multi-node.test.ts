@@ -19,6 +19,7 @@ import { until } from '../helpers/wait';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { deckDetail, postDeck } from '../helpers/deck-api';
 
 const KEY = 'multi-node-presenter-key-0123456789';
 const SLIDES = 8;
@@ -32,17 +33,10 @@ interface Deck {
 const portOf = (app: AppProcess): number => Number(new URL(app.url).port);
 
 async function uploadDeck(url: string): Promise<Deck> {
-  const form = new FormData();
-  for (let i = 1; i <= SLIDES; i++) {
-    const image = await makeImage({ width: 320, height: 180 });
-    form.append('file', new Blob([new Uint8Array(image)], { type: 'image/png' }), `slide-${String(i).padStart(2, '0')}.png`);
-  }
-  const headers = { authorization: `Bearer ${KEY}` };
-  const created = await fetch(`${url}/api/decks`, { method: 'POST', headers, body: form });
-  assert.equal(created.status, 201, await created.clone().text());
-  const { id } = (await created.json()) as { id: string };
-  const detail = await fetch(`${url}/api/decks/${id}`, { headers });
-  return (await detail.json()) as Deck;
+  const files = [];
+  for (let i = 1; i <= SLIDES; i++) files.push({ name: `slide-${String(i).padStart(2, '0')}.png`, data: await makeImage({ width: 320, height: 180 }), type: 'image/png' });
+  const { id } = await postDeck(url, KEY, files);
+  return (await deckDetail(url, KEY, id)) as Deck;
 }
 
 async function liveState(url: string): Promise<SlideshowState> {

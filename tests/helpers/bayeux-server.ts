@@ -17,13 +17,28 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** `port` 0 (the default) takes an ephemeral port; a fixed one lets a test restart a server on the same address. */
-export async function startBayeuxServer(options: CreateBayeuxServerOptions = {}, routes: Route[] = [], port = 0): Promise<TestServer> {
-  const bayeux = createBayeuxServer(options);
-  const server = http.createServer((req, res) => {
-    if (bayeux.handleHttp(req, res)) return;
-    for (const route of routes) if (route(req, res)) return;
+/** An application's handler beside Bayeux: true (or a promise of true) when it answered. */
+export type AppHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+
+export interface Listening {
+  readonly http: http.Server;
+  readonly port: number;
+  readonly url: string;
+  /** Closes Bayeux, then every connection, then the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * An http.Server on 127.0.0.1 routing as server/index.ts does, without Next: Bayeux first, then
+ * each handler in turn, else 404; upgrades go to Bayeux or are destroyed.
+ */
+export async function listenWithBayeux(bayeux: BayeuxServer, handlers: AppHandler[] = [], port = 0): Promise<Listening> {
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    for (const handler of handlers) if (await handler(req, res)) return;
     res.writeHead(404).end('not found');
+  };
+  const server = http.createServer((req, res) => {
+    if (!bayeux.handleHttp(req, res)) void route(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
     if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
@@ -36,17 +51,21 @@ export async function startBayeuxServer(options: CreateBayeuxServerOptions = {},
     });
   });
   const actual = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${actual}`;
   return {
-    url,
-    endpoint: `${url}${bayeux.options.path}`,
-    port: actual,
-    bayeux,
     http: server,
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
     async close() {
       await bayeux.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `port` 0 (the default) takes an ephemeral port; a fixed one lets a test restart a server on the same address. */
+export async function startBayeuxServer(options: CreateBayeuxServerOptions = {}, routes: Route[] = [], port = 0): Promise<TestServer> {
+  const bayeux = createBayeuxServer(options);
+  const listening = await listenWithBayeux(bayeux, routes, port);
+  return { url: listening.url, endpoint: `${listening.url}${bayeux.options.path}`, port: listening.port, bayeux, http: listening.http, close: listening.close };
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export interface TestRedis {
   readonly port: number;
@@ -111,17 +112,6 @@ function ping(port: number): Promise<boolean> {
       if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
     });
     socket.once('connect', () => socket.write('PING\r\n'));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import sharp from 'sharp';
 import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
 import type { AppProcess } from './app-process';
+import { postDeck } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
 import { sleep } from './wait';
 
@@ -294,20 +295,10 @@ export async function stillMarked(page: Page, marker: string): Promise<boolean> 
 // ---------------------------------------------------------------------------------------------
 // Decks over the HTTP API (setup for tests that are not about uploading)
 
-export async function uploadDeck(url: string, key: string, files: Array<{ name: string; data: Buffer }>, title: string): Promise<DeckSummary> {
-  const form = new FormData();
-  form.append('title', title);
-  for (const file of files) form.append('file', new Blob([new Uint8Array(file.data)]), file.name);
-  const response = await fetch(`${url}/api/decks`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form, signal: AbortSignal.timeout(30_000) });
-  const body = (await response.json()) as DeckSummary & { error?: string };
-  assert.equal(response.status, 201, `upload of ${title}: ${body.error}`);
-  return body;
-}
+export { deckDetail } from './deck-api';
 
-export async function deckDetail(url: string, key: string, id: string): Promise<DeckDetail> {
-  const response = await fetch(`${url}/api/decks/${id}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(STEP_MS) });
-  assert.equal(response.status, 200);
-  return (await response.json()) as DeckDetail;
+export function uploadDeck(url: string, key: string, files: Array<{ name: string; data: Buffer }>, title: string): Promise<DeckSummary> {
+  return postDeck(url, key, files, title);
 }
 
 // ---------------------------------------------------------------------------------------------

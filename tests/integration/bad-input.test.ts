@@ -20,7 +20,7 @@ import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import {
   junkBatch, junkText, levels, mulberry32, withInvalidUtf8, type JunkBatch, type Limits, type Rng,
 } from '../helpers/malformed';
-import { sleep, until } from '../helpers/wait';
+import { sleep, until, within } from '../helpers/wait';
 
 const CASES_PER_TRANSPORT = 3_000;
 const CHECK_EVERY = 500;
@@ -63,14 +63,6 @@ function heapAfterGc(): number {
   gc();
   gc();
   return process.memoryUsage().heapUsed;
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -371,7 +363,7 @@ class RawSocket {
         req.destroy();
         reject(Object.assign(new Error(`upgrade refused with ${res.statusCode}`), { status: res.statusCode }));
       });
-    }), STEP_MS, 'WebSocket open');
+    }), 'WebSocket open', STEP_MS);
   }
 
   /** The next answer frame, or undefined if the socket closed first. */
@@ -380,7 +372,7 @@ class RawSocket {
     while (this.inbox.length === 0) {
       if (this.closeCode !== undefined) return undefined;
       if (Date.now() > deadline) throw new Error('no WebSocket answer in time');
-      await within(new Promise<void>((resolve) => (this.#wake = resolve)), STEP_MS, 'WebSocket answer').catch(() => {});
+      await within(new Promise<void>((resolve) => (this.#wake = resolve)), 'WebSocket answer', STEP_MS).catch(() => {});
     }
     return this.inbox.shift();
   }
@@ -482,7 +474,7 @@ class LongLivedClient {
   async stop(): Promise<void> {
     this.#stopped = true;
     await postJson(this.#port, [{ channel: '/meta/disconnect', clientId: this.clientId }]);
-    await within(this.#loop ?? Promise.resolve(), STEP_MS, 'long-lived client loop');
+    await within(this.#loop ?? Promise.resolve(), 'long-lived client loop', STEP_MS);
   }
 }
 
@@ -629,7 +621,7 @@ describe('bad input against a real server', { timeout: 180_000 }, () => {
       const socket = net.connect(server.port, '127.0.0.1');
       socket.on('error', () => {});
       pausedSockets.push(socket);
-      await within(new Promise<void>((resolve) => socket.once('connect', () => resolve())), STEP_MS, 'raw connect');
+      await within(new Promise<void>((resolve) => socket.once('connect', () => resolve())), 'raw connect', STEP_MS);
       socket.pause();
       socket.write(`POST /bayeux HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       await until(() => server.bayeux.getSession(clientId)?.held !== undefined, 'the connect to be held', STEP_MS);

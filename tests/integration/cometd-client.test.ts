@@ -9,15 +9,12 @@ import type { Message as BayeuxMessage } from '../../lib/bayeux/index';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage, type SubscriptionHandle } from 'cometd';
-import { adapt } from 'cometd-nodejs-client';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { ackStateOf } from '../../server/bayeux/ext/ack';
-import { sleep, until } from '../helpers/wait';
+import { disconnect, disconnectAll, handshake, newClient, publish, subscribe, type Mode } from '../helpers/cometd-client';
+import { sleep, until, within } from '../helpers/wait';
 
-adapt();
-
-type Mode = 'long-polling' | 'websocket';
 const MODES: readonly Mode[] = ['long-polling', 'websocket'];
 
 /** Bound on every single awaited step; generous, for a loaded 2-core machine. */
@@ -32,17 +29,6 @@ const TEST_MS = 30_000;
  * and exercised on its own in the last long-polling test.
  */
 const SERVER_OPTIONS: CreateBayeuxServerOptions = { timeout: 2_000, maxSessionsPerBrowser: 32 };
-
-// ---------------------------------------------------------------------------------------------
-// Small bounded-waiting utilities
-
-function within<T>(promise: Promise<T>, what: string, ms = STEP_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The CometD client, promisified
@@ -65,50 +51,6 @@ function extOf(message: CometDMessage): Record<string, unknown> | undefined {
   return message.ext as Record<string, unknown> | undefined;
 }
 
-const clients = new Set<CometD>();
-
-function newClient(endpoint: string, mode: Mode): CometD {
-  const cometd = new CometD();
-  // Keep exactly one transport: a failure of it must fail the test, not fall back.
-  for (const type of ['websocket', 'long-polling', 'callback-polling']) {
-    if (type !== mode) cometd.unregisterTransport(type);
-  }
-  assert.deepEqual(cometd.getTransportTypes(), [mode]);
-  cometd.configure({ url: endpoint, logLevel: 'warn' });
-  clients.add(cometd);
-  return cometd;
-}
-
-function handshake(cometd: CometD): Promise<CometDMessage> {
-  return within(
-    new Promise<CometDMessage>((resolve, reject) => {
-      cometd.handshake((reply) => (reply.successful ? resolve(reply) : reject(new Error(`handshake failed: ${JSON.stringify(reply)}`))));
-    }),
-    'the handshake reply',
-  );
-}
-
-function subscribe(cometd: CometD, channel: string, onMessage: (message: CometDMessage) => void): Promise<SubscriptionHandle> {
-  return within(
-    new Promise<SubscriptionHandle>((resolve, reject) => {
-      const handle = cometd.subscribe(channel, onMessage, (reply) => {
-        if (reply.successful) resolve(handle);
-        else reject(new Error(`subscribe ${channel} failed: ${JSON.stringify(reply)}`));
-      });
-    }),
-    `the subscribe reply for ${channel}`,
-  );
-}
-
-/** Resolves with the publish reply, successful or not. */
-function publish(cometd: CometD, channel: string, data: unknown): Promise<CometDMessage> {
-  return within(new Promise<CometDMessage>((resolve) => cometd.publish(channel, data, resolve)), `the publish reply for ${channel}`);
-}
-
-function disconnect(cometd: CometD): Promise<CometDMessage> {
-  return within(new Promise<CometDMessage>((resolve) => cometd.disconnect(resolve)), 'the disconnect reply');
-}
-
 /** A handshaken client whose first /meta/connect was answered (the session is fully established). */
 async function connectedClient(endpoint: string, mode: Mode, prepare?: (cometd: CometD) => void): Promise<{ cometd: CometD; clientId: string; handshakeReply: CometDMessage }> {
   const cometd = newClient(endpoint, mode);
@@ -125,11 +67,6 @@ async function connectedClient(endpoint: string, mode: Mode, prepare?: (cometd: 
   return { cometd, clientId, handshakeReply };
 }
 
-async function disconnectAll(): Promise<void> {
-  const pending = [...clients].filter((cometd) => !cometd.isDisconnected());
-  clients.clear();
-  await Promise.allSettled(pending.map((cometd) => disconnect(cometd).catch(() => undefined)));
-}
 
 /** Our server on a chosen port: for a restart on the same address. */
 function startOnPort(port: number, options: CreateBayeuxServerOptions): Promise<TestServer> {
@@ -209,8 +146,10 @@ for (const mode of MODES) {
       assert.equal(reply.successful, true, `publish reply: ${JSON.stringify(reply)}`);
 
       await until(() => received.length >= 1, 'the published message at the subscriber');
-      await sleep(100); // a duplicate would arrive right behind the original
-      assert.equal(received.length, 1);
+      // A sentinel from the same sender comes after any duplicate of the original (one sender, one order).
+      assert.equal((await publish(sender, '/chat/room', { sentinel: true })).successful, true);
+      await until(() => received.length >= 2, 'the sentinel at the subscriber');
+      assert.deepEqual(received.map((m) => m.data), [data, { sentinel: true }], 'exactly once, then the sentinel');
       const message = received[0]!;
       assert.equal(message.channel, '/chat/room');
       assert.deepEqual(message.data, data);
@@ -298,7 +237,7 @@ for (const mode of MODES) {
       });
 
       const reply = await disconnect(cometd);
-      assert.equal(reply.successful, true);
+      assert.equal(reply?.successful, true);
       assert.equal(await within(removed, 'the server disconnect event'), 'disconnect');
       assert.equal(server.bayeux.getSession(clientId), undefined);
       assert.equal(server.bayeux.sessionCount, before - 1);
@@ -324,7 +263,6 @@ for (const mode of MODES) {
       await sleep(1_000); // longer than any advised interval: a re-handshake would show by now
       assert.equal(handshakes.length, 1, 'the client did not handshake again');
       assert.equal(server.bayeux.sessionCount, sessionsBefore - 1);
-      clients.delete(cometd);
     });
 
     test('re-handshakes by itself after the server forgot the session (restart on the same port), then receives again', { timeout: TEST_MS * 2 }, async () => {
@@ -378,8 +316,7 @@ for (const mode of MODES) {
         assert.deepEqual(received, [{ n: 1 }, { n: 2 }]);
         assert.equal(cometd.getTransport()?.type, mode);
         await disconnect(cometd);
-        clients.delete(cometd);
-      } finally {
+        } finally {
         await first?.close();
         await second?.close();
       }
@@ -454,8 +391,7 @@ for (const mode of MODES) {
         assert.ok(Number.isFinite(offset) && Math.abs(offset) < 200, `time offset ${offset} ms`);
         assert.ok(Math.abs(timesync.getServerTime() - Date.now()) < 200);
         await disconnect(cometd);
-        clients.delete(cometd);
-      } finally {
+        } finally {
         await quick.close();
       }
     });
@@ -496,8 +432,10 @@ describe('CometD client: clients sharing one browser cookie (default per-browser
     const reply = await publish(first, '/tabs', { hello: 'tabs' });
     assert.equal(reply.successful, true);
     await until(() => received.length >= 2, 'the message at both tabs');
-    await sleep(100);
-    assert.deepEqual(received.sort(), [['first', { hello: 'tabs' }], ['second', { hello: 'tabs' }]]);
+    // A sentinel after it: a duplicate of the first message would arrive before it, at either tab.
+    assert.equal((await publish(first, '/tabs', { sentinel: true })).successful, true);
+    await until(() => received.filter(([, data]) => (data as { sentinel?: boolean }).sentinel).length === 2, 'the sentinel at both tabs');
+    assert.deepEqual(received.sort(), [['first', { hello: 'tabs' }], ['first', { sentinel: true }], ['second', { hello: 'tabs' }], ['second', { sentinel: true }]]);
     await Promise.all([disconnect(first), disconnect(second)]);
   });
 });

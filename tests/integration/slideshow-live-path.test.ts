@@ -9,8 +9,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +20,7 @@ import { PublicChannels } from '../../server/slideshow/public-channels';
 import { COMMAND_STATE_EXT, type ShownSlide, type SlideshowState } from '../../lib/slideshow/index';
 import { connected, disconnectAll, newClient, publish, subscribe, until, within } from '../helpers/slideshow-clients';
 import { RawBayeux } from '../helpers/raw-bayeux';
+import { listenWithBayeux, type Listening } from '../helpers/bayeux-server';
 
 const KEY = 'live-path-presenter-key-0123456789';
 const TEST_MS = 60_000;
@@ -60,7 +59,7 @@ describe('the live path', () => {
   let bayeux: BayeuxServer;
   let slideshow: SlideshowBayeux;
   let talk: LiveTalk;
-  let server: http.Server;
+  let server: Listening;
   let endpoint: string;
   const decks = new GatedDecks();
   const auth = new PresenterAuth(KEY);
@@ -69,23 +68,15 @@ describe('the live path', () => {
     bayeux = createBayeuxServer({ timeout: 2_000, maxSessionsPerBrowser: 100 });
     talk = await LiveTalk.open(path.join(await mkdtemp(path.join(tmpdir(), 'live-path-')), 'live.json'), decks);
     slideshow = installSlideshow(bayeux, talk, auth, PublicChannels.parse(undefined));
-    server = http.createServer((req, res) => {
-      if (!bayeux.handleHttp(req, res)) res.writeHead(404).end();
-    });
-    server.on('upgrade', (req, socket, head) => {
-      if (!bayeux.handleUpgrade(req, socket, head)) socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bayeux`;
+    server = await listenWithBayeux(bayeux);
+    endpoint = `${server.url}/bayeux`;
   });
 
   after(async () => {
     await disconnectAll();
     slideshow.close();
-    await bayeux.close();
+    await server.close();
     await talk.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   async function presenter() {

@@ -33,7 +33,7 @@ describe('long-polling', () => {
     await second.handshake();
     await second.connect();
     const held = first.connect();
-    await sleep(200);
+    await until(() => server.bayeux.getSession(first.clientId)?.held !== undefined, "the first tab's connect held by the server");
     const started = Date.now();
     const { messages } = await second.connect();
     const reply = messages.find((m) => m.channel === '/meta/connect');
@@ -55,7 +55,7 @@ describe('long-polling', () => {
     await subscriber.connect();
     assert.equal((await subscriber.subscribe('/news')).successful, true);
     const held = subscriber.connect();
-    await sleep(100);
+    await until(() => server.bayeux.getSession(subscriber.clientId)?.held !== undefined, "the subscriber's connect held by the server");
     await Promise.all([publisher.publish('/news', 1), publisher.publish('/news', 2), publisher.publish('/news', 3)]);
     const { messages } = await held;
     const events = messages.filter((m) => m.channel === '/news');
