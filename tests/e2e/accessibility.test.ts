@@ -15,12 +15,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { makePdf } from '../helpers/pdf-fixtures';
 import {
-  PHONES, PRESENTER_DESKTOP, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, makeTalkSlide, newContext, openPhone, openPresenter,
-  presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, waitForPresenterSlide, type Tab,
+  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -64,9 +63,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   }
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    ({ app, key, browser } = await startStage());
   }, TEST);
 
   after(async () => {
@@ -106,7 +103,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     await assertAccessible(page, 'library, upload done');
     assert.match(await focused(page), new RegExp(`^status: long is ready: ${LONG_PDF_PAGES} slides\\.`), 'focus moves to the result of the upload');
 
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(), 'Accessible talk')).id);
+    deck = await uploadDeckDetail(app.url, key, await talkFiles(), 'Accessible talk');
     await page.reload({ timeout: STEP_MS });
     await page.getByRole('heading', { name: 'Library (2)' }).waitFor({ timeout: STEP_MS });
     await assertAccessible(page, 'library, with decks');

@@ -10,11 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  PHONES, PRESENTER_DESKTOP, STEP_MS, TALK, TEST_MS, deckDetail, imagesSettled, launchBrowser, openPhone, presenterKeyOf,
-  screenshot, swipe, talkFiles, uploadDeck, waitForPhoneSlide, type Tab,
+  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -56,10 +55,8 @@ describe('the end of a talk on the phones', () => {
   }
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(), 'The first talk')).id);
+    ({ app, key, browser } = await startStage());
+    deck = await uploadDeckDetail(app.url, key, await talkFiles(), 'The first talk');
     [phone, laptop] = await Promise.all([openPhone(browser, app.url, PHONES.iphone), openPhone(browser, app.url, PRESENTER_DESKTOP)]);
     await both((tab) => tab.page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS }));
   });
@@ -120,7 +117,7 @@ describe('the end of a talk on the phones', () => {
   });
 
   test('the next deck goes live: the phones follow it, and the last talk\'s shown slides are still served', TEST, async () => {
-    const next = await deckDetail(app.url, key, (await uploadDeck(app.url, key, (await talkFiles()).slice(0, 3), 'The next talk')).id);
+    const next = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 3), 'The next talk');
     await command({ deck: next.id, slide: 1 });
     await both((tab) => waitForPhoneSlide(tab.page, next.slides[0]!, 3));
     const { page } = phone;

@@ -10,9 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail, SlideshowState } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import {
-  PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, launchBrowser, openPhone, presenterKeyOf, shownLog, talkFiles, uploadDeck, waitForPhoneSlide,
+  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -57,10 +57,8 @@ describe('the live slide in the first HTML of the audience page', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, (await talkFiles()).slice(0, 4), 'First HTML')).id);
+    ({ app, key, browser } = await startStage());
+    deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 4), 'First HTML');
   });
 
   after(async () => {

@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import {
-  PHONES, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, openPhone, openPresenter, presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPhoneSlide,
+  openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -38,10 +38,8 @@ describe('the handout on the end screen', () => {
   const jpegs = (n: number) => Promise.all(deck.slides[n - 1]!.images.map(async (image) => Buffer.from(await (await fetch(`${app.url}${image.jpeg}`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer())));
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(TALK.slice(0, 4)), 'Handout talk')).id);
+    ({ app, key, browser } = await startStage());
+    deck = await uploadDeckDetail(app.url, key, await talkFiles(TALK.slice(0, 4)), 'Handout talk');
   }, TEST);
 
   after(async () => {

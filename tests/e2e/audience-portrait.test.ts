@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  PHONES, PRESENTER_DESKTOP, STEP_MS, TEST_MS, deckDetail, launchBrowser, openPhone, presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPhoneSlide,
+  openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -22,10 +22,10 @@ describe('landscape slides on a portrait phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    app = await startApp();
-    const key = await presenterKeyOf(app);
-    browser = await launchBrowser();
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, (await talkFiles()).slice(0, 2), 'Sideways')).id);
+    const stage = await startStage();
+    ({ app, browser } = stage);
+    const { key } = stage;
+    deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 2), 'Sideways');
     const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ deck: deck.id, slide: 1 }) });
     assert.equal(response.status, 200);
     assert.ok(deck.slides[0]!.width > deck.slides[0]!.height, 'the deck is landscape');

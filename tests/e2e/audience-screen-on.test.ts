@@ -14,7 +14,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  PHONES, STEP_MS, TEST_MS, deckDetail, openPhone, presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPhoneSlide, type Tab,
+  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
@@ -83,7 +83,7 @@ describe('the screen stays on while the talk is live', () => {
     assert.ok(executablePath, 'Chromium not found: install it or set CHROMIUM_PATH');
     browser = await chromium.launch({ executablePath, args: [...chromiumLaunchArgs, `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`], headless: true, timeout: 20_000 });
     const lanUrl = `http://${LAN_HOST}:${new URL(app.url).port}`;
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, (await talkFiles()).slice(0, 3), 'Screens on')).id);
+    deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 3), 'Screens on');
     [local, lan] = await Promise.all([app.url, lanUrl].map((url) => openPhone(browser, url, PHONES.iphone, { before: recordHolds })));
     for (const { page } of [local, lan]) await page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS });
   });

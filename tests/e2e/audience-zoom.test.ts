@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import {
-  PHONES, STEP_MS, TALK, TEST_MS, deckDetail, launchBrowser, makeTalkSlide, openPhone, presenterKeyOf, screenshot, swipe, uploadDeck, waitForPhoneSlide,
+  makeTalkSlide, openPhone, PHONES, screenshot, startStage, STEP_MS, swipe, TALK, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -55,11 +55,11 @@ describe('zooming into the slide on a phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    app = await startApp();
-    const key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    const stage = await startStage();
+    ({ app, browser } = stage);
+    const { key } = stage;
     const files = await Promise.all(TALK.slice(0, 3).map(async (slide, i) => ({ name: `Slide${i + 1}.png`, data: await makeTalkSlide(slide, i + 1, { width: 1920, height: 1080 }) })));
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, files, 'Zoom talk')).id);
+    deck = await uploadDeckDetail(app.url, key, files, 'Zoom talk');
     for (const slide of [1, 2, 3]) {
       const body = slide === 1 ? { deck: deck.id, slide } : { slide };
       const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -9,8 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckSummary } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
-import { PHONES, STEP_MS, TEST_MS, launchBrowser, openPhone, openPresenter, presenterKeyOf, screenshot, imagesSettled, TALK, talkFiles, uploadDeck, type Tab } from '../helpers/slideshow-browser';
+import { type AppProcess } from '../helpers/app-process';
+import {
+  imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage,
+} from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 
@@ -23,9 +25,7 @@ describe('the library: alt text and polish', () => {
   let deck: DeckSummary;
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    ({ app, key, browser } = await startStage());
     presenter = await openPresenter(browser, app);
     page = presenter.page;
     deck = await uploadDeck(app.url, key, await talkFiles(TALK.slice(0, 6)), 'Alt talk');
@@ -36,10 +36,7 @@ describe('the library: alt text and polish', () => {
     await app?.stop('SIGKILL');
   }, TEST);
 
-  async function openLibrary(): Promise<void> {
-    await page.goto(`${app.url}/decks`, { timeout: STEP_MS });
-    await page.getByRole('heading', { name: /^Library \(\d+\)$/ }).waitFor({ timeout: STEP_MS });
-  }
+  const openLibrary = () => openLibraryPage(page, app.url);
 
   test('alt text edited in the library is the img alt on the phone, with its slide', TEST, async () => {
     await openLibrary();

@@ -11,12 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail, LiveState } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { collectAudienceBytes, type AudienceBytes } from '../helpers/audience-bytes';
 import {
-  PHONES, STEP_MS, TEST_MS, deckDetail, docsScreenshot, imagesSettled, launchBrowser, openPhone, openPresenter,
-  presenterKeyOf, screenshot, talkFiles, uploadDeck, waitForPresenterSlide, type Tab,
+  deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -36,9 +35,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   const notesShown = (page: Page) => page.getByTestId('speaker-notes');
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    ({ app, key, browser } = await startStage());
     const summary = await uploadDeck(app.url, key, (await talkFiles()).slice(0, 6), 'Room talk');
     for (const n of [1, 2, 3, 4, 5, 6]) await api(`/api/decks/${summary.id}/slides/${n}`, { method: 'PATCH', body: JSON.stringify({ notes: NOTES(n) }) });
     deck = await deckDetail(app.url, key, summary.id);

@@ -26,22 +26,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  STEP_MS,
-  TALK,
-  TEST_MS,
-  deckDetail,
-  docsScreenshot,
-  imagesSettled,
-  launchBrowser,
-  newContext,
-  openPresenter,
-  presenterKeyOf,
-  pressKey,
-  screenshot,
-  talkFiles,
-  uploadDeck,
-  waitForPresenterSlide,
-  type Tab,
+  docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -131,7 +116,7 @@ describe('the room display: the live slide for the projector, nothing more', () 
     joinUrl = `${app.url}/`;
     key = await presenterKeyOf(app);
     browser = await launchBrowser();
-    deck = await deckDetail(app.url, key, (await uploadDeck(app.url, key, await talkFiles(SLIDES), TITLE)).id);
+    deck = await uploadDeckDetail(app.url, key, await talkFiles(SLIDES), TITLE);
     presenter = await openPresenter(browser, app);
     await presenter.context.addInitScript({ content: DOM_RECORDER });
     // Only image requests are looked at (never a navigation, whose frame may not exist yet).

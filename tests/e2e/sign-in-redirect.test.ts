@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from '@playwright/test';
-import { startApp, type AppProcess } from '../helpers/app-process';
-import { STEP_MS, TEST_MS, launchBrowser, newContext, presenterKeyOf } from '../helpers/slideshow-browser';
+import { type AppProcess } from '../helpers/app-process';
+import { newContext, startStage, STEP_MS, TEST_MS } from '../helpers/slideshow-browser';
 
 const PAYLOADS = ['/%09/evil.example/x', '/%0A/evil.example/x', '/%0D/evil.example/x', '/%5C/evil.example/x', '//evil.example/x', '/%09%09/evil.example'];
 
@@ -18,9 +18,7 @@ describe('sign-in form: where it goes after the key', () => {
   let browser: Browser;
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    ({ app, key, browser } = await startStage());
   }, { timeout: TEST_MS });
 
   after(async () => {

@@ -15,7 +15,7 @@ import type { Browser, Locator, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { makePdf } from '../helpers/pdf-fixtures';
-import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab } from '../helpers/slideshow-browser';
+import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab, openLibrary as openLibraryPage } from '../helpers/slideshow-browser';
 import { makeZip } from '../helpers/zip-writer';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -53,11 +53,7 @@ describe('the deck library: uploads through the page', () => {
     await app?.stop('SIGKILL');
   }, TEST);
 
-  async function openLibrary(): Promise<void> {
-    await page.goto(`${app.url}/decks`, { timeout: STEP_MS });
-    await page.getByRole('heading', { name: 'Your decks' }).waitFor({ timeout: STEP_MS });
-    await page.getByRole('heading', { name: /^Library \(\d+\)$/ }).waitFor({ timeout: STEP_MS });
-  }
+  const openLibrary = () => openLibraryPage(page, app.url);
 
   const selectedRows = () => page.getByRole('list', { name: 'Selected files' }).getByRole('listitem');
   const rowOf = (name: string) => selectedRows().filter({ has: page.getByText(name, { exact: true }) });

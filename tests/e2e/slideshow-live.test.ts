@@ -22,34 +22,9 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../helpers/app-process';
 import {
-  PHONES,
-  STEP_MS,
-  TALK,
-  TEST_MS,
-  deckDetail,
-  docsScreenshot,
-  imagesSettled,
-  imageUrls,
-  launchBrowser,
-  markPage,
-  openPhone,
-  openPresenter,
-  presenterKeyOf,
-  pressKey,
-  screenshot,
-  shownLog,
-  shownNow,
-  sleep,
-  stillMarked,
-  swipe,
-  talkFiles,
-  uploadDeck,
-  waitForPhoneImage,
-  waitForPhoneSlide,
-  waitForPresenterSlide,
-  type Tab,
+  deckDetail, docsScreenshot, imagesSettled, imageUrls, markPage, openPhone, openPresenter, PHONES, pressKey, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -87,9 +62,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   }
 
   before(async () => {
-    app = await startApp();
-    key = await presenterKeyOf(app);
-    browser = await launchBrowser();
+    ({ app, key, browser } = await startStage());
     const summary = await uploadDeck(app.url, key, await talkFiles(), TITLE);
     deck = await deckDetail(app.url, key, summary.id);
     assert.equal(deck.count, count);

@@ -69,3 +69,14 @@ export async function startBayeuxServer(options: CreateBayeuxServerOptions = {},
   const listening = await listenWithBayeux(bayeux, routes, port);
   return { url: listening.url, endpoint: `${listening.url}${bayeux.options.path}`, port: listening.port, bayeux, http: listening.http, close: listening.close };
 }
+
+/** Resolves with the reason once the server removes this session ('disconnect', 'expired', …). */
+export function sessionRemoved(bayeux: BayeuxServer, clientId: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const off = bayeux.on('disconnect', (session, reason) => {
+      if (session.id !== clientId) return;
+      off();
+      resolve(reason);
+    });
+  });
+}

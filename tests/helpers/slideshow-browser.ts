@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
-import type { AppProcess } from './app-process';
-import { postDeck } from './deck-api';
+import { startApp, type AppProcess } from './app-process';
+import { deckDetail, postDeck } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
 import { sleep } from './wait';
 
@@ -100,6 +100,23 @@ export async function signInLink(app: AppProcess, ms = 5_000): Promise<string> {
 
 export async function presenterKeyOf(app: AppProcess): Promise<string> {
   return new URL(await signInLink(app)).searchParams.get('key')!;
+}
+
+/** What most end-to-end files start with: the app, its presenter key, and a browser. */
+export interface Stage {
+  app: AppProcess;
+  key: string;
+  browser: Browser;
+}
+
+export async function startStage(env: Record<string, string> = {}): Promise<Stage> {
+  const app = await startApp(env);
+  try {
+    return { app, key: await presenterKeyOf(app), browser: await launchBrowser() };
+  } catch (error) {
+    await app.stop('SIGKILL');
+    throw error;
+  }
 }
 
 export interface Tab {
@@ -296,6 +313,18 @@ export async function stillMarked(page: Page, marker: string): Promise<boolean> 
 // Decks over the HTTP API (setup for tests that are not about uploading)
 
 export { deckDetail } from './deck-api';
+
+/** The library page, loaded: its heading and the deck count are on screen. */
+export async function openLibrary(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/decks`, { timeout: STEP_MS });
+  await page.getByRole('heading', { name: 'Your decks' }).waitFor({ timeout: STEP_MS });
+  await page.getByRole('heading', { name: /^Library \(\d+\)$/ }).waitFor({ timeout: STEP_MS });
+}
+
+/** A deck uploaded with the key, as `GET /api/decks/:id` details it. */
+export async function uploadDeckDetail(url: string, key: string, files: Array<{ name: string; data: Buffer }>, title: string): Promise<DeckDetail> {
+  return deckDetail(url, key, (await postDeck(url, key, files, title)).id);
+}
 
 export function uploadDeck(url: string, key: string, files: Array<{ name: string; data: Buffer }>, title: string): Promise<DeckSummary> {
   return postDeck(url, key, files, title);

@@ -9,7 +9,7 @@ import type { Message as BayeuxMessage } from '../../lib/bayeux/index';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage, type SubscriptionHandle } from 'cometd';
-import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
+import { sessionRemoved, startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { ackStateOf } from '../../server/bayeux/ext/ack';
 import { disconnect, disconnectAll, handshake, newClient, publish, subscribe, type Mode } from '../helpers/cometd-client';
@@ -228,13 +228,7 @@ for (const mode of MODES) {
       await subscribe(cometd, '/bye', () => undefined);
       assert.ok(server.bayeux.getSession(clientId));
       const before = server.bayeux.sessionCount;
-      const removed = new Promise<string>((resolve) => {
-        const off = server.bayeux.on('disconnect', (session, reason) => {
-          if (session.id !== clientId) return;
-          off();
-          resolve(reason);
-        });
-      });
+      const removed = sessionRemoved(server.bayeux, clientId);
 
       const reply = await disconnect(cometd);
       assert.equal(reply?.successful, true);

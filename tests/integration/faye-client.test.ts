@@ -7,7 +7,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Faye from 'faye';
-import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
+import { sessionRemoved, startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { sleep, until, within } from '../helpers/wait';
 
@@ -221,13 +221,7 @@ for (const mode of MODES) {
       await expectTransport(server, probe, mode);
       await within(probe.client.subscribe('/bye', () => undefined), 'the subscription');
       const before = server.bayeux.sessionCount;
-      const removed = new Promise<string>((resolve) => {
-        const off = server.bayeux.on('disconnect', (session, reason) => {
-          if (session.id !== clientId) return;
-          off();
-          resolve(reason);
-        });
-      });
+      const removed = sessionRemoved(server.bayeux, clientId);
 
       await probe.disconnect();
       assert.equal(await within(removed, 'the server disconnect event'), 'disconnect');

@@ -5,18 +5,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../server/config';
+import { configProblems } from '../helpers/config';
 
 const KEY = 'a-presenter-key-of-some-length';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('multi-node configuration', () => {
   test('without REDIS_URL there is no Redis: one node, in memory', () => {

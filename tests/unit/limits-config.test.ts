@@ -6,18 +6,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../server/config';
+import { configProblems } from '../helpers/config';
 import { DEFAULT_OPTIONS } from '../../server/bayeux/index';
 import { DEFAULT_HTTP_TIMEOUTS } from '../../server/http-server';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('network limits configuration', () => {
   test('unset, the defaults apply', () => {
