@@ -7,8 +7,9 @@
  *
  * Every id and file name is checked against the strict patterns in ids.ts before it touches a
  * path. Reads go through a small cache keyed by deck.json's inode, mtime and size (every write
- * makes a new inode), so serving images to a full room costs one `stat` per request, and a deck
- * changed by another process is still seen.
+ * makes a new inode), so a lookup of a known deck costs one `stat` and no read (an image request
+ * makes two: this one, and the image route's own of the image file for its size and ETag), and a
+ * deck changed by another process is still seen.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
