@@ -16,6 +16,9 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { MAX_ALT_CHARS, MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, checkDeckFile, normalizeLine, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
+import { logger } from '../log';
+
+const slidesLog = logger('slides');
 
 export const TEMP_PREFIX = '.tmp-';
 const DECK_FILE = 'deck.json';
@@ -65,7 +68,7 @@ export class DeckStore {
   private readonly log: (message: string) => void;
 
   private constructor(readonly dir: string, options: DeckStoreOptions) {
-    this.log = options.log ?? ((message) => console.warn(`[slides] ${message}`));
+    this.log = options.log ?? ((message) => slidesLog.warn(message));
   }
 
   /**
