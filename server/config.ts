@@ -9,6 +9,7 @@ import type { OfficeOptions, UploadLimits } from './slides/index';
 import { PublicChannels } from './slideshow/public-channels';
 import { DEFAULT_REDIS_PREFIX } from './slideshow/redis-talk-store';
 import { parseTrustedProxies } from './slideshow/client-address';
+import { LOG_LEVELS, type LogLevel } from './log';
 
 const MiB = 1_048_576;
 
@@ -41,6 +42,8 @@ export interface Config {
   keepPastMs: number | undefined;
   /** TRUSTED_PROXIES: reverse proxies (IPs, CIDR ranges) whose `X-Forwarded-For` names the client for sign-in limits. */
   trustedProxies: string[];
+  /** LOG_LEVEL: the least severe log entries written (default `info`). */
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...redisSettings(read, presenterKey),
     keepPastMs: env.PAST_SLIDES_KEEP_MINUTES?.trim() ? read.int('PAST_SLIDES_KEEP_MINUTES', 15, 0, 1_440) * 60_000 : undefined,
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES, read.problems),
+    logLevel: logLevel(read),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
@@ -152,6 +156,14 @@ function publicChannels(read: Reader): string | undefined {
     read.problem(error instanceof Error ? error.message : String(error));
   }
   return raw;
+}
+
+/** LOG_LEVEL: debug, info, warn or error, in any case. */
+function logLevel(read: Reader): LogLevel {
+  const raw = read.env.LOG_LEVEL?.trim().toLowerCase() || 'info';
+  const level = LOG_LEVELS.find((name) => name === raw);
+  if (level === undefined) read.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${read.env.LOG_LEVEL}"`);
+  return level ?? 'info';
 }
 
 function httpTimeouts(read: Reader, longPollMs: number): HttpTimeouts {

@@ -17,8 +17,12 @@ import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from '.
 import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer, refuseSocket } from './http-server';
 import { bayeuxClientAddress, createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
+import { configureLogging, logger } from './log';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const serverLog = logger('server');
+const redisLog = logger('redis');
+const nextLog = logger('next');
 
 export interface RunningServer {
   readonly server: http.Server;
@@ -32,12 +36,17 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** NODE_ID, or one made of the host name and process id: the node's name in logs and in Redis. */
+function nodeName(config: Config): string {
+  return config.nodeId ?? `${os.hostname()}-${process.pid}`;
+}
+
 /** Several nodes (REDIS_URL): one Redis link shared by the Bayeux engine and the slideshow's shared state. */
 function connectRedis(config: Config): { nodeId: string; link: RedisLink; engine: RedisEngine; instance: string } | undefined {
   if (!config.redisUrl) return undefined;
-  const nodeId = config.nodeId ?? `${os.hostname()}-${process.pid}`;
-  const link = new RedisLink(config.redisUrl, { name: nodeId });
-  const engine = new RedisEngine(link, { nodeId, channel: `${config.redisPrefix}bayeux` });
+  const nodeId = nodeName(config);
+  const link = new RedisLink(config.redisUrl, { name: nodeId, log: (line) => redisLog.warn(line) });
+  const engine = new RedisEngine(link, { nodeId, channel: `${config.redisPrefix}bayeux`, log: (line) => redisLog.warn(line) });
   return { nodeId, link, engine, instance: `${nodeId}~${randomBytes(4).toString('hex')}` };
 }
 
@@ -46,7 +55,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   await app.prepare();
   const handleNext = app.getRequestHandler();
   const redis = connectRedis(config);
-  const bayeux = createBayeuxServer({ ...config.bayeux, clientAddress: bayeuxClientAddress(config.trustedProxies), ...(redis ? { engine: redis.engine } : {}) });
+  const bayeux = createBayeuxServer({ ...config.bayeux, logger: logger('bayeux'), clientAddress: bayeuxClientAddress(config.trustedProxies), ...(redis ? { engine: redis.engine } : {}) });
   let slideshow: Slideshow;
   try {
     slideshow = await createSlideshow(bayeux, {
@@ -60,7 +69,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   }
   const toNext = (req: http.IncomingMessage, res: http.ServerResponse) =>
     handleNext(req, res).catch((error: unknown) => {
-      console.error('[next]', error);
+      nextLog.error(`${req.method ?? 'GET'} ${req.url?.split('?')[0] ?? '/'} failed`, error);
       if (!res.headersSent) res.writeHead(500).end('internal error');
     });
   const server = createHttpServer((req, res) => {
@@ -122,8 +131,10 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    configureLogging({ level: config.logLevel, node: nodeName(config) });
   } catch (error) {
     if (error instanceof ConfigError) {
+      // Plain, before logging is configured: LOG_LEVEL is part of what failed.
       console.error(error.message);
       process.exit(2);
     }
@@ -140,6 +151,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const key = running.slideshow.presenterKey;
+  // Plain console.log, not the logger: these lines are the server's answer to whoever started it
+  // (and tests read them), so they keep their text at every LOG_LEVEL and carry no prefix.
   console.log(`Comet Deck listening on ${running.url} (Bayeux endpoint ${running.url}${running.bayeux.options.path})`);
   console.log(`  Audience:  ${running.audienceUrl}/`);
   // PUBLIC_URL is the address other devices reach (a phone, a second laptop); `localhost` is not.
@@ -150,9 +163,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return process.exit(1);
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    serverLog.info(`${signal}: shutting down`);
     running.shutdown().then(() => process.exit(0), (error: unknown) => {
-      console.error(error);
+      serverLog.error('shutdown failed', error);
       process.exit(1);
     });
   };
@@ -162,7 +175,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(error);
+    serverLog.error('could not start', error);
     process.exit(1);
   });
 }

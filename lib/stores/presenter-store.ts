@@ -1,7 +1,9 @@
 /**
  * The presenter view's own state: the live deck's detail (loaded over HTTP by
- * lib/client/presenter-data.ts), how many phones follow (fed by the connection from
- * `/slideshow/audience`) and when the talk started, for the elapsed-time clock.
+ * lib/client/presenter-data.ts; saved speaker notes patched in), which deck is live and how many
+ * phones follow (both fed by components/presenter/presenter-connection.tsx, the count from
+ * `/slideshow/audience`), the audience link the server gave at sign-in, and the last command that
+ * failed.
  *
  * The talk clock itself (start, pauses, target) is kept by the server and arrives with every live
  * state, so a reload or a second presenter window shows the same time; this store only keeps the

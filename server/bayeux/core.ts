@@ -73,13 +73,13 @@ export class BayeuxCore implements SessionHost {
     this.engine = engine;
     this.admission = new Admission(options);
     this.extensions = new ExtensionPipeline({ sessions: () => engine.sessions() });
-    // An 'error' event without a listener would throw; the default is to report on stderr.
+    // An 'error' event without a listener would throw; the default is to report it to the logger.
     this.events.on('error', (error) => {
-      if (this.events.listenerCount('error') === 1) console.error('[bayeux]', error);
+      if (this.events.listenerCount('error') === 1) this.options.logger.error('unexpected error', error);
     });
     // A peer's bad frame is one line, not a stack trace: it says nothing about our code.
     this.events.on('rejected', ({ transport, address, code, reason }) => {
-      if (this.events.listenerCount('rejected') === 1) console.warn(`[bayeux] ${transport} frame from ${address ?? 'unknown'} rejected: ${code} ${reason}`);
+      if (this.events.listenerCount('rejected') === 1) this.options.logger.warn(`${transport} frame from ${address ?? 'unknown'} rejected: ${code} ${reason}`);
     });
   }
 

@@ -43,6 +43,7 @@ export { MemoryEngine } from './engine/memory';
 export { RedisEngine, type RedisEngineOptions, type RedisEngineStats } from './engine/redis';
 export { RedisLink, type RedisLinkOptions, type RedisLinkState } from './engine/redis-link';
 export { DEFAULT_OPTIONS } from './options';
+export { CONSOLE_LOGGER, type BayeuxLogger } from './logger';
 export { judgeOrigin, type OriginVerdict } from './transports/http';
 export { limitKey, peerAddress, type ClientAddress } from './client-address';
 

@@ -3,6 +3,7 @@
  * errors: they throw at construction with a message naming the option.
  */
 import type { ConnectionType } from '../../lib/bayeux/index';
+import { CONSOLE_LOGGER, type BayeuxLogger } from './logger';
 
 export interface BayeuxOptions {
   /** URL path of the endpoint; `<path>/<segment>` is accepted too (the CometD client appends the message type). */
@@ -66,6 +67,8 @@ export interface BayeuxOptions {
   browserCookieSecure: boolean;
   /** Keys of a publisher's `ext` never forwarded to subscribers (credentials, per-session extension data). */
   privateExtKeys: readonly string[];
+  /** Where a failure of our own or a peer's rejected frame is reported when no event listener takes it (default: the console). */
+  logger: BayeuxLogger;
 }
 
 export const DEFAULT_OPTIONS: BayeuxOptions = {
@@ -98,6 +101,7 @@ export const DEFAULT_OPTIONS: BayeuxOptions = {
   browserCookieName: 'BAYEUX_BROWSER',
   browserCookieSecure: false,
   privateExtKeys: ['auth', 'ack', 'timesync'],
+  logger: CONSOLE_LOGGER,
 };
 
 const POSITIVE_INTEGERS = [
@@ -117,6 +121,7 @@ export function resolveOptions(partial: Partial<BayeuxOptions> = {}): BayeuxOpti
     throw new TypeError(`Bayeux option "path" must start with "/" and not end with one, got ${JSON.stringify(options.path)}`);
   }
   if (options.transports.length === 0) throw new TypeError('Bayeux option "transports" must list at least one transport');
+  if (typeof options.logger?.warn !== 'function' || typeof options.logger.error !== 'function') throw new TypeError('Bayeux option "logger" must have warn and error methods');
   if (!/^[A-Za-z0-9_-]+$/.test(options.browserCookieName)) {
     throw new TypeError(`Bayeux option "browserCookieName" is not a valid cookie name: ${options.browserCookieName}`);
   }

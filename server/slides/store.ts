@@ -7,14 +7,18 @@
  *
  * Every id and file name is checked against the strict patterns in ids.ts before it touches a
  * path. Reads go through a small cache keyed by deck.json's inode, mtime and size (every write
- * makes a new inode), so serving images to a full room costs one `stat` per request, and a deck
- * changed by another process is still seen.
+ * makes a new inode), so a lookup of a known deck costs one `stat` and no read (an image request
+ * makes two: this one, and the image route's own of the image file for its size and ETag), and a
+ * deck changed by another process is still seen.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_ALT_CHARS, MAX_NOTES_CHARS, type StoredDeck, type StoredSlide, checkDeckFile, normalizeLine, normalizeNotes, normalizeTitle, parseDeckFile } from './deck-file';
 import { isDeckId, isToken, parseImageFileName } from './ids';
+import { logger } from '../log';
+
+const slidesLog = logger('slides');
 
 export const TEMP_PREFIX = '.tmp-';
 const DECK_FILE = 'deck.json';
@@ -64,7 +68,7 @@ export class DeckStore {
   private readonly log: (message: string) => void;
 
   private constructor(readonly dir: string, options: DeckStoreOptions) {
-    this.log = options.log ?? ((message) => console.warn(`[slides] ${message}`));
+    this.log = options.log ?? ((message) => slidesLog.warn(message));
   }
 
   /**

@@ -32,6 +32,9 @@ export { bayeuxClientAddress } from './client-address';
 import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-ledger';
 import { RedisSessionLedger } from './redis-session-ledger';
 import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
+import { logger } from '../log';
+
+const slideshowLog = logger('slideshow');
 
 export interface SlideshowOptions {
   dataDir: string;
@@ -116,7 +119,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
       try {
         return await route(req, res, url);
       } catch (error) {
-        console.error('[slideshow]', error);
+        slideshowLog.error(`${req.method ?? 'GET'} ${url.pathname} failed`, error);
         sendError(res, 500, 'internal error');
         return true;
       }

@@ -13,6 +13,9 @@
  */
 import type { RedisLink } from '../bayeux/index';
 import { checkRecord, parseRecord, type TalkChangeListener, type TalkRecord, type TalkSnapshot, type TalkStore } from './talk-store';
+import { logger } from '../log';
+
+const slideshowLog = logger('slideshow');
 
 /** Names of this installation's keys and channels in Redis, unless REDIS_PREFIX says otherwise. */
 export const DEFAULT_REDIS_PREFIX = 'cometdeck:';
@@ -56,7 +59,7 @@ export class RedisTalkStore implements TalkStore {
     this.#key = `${prefix}talk`;
     this.#channel = `${prefix}talk:changed`;
     this.#instance = options.instance;
-    this.#log = options.log ?? ((line) => console.warn(`[slideshow] ${line}`));
+    this.#log = options.log ?? ((line) => slideshowLog.warn(line));
   }
 
   /** Listen for other nodes' changes, and load the talk from Redis if it answers within `startWaitMs`. */

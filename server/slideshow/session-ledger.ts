@@ -8,6 +8,9 @@
  * so a crash never leaves half a file). Several nodes: in Redis (redis-session-ledger.ts).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { logger } from '../log';
+
+const slideshowLog = logger('slideshow');
 
 export interface SessionLedger {
   /** The generation new cookies get; older ones are revoked. */
@@ -39,7 +42,7 @@ export class FileSessionLedger implements SessionLedger {
 
   private constructor(private readonly file: string | undefined, private readonly now: () => number, private readonly log: (line: string) => void) {}
 
-  static async open(file: string, now: () => number = Date.now, log = (line: string) => console.error(`[slideshow] ${line}`)): Promise<FileSessionLedger> {
+  static async open(file: string, now: () => number = Date.now, log = (line: string) => slideshowLog.warn(line)): Promise<FileSessionLedger> {
     const ledger = new FileSessionLedger(file, now, log);
     await ledger.#load();
     return ledger;

@@ -8,6 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { validPacing, type Pacing } from './pacing';
+import { logger } from '../log';
+
+const slideshowLog = logger('slideshow');
 
 /** The talk as stored: enough to rebuild every state the audience has been sent. */
 export interface TalkRecord extends Pacing {
@@ -91,7 +94,7 @@ export class FileTalkStore implements TalkStore {
    * the talk starts idle with a `seq` taken from the clock, above any a phone may have seen.
    */
   static async open(file: string, options: { log?: (line: string) => void; now?: () => number } = {}): Promise<FileTalkStore> {
-    const log = options.log ?? ((line: string) => console.error(`[slideshow] ${line}`));
+    const log = options.log ?? ((line: string) => slideshowLog.warn(line));
     const now = options.now ?? Date.now;
     await mkdir(path.dirname(file), { recursive: true });
     if (!existsSync(file)) return FileTalkStore.#create(file, { seq: 0 });
@@ -194,7 +197,7 @@ export function checkRecord(text: string): RecordCheck {
  * A record that names slides its deck does not have (`revealed: [99]` of 6) cannot be shown;
  * undefined then, and the talk comes back idle. Known only once the deck is loaded.
  */
-export function fitsDeck(record: TalkRecord, slideCount: number, log = (line: string) => console.error(`[slideshow] ${line}`)): boolean {
+export function fitsDeck(record: TalkRecord, slideCount: number, log = (line: string) => slideshowLog.warn(line)): boolean {
   const beyond = [record.slide ?? 1, ...(record.revealed ?? [])].find((n) => n > slideCount);
   if (beyond === undefined) return true;
   log(`the live talk names slide ${beyond} of deck "${record.deck}", which has ${slideCount}: starting with no live talk`);

@@ -25,7 +25,7 @@ export interface RedisLinkEvents {
 export interface RedisLinkOptions {
   /** Label for logs and `CLIENT LIST` (e.g. the node id). */
   name?: string;
-  /** Where outages and recoveries are reported (default: console.warn with a `[redis]` prefix). */
+  /** Where outages and recoveries are reported (default: console.warn with `[redis] <name>: `; an application's logger names the node itself). */
   log?: (line: string) => void;
   /** Reconnect delay: `min(retryBaseMs * 2^(attempt-1), retryMaxMs)` plus up to 20% jitter. */
   retryBaseMs?: number;
@@ -56,7 +56,7 @@ export class RedisLink extends EventEmitter<RedisLinkEvents> {
   constructor(url: string, options: RedisLinkOptions = {}) {
     super();
     this.name = options.name ?? 'node';
-    this.#log = options.log ?? ((line) => console.warn(`[redis] ${line}`));
+    this.#log = options.log ?? ((line) => console.warn(`[redis] ${this.name}: ${line}`));
     this.#where = redactUrl(url);
     const base = options.retryBaseMs ?? 100;
     const max = options.retryMaxMs ?? 5_000;
@@ -155,7 +155,7 @@ export class RedisLink extends EventEmitter<RedisLinkEvents> {
       const outage = this.#downSince === undefined ? '' : ` after ${seconds(Date.now() - this.#downSince)}`;
       this.#state = 'up';
       this.#downSince = undefined;
-      this.#log(this.#everUp ? `${this.name}: Redis at ${this.#where} is back${outage}; resynchronising` : `${this.name}: connected to Redis at ${this.#where}${outage}`);
+      this.#log(this.#everUp ? `Redis at ${this.#where} is back${outage}; resynchronising` : `connected to Redis at ${this.#where}${outage}`);
       this.#everUp = true;
       this.emit('up');
     } else if (!up && this.#state !== 'down' && (this.#state === 'up' || this.#stillConnecting())) {
@@ -163,8 +163,8 @@ export class RedisLink extends EventEmitter<RedisLinkEvents> {
       this.#state = 'down';
       this.#downSince = Date.now();
       this.#log(this.#everUp
-        ? `${this.name}: lost Redis at ${this.#where} (${reason}); serving this node's clients only, reconnecting with backoff`
-        : `${this.name}: cannot reach Redis at ${this.#where} (${reason}); serving this node's clients only, retrying with backoff`);
+        ? `lost Redis at ${this.#where} (${reason}); serving this node's clients only, reconnecting with backoff`
+        : `cannot reach Redis at ${this.#where} (${reason}); serving this node's clients only, retrying with backoff`);
       this.emit('down', reason);
     }
   }

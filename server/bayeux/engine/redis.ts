@@ -38,7 +38,7 @@ export interface RedisEngineOptions {
   echoTimeoutMs?: number;
   /** Own events awaiting their echo at most; beyond, the oldest are delivered at once (default 10,000). */
   maxInFlight?: number;
-  /** Where the engine reports (default: console.warn with a `[redis]` prefix). */
+  /** Where the engine reports (default: console.warn with `[redis] <name>: `; an application's logger names the node itself). */
   log?: (line: string) => void;
 }
 
@@ -94,7 +94,7 @@ export class RedisEngine implements Engine {
     this.channel = options.channel ?? 'bayeux';
     this.#echoTimeoutMs = options.echoTimeoutMs ?? 2_000;
     this.#maxInFlight = options.maxInFlight ?? 10_000;
-    this.#log = options.log ?? ((line) => console.warn(`[redis] ${line}`));
+    this.#log = options.log ?? ((line) => console.warn(`[redis] ${this.nodeId}: ${line}`));
     this.link.on('down', this.#onDown);
     this.link.on('up', this.#onUp);
     // Until the channel is subscribed (or will be, with the others, when the link comes up), no echo can come.
@@ -269,6 +269,6 @@ export class RedisEngine implements Engine {
   #reportDropped(): void {
     const dropped = this.stats.dropped - this.#droppedReported;
     this.#droppedReported = this.stats.dropped;
-    if (dropped > 0) this.#log(`${this.nodeId}: ${dropped} event(s) published during the outage were delivered on this node only`);
+    if (dropped > 0) this.#log(`${dropped} event(s) published during the outage were delivered on this node only`);
   }
 }
