@@ -12,8 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { createBayeuxServer, RedisEngine, RedisLink, type BayeuxServer } from './bayeux/index';
+import { createBayeuxServer, nodeIdentity, RedisEngine, RedisLink, type BayeuxServer, type NodeIdentity } from './bayeux/index';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer, refuseSocket } from './http-server';
 import { bayeuxClientAddress, createSlideshow, isLongWork, type Slideshow } from './slideshow/index';
@@ -41,13 +40,13 @@ function nodeName(config: Config): string {
   return config.nodeId ?? `${os.hostname()}-${process.pid}`;
 }
 
-/** Several nodes (REDIS_URL): one Redis link shared by the Bayeux engine and the slideshow's shared state. */
-function connectRedis(config: Config): { nodeId: string; link: RedisLink; engine: RedisEngine; instance: string } | undefined {
+/** Several nodes (REDIS_URL): one node identity and one Redis link, shared by the Bayeux engine and the slideshow's shared state. */
+function connectRedis(config: Config): { identity: NodeIdentity; link: RedisLink; engine: RedisEngine } | undefined {
   if (!config.redisUrl) return undefined;
-  const nodeId = nodeName(config);
-  const link = new RedisLink(config.redisUrl, { name: nodeId, log: (line) => redisLog.warn(line) });
-  const engine = new RedisEngine(link, { nodeId, channel: `${config.redisPrefix}bayeux`, log: (line) => redisLog.warn(line) });
-  return { nodeId, link, engine, instance: `${nodeId}~${randomBytes(4).toString('hex')}` };
+  const identity = nodeIdentity(nodeName(config));
+  const link = new RedisLink(config.redisUrl, { name: identity.name, log: (line) => redisLog.warn(line) });
+  const engine = new RedisEngine(link, { identity, channel: `${config.redisPrefix}bayeux`, log: (line) => redisLog.warn(line) });
+  return { identity, link, engine };
 }
 
 export async function startServer(config: Config, dev = process.env.NODE_ENV !== 'production'): Promise<RunningServer> {
@@ -60,7 +59,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   try {
     slideshow = await createSlideshow(bayeux, {
       dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, office: config.office, publicUrl: config.publicUrl, keepPastMs: config.keepPastMs, trustedProxies: config.trustedProxies,
-      ...(redis ? { shared: { link: redis.link, instance: redis.instance, prefix: config.redisPrefix } } : {}),
+      ...(redis ? { shared: { link: redis.link, instance: redis.identity.instance, prefix: config.redisPrefix } } : {}),
     });
   } catch (error) {
     await bayeux.close();
@@ -94,7 +93,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   slideshow.setAudienceUrl(audienceUrl);
   return {
     server, bayeux, slideshow, url, audienceUrl,
-    redis: redis ? { nodeId: redis.nodeId, link: redis.link } : undefined,
+    redis: redis ? { nodeId: redis.identity.name, link: redis.link } : undefined,
     shutdown: async () => {
       await slideshow.close();
       await shutdown(server, bayeux, app, config.shutdownGraceMs);

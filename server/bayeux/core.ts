@@ -1,37 +1,21 @@
 /**
  * The state one Bayeux server shares between its protocol handlers and its transports: options,
- * engine, policy, extensions, events, and the mechanics of the `/meta/connect` hold-and-flush cycle.
+ * sessions, broker, policy, extensions, events, and the mechanics of the `/meta/connect` hold-and-flush cycle.
  * Transports call `answerConnect`/`holdConnect`; handlers call `broadcast`, `createSession`, `removeSession`.
  */
 import type { ConnectionType, Message } from '../../lib/bayeux/index';
 import { BayeuxError } from '../../lib/bayeux/index';
 import type { BayeuxOptions } from './options';
-import type { Engine } from './engine/engine';
+import type { Broker, Engine, SessionIndex } from './engine/engine';
 import { ExtensionPipeline } from './extensions';
 import { PublishHooks } from './publish-hooks';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
 import { BayeuxEvents, type RemovalReason } from './events';
 import { Outgoing, type Fold } from './outgoing';
-import { ServerSession, type HeldConnect, type SessionHost } from './session';
-import type { RequestInfo } from './request';
+import { ServerSession, type ConnectResponder, type HeldConnect, type PendingConnect, type SessionHost } from './session';
 import { Admission } from './admission';
 import { peerAddress, type ClientAddress } from './client-address';
-
-/** A connect the protocol accepted; the transport answers it now or holds it. */
-export interface PendingConnect {
-  readonly session: ServerSession;
-  readonly request: Message;
-  readonly reply: Message;
-  /** How long it may be held (0 = answer now). */
-  readonly holdMs: number;
-  readonly transport: RequestInfo | undefined;
-}
-
-/** Whoever answers a held connect: a polling response, a WebSocket. An object, not a closure: one is kept per held connect (see polling.ts). */
-export interface ConnectResponder {
-  respond(events: Outgoing[], reply: Message): void;
-}
 
 /** Held connects due within this much of each other are released by the same timer. */
 const HOLD_SWEEP_COALESCE_MS = 20;
@@ -40,7 +24,10 @@ const FLUSH_WAITS_FOR_FANOUT_MS = 50;
 
 export class BayeuxCore implements SessionHost {
   readonly options: BayeuxOptions;
-  readonly engine: Engine;
+  /** This node's sessions and subscriptions (always local). */
+  readonly sessions: SessionIndex;
+  /** Carries broadcasts to every node's subscribers, this node's included. */
+  readonly broker: Broker;
   readonly extensions: ExtensionPipeline;
   readonly publishHooks = new PublishHooks();
   readonly events = new BayeuxEvents();
@@ -70,9 +57,10 @@ export class BayeuxCore implements SessionHost {
 
   constructor(options: BayeuxOptions, engine: Engine) {
     this.options = options;
-    this.engine = engine;
+    this.sessions = engine.sessions;
+    this.broker = engine.broker;
     this.admission = new Admission(options);
-    this.extensions = new ExtensionPipeline({ sessions: () => engine.sessions() });
+    this.extensions = new ExtensionPipeline({ sessions: () => engine.sessions.all() });
     // An 'error' event without a listener would throw; the default is to report it to the logger.
     this.events.on('error', (error) => {
       if (this.events.listenerCount('error') === 1) this.options.logger.error('unexpected error', error);
@@ -126,7 +114,7 @@ export class BayeuxCore implements SessionHost {
     if (reason === 'server') this.#rememberRemoval(session.id);
     this.releaseHeld(session, { reconnect: reason === 'expired' ? 'handshake' : 'none' });
     session.state = 'removed';
-    this.engine.removeSession(session.id);
+    this.sessions.removeSession(session.id);
     this.admission.release(session);
     this.#flushQueue.delete(session);
     const notify = () => this.events.emit('disconnect', session, reason);
@@ -164,7 +152,7 @@ export class BayeuxCore implements SessionHost {
   /** Serialise an event once, run outgoing extensions once, and fan it out. Returns recipients. */
   broadcast(message: Message): number {
     const event = this.prepareEvent(message);
-    return event ? this.engine.publish(event) : 0;
+    return event ? this.broker.publish(event) : 0;
   }
 
   prepareEvent(message: Message, session?: ServerSession): Outgoing | undefined {
@@ -298,7 +286,7 @@ export class BayeuxCore implements SessionHost {
    * the answers back.
    */
   #flush(): void {
-    if (this.engine.fanOutBacklog > 0 && performance.now() - this.#flushScheduledAt < FLUSH_WAITS_FOR_FANOUT_MS) {
+    if (this.sessions.fanOutBacklog > 0 && performance.now() - this.#flushScheduledAt < FLUSH_WAITS_FOR_FANOUT_MS) {
       setImmediate(() => this.#flush());
       return;
     }

@@ -11,7 +11,7 @@ import { isBroadcast, isMeta, isValidChannel } from '../../lib/bayeux/index';
 import { resolveOptions, type BayeuxOptions } from './options';
 import { BayeuxCore } from './core';
 import { MemoryEngine } from './engine/memory';
-import type { Engine } from './engine/engine';
+import { closeEngine, type Engine } from './engine/engine';
 import type { Extension } from './extensions';
 import type { SecurityPolicy } from './policy';
 import { ALLOW_ALL } from './policy';
@@ -37,10 +37,12 @@ export type PreparedMessage = Outgoing;
 export type { SecurityPolicy } from './policy';
 export type { ServerSession } from './session';
 export type { SessionOrigin } from './admission';
-export type { Engine } from './engine/engine';
+export type { Broker, Engine, LocalDelivery, SessionIndex } from './engine/engine';
 export type { BayeuxEventMap, Rejection, RemovalReason } from './events';
-export { MemoryEngine } from './engine/memory';
-export { RedisEngine, type RedisEngineOptions, type RedisEngineStats } from './engine/redis';
+export { LocalBroker, MemoryEngine } from './engine/memory';
+export { LocalSessionIndex } from './engine/session-index';
+export { RedisBroker, RedisEngine, type RedisBrokerOptions, type RedisBrokerStats, type RedisEngineOptions, type RedisEngineStats } from './engine/redis-broker';
+export { nodeIdentity, type NodeIdentity } from './node-identity';
 export { RedisLink, type RedisLinkOptions, type RedisLinkState } from './engine/redis-link';
 export { DEFAULT_OPTIONS } from './options';
 export { CONSOLE_LOGGER, type BayeuxLogger } from './logger';
@@ -125,14 +127,14 @@ export function createBayeuxServer(init: CreateBayeuxServerOptions = {}): Bayeux
     ...publishingMethods(core),
     ...sessionMethods(core),
     get sessionCount() {
-      return engine.sessionCount;
+      return engine.sessions.sessionCount;
     },
     async close() {
       core.closing = true;
       clearInterval(sweeper);
-      for (const session of [...engine.sessions()]) core.releaseHeld(session, { reconnect: 'retry', interval: options.failureInterval });
+      for (const session of [...engine.sessions.all()]) core.releaseHeld(session, { reconnect: 'retry', interval: options.failureInterval });
       websocket?.close();
-      await engine.close();
+      await closeEngine(engine);
     },
   };
   return server;
@@ -165,7 +167,7 @@ function assertBroadcast(channel: string, what: string): void {
 
 /** What the application sends: to every subscriber, to this node's only, to one session, and its hooks on what clients publish. */
 function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'publishLocally' | 'onPublish' | 'setLatestWins' | 'deliver' | 'prepare' | 'deliverPrepared'> {
-  const { engine } = core;
+  const { sessions } = core;
   return {
     publish(channel, data, ext) {
       assertBroadcast(channel, 'publish to');
@@ -176,7 +178,7 @@ function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'pu
     publishLocally(channel, data) {
       assertBroadcast(channel, 'publish to');
       const event = core.prepareEvent({ channel, data });
-      return event ? engine.publishLocally(event) : 0;
+      return event ? sessions.deliver(event) : 0;
     },
     onPublish(channel, hook) {
       if (!isValidChannel(channel) || isMeta(channel) || channel.includes('*')) throw new TypeError(`cannot hook publishes to ${JSON.stringify(channel)}: not a concrete non-meta channel`);
@@ -187,7 +189,7 @@ function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'pu
       core.setLatestWins(channel, fold);
     },
     deliver(clientId, channel, data) {
-      const session = engine.getSession(clientId);
+      const session = sessions.getSession(clientId);
       if (!session || isMeta(channel)) return false;
       const event = core.prepareEvent({ channel, data }, session);
       if (event) session.deliver(event);
@@ -198,7 +200,7 @@ function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'pu
       return core.prepareEvent({ channel, data });
     },
     deliverPrepared(clientId, message) {
-      const session = engine.getSession(clientId);
+      const session = sessions.getSession(clientId);
       if (!session) return false;
       session.deliver(message);
       return true;
@@ -208,17 +210,17 @@ function publishingMethods(core: BayeuxCore): Pick<BayeuxServer, 'publish' | 'pu
 
 /** Sessions and the server's own settings: look up, disconnect, count, extend, police, listen. */
 function sessionMethods(core: BayeuxCore): Pick<BayeuxServer, 'disconnect' | 'getSession' | 'originOf' | 'subscriberCount' | 'addExtension' | 'setPolicy' | 'on'> {
-  const { engine } = core;
+  const { sessions } = core;
   return {
     disconnect(clientId) {
-      const session = engine.getSession(clientId);
+      const session = sessions.getSession(clientId);
       if (!session) return false;
       core.removeSession(session, 'server');
       return true;
     },
-    getSession: (clientId) => engine.getSession(clientId),
+    getSession: (clientId) => sessions.getSession(clientId),
     originOf: (session) => core.admission.originOf(session),
-    subscriberCount: (channel) => engine.subscriberCount(channel),
+    subscriberCount: (channel) => sessions.subscriberCount(channel),
     addExtension: (extension) => core.extensions.add(extension),
     setPolicy(next) {
       core.policy = next;
@@ -247,7 +249,7 @@ function sweepExpired(core: BayeuxCore): void {
   core.forgetOldRemovals();
   core.admission.forgetFullBuckets(core.now());
   const deadline = core.now() - core.options.maxInterval - core.options.interval;
-  for (const session of [...core.engine.sessions()]) {
+  for (const session of [...core.sessions.all()]) {
     if (!session.held && session.lastSeen < deadline) core.removeSession(session, 'expired');
   }
 }

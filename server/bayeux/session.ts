@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionType, Message } from '../../lib/bayeux/index';
-import type { ConnectResponder, PendingConnect } from './core';
 import type { Outgoing } from './outgoing';
+import type { RequestInfo } from './request';
 import { TokenBucket } from './token-bucket';
 
 /** The minimal socket a session pushes to (tests drive it with a plain object). */
@@ -19,6 +19,21 @@ export interface PushSink {
   write(frame: Buffer): void;
   /** Call `flush` once the socket can take more. */
   onWritable(flush: () => void): void;
+}
+
+/** A connect the protocol accepted; the transport answers it now or holds it (BayeuxCore.holdConnect). */
+export interface PendingConnect {
+  readonly session: ServerSession;
+  readonly request: Message;
+  readonly reply: Message;
+  /** How long it may be held (0 = answer now). */
+  readonly holdMs: number;
+  readonly transport: RequestInfo | undefined;
+}
+
+/** Whoever answers a held connect: a polling response, a WebSocket. An object, not a closure: one is kept per held connect (see polling.ts). */
+export interface ConnectResponder {
+  respond(events: Outgoing[], reply: Message): void;
 }
 
 /** A held `/meta/connect`: answered with the queued events when any arrive, or empty at its deadline. */

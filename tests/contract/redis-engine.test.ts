@@ -5,7 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisEngine } from '../../server/bayeux/engine/redis';
+import { closeEngine } from '../../server/bayeux/engine/engine';
+import { RedisEngine } from '../../server/bayeux/engine/redis-broker';
+import { RedisLink } from '../../server/bayeux/engine/redis-link';
+import { nodeIdentity } from '../../server/bayeux/node-identity';
 import { Outgoing } from '../../server/bayeux/outgoing';
 import { ServerSession } from '../../server/bayeux/session';
 import { BARE_HOST } from '../helpers/session-host';
@@ -30,18 +33,18 @@ runEngineContract(
   'RedisEngine',
   async () => {
     current = new RedisEngine(redis.url, { nodeId: 'contract', log });
-    assert.ok(await current.link.whenUp(UP_MS), 'the engine reached Redis');
+    assert.ok(await current.broker.link.whenUp(UP_MS), 'the engine reached Redis');
     return current;
   },
-  { settle: () => current!.settled() },
+  { settle: () => current!.broker.settled() },
 );
 
 const host = BARE_HOST;
 
 function sessionOn(engine: RedisEngine, ...subscriptions: string[]): ServerSession {
   const session = new ServerSession(host, 10_000, 'long-polling');
-  engine.addSession(session);
-  for (const subscription of subscriptions) engine.subscribe(session, subscription);
+  engine.sessions.addSession(session);
+  for (const subscription of subscriptions) engine.sessions.subscribe(session, subscription);
   return session;
 }
 
@@ -54,11 +57,11 @@ async function twoNodes(run: (a: RedisEngine, b: RedisEngine) => Promise<void>):
   const a = new RedisEngine(redis.url, { nodeId: 'node-a', log });
   const b = new RedisEngine(redis.url, { nodeId: 'node-b', log });
   try {
-    assert.ok(await a.link.whenUp(UP_MS), 'node A reached Redis');
-    assert.ok(await b.link.whenUp(UP_MS), 'node B reached Redis');
+    assert.ok(await a.broker.link.whenUp(UP_MS), 'node A reached Redis');
+    assert.ok(await b.broker.link.whenUp(UP_MS), 'node B reached Redis');
     await run(a, b);
   } finally {
-    await Promise.all([a.close(), b.close()]);
+    await Promise.all([closeEngine(a), closeEngine(b)]);
   }
 }
 
@@ -68,13 +71,13 @@ describe('RedisEngine across nodes', () => {
       const onA = sessionOn(a, '/a/**');
       const onB = [sessionOn(b, '/a/b'), sessionOn(b, '/a/*', '/a/**', '/**')];
       const elsewhere = sessionOn(b, '/x');
-      assert.equal(a.publish(new Outgoing({ channel: '/a/b', data: 1 })), 1, 'publish counts the local recipients');
+      assert.equal(a.broker.publish(new Outgoing({ channel: '/a/b', data: 1 })), 1, 'publish counts the local recipients');
       await until(() => onB.every((s) => s.queueLength > 0), 'delivery on B');
-      await a.settled();
+      await a.broker.settled();
       // Anything duplicated would be here by the time a second event went the same way.
-      b.publish(new Outgoing({ channel: '/a/b', data: 2 }));
+      b.broker.publish(new Outgoing({ channel: '/a/b', data: 2 }));
       await until(() => onA.queueLength === 2, 'the second event on A');
-      await b.settled();
+      await b.broker.settled();
       assert.deepEqual(dataOf(onA), [1, 2]);
       for (const s of onB) assert.deepEqual(dataOf(s), [1, 2]);
       assert.deepEqual(dataOf(elsewhere), []);
@@ -85,11 +88,11 @@ describe('RedisEngine across nodes', () => {
     await twoNodes(async (a, b) => {
       const onA = sessionOn(a, '/talk');
       const onB = sessionOn(b, '/talk');
-      assert.equal(a.publishLocally(new Outgoing({ channel: '/talk', data: 'a only' })), 1);
+      assert.equal(a.sessions.deliver(new Outgoing({ channel: '/talk', data: 'a only' })), 1);
       // A sentinel through Redis: once it is on B, anything A sent before it would be there too.
-      a.publish(new Outgoing({ channel: '/talk', data: 'sentinel' }));
+      a.broker.publish(new Outgoing({ channel: '/talk', data: 'sentinel' }));
       await until(() => onB.queueLength === 1, 'the sentinel on B');
-      await a.settled();
+      await a.broker.settled();
       assert.deepEqual(dataOf(onB), ['sentinel']);
       assert.deepEqual(dataOf(onA), ['a only', 'sentinel']);
     });
@@ -100,11 +103,11 @@ describe('RedisEngine across nodes', () => {
       const onA = sessionOn(a, '/talk');
       const onB = sessionOn(b, '/talk');
       for (let i = 0; i < 100; i++) {
-        a.publish(new Outgoing({ channel: '/talk', data: `a${i}` }));
-        b.publish(new Outgoing({ channel: '/talk', data: `b${i}` }));
+        a.broker.publish(new Outgoing({ channel: '/talk', data: `a${i}` }));
+        b.broker.publish(new Outgoing({ channel: '/talk', data: `b${i}` }));
       }
       await until(() => onA.queueLength === 200 && onB.queueLength === 200, '200 events on each node');
-      await Promise.all([a.settled(), b.settled()]);
+      await Promise.all([a.broker.settled(), b.broker.settled()]);
       const seenOnA = dataOf(onA) as string[];
       const seenOnB = dataOf(onB) as string[];
       assert.deepEqual(seenOnA, seenOnB, 'both nodes agree on the order');
@@ -119,7 +122,7 @@ describe('RedisEngine across nodes', () => {
     await twoNodes(async (a, b) => {
       const sessions = Array.from({ length: 5 }, () => sessionOn(b, '/news'));
       const sent = new Outgoing({ channel: '/news', data: { headline: 'é ✓ "quoted"', n: [1, 2] }, ext: { 'com.acme': true } });
-      a.publish(sent);
+      a.broker.publish(sent);
       await until(() => sessions.every((s) => s.queueLength === 1), 'delivery to five sessions on B');
       const events = sessions.map((s) => s.drain()[0]!);
       assert.ok(events.every((event) => event === events[0]), 'one Outgoing for every session of the node');
@@ -128,16 +131,56 @@ describe('RedisEngine across nodes', () => {
     });
   });
 
+  test('two nodes given the same name still tell their events apart: each delivers the other\'s', async () => {
+    const a = new RedisEngine(redis.url, { nodeId: 'same-name', log });
+    const b = new RedisEngine(redis.url, { nodeId: 'same-name', log });
+    try {
+      assert.ok(await a.broker.link.whenUp(UP_MS) && await b.broker.link.whenUp(UP_MS), 'both nodes reached Redis');
+      assert.equal(a.broker.identity.name, b.broker.identity.name);
+      assert.notEqual(a.broker.identity.instance, b.broker.identity.instance);
+      const onA = sessionOn(a, '/x');
+      const onB = sessionOn(b, '/x');
+      a.broker.publish(new Outgoing({ channel: '/x', data: 'from a' }));
+      b.broker.publish(new Outgoing({ channel: '/x', data: 'from b' }));
+      await until(() => onA.queueLength === 2 && onB.queueLength === 2, 'both events on both nodes');
+      await Promise.all([a.broker.settled(), b.broker.settled()]);
+      assert.deepEqual(new Set(dataOf(onA)), new Set(['from a', 'from b']));
+      assert.deepEqual(new Set(dataOf(onB)), new Set(['from a', 'from b']));
+    } finally {
+      await Promise.all([closeEngine(a), closeEngine(b)]);
+    }
+  });
+
+  test('the broker speaks for the identity it is given, and its own echo is recognised by it', async () => {
+    const identity = nodeIdentity('shared-identity');
+    const link = new RedisLink(redis.url, { name: identity.name, log });
+    const engine = new RedisEngine(link, { identity, log });
+    try {
+      assert.ok(await link.whenUp(UP_MS), 'the link reached Redis');
+      assert.equal(engine.broker.identity, identity);
+      const session = sessionOn(engine, '/x');
+      // A message another user of the node's identity put on the channel counts as this node's own echo, not as an event.
+      await link.publisher.publish(engine.broker.channel, `${identity.instance}|999|{"channel":"/x","data":"own"}`);
+      engine.broker.publish(new Outgoing({ channel: '/x', data: 'published' }));
+      await engine.broker.settled();
+      assert.deepEqual(dataOf(session), ['published']);
+      assert.equal(engine.broker.stats.received, 0);
+    } finally {
+      await closeEngine(engine);
+      await link.close();
+    }
+  });
+
   test('messages on the channel that are not events are counted and ignored', async () => {
     await twoNodes(async (a, b) => {
       const onB = sessionOn(b, '/**');
-      await a.link.publisher.publish(b.channel, 'garbage');
-      await a.link.publisher.publish(b.channel, 'x|1|{not json');
-      await a.link.publisher.publish(b.channel, 'x|1|"a string"');
-      a.publish(new Outgoing({ channel: '/ok', data: 'fine' }));
+      await a.broker.link.publisher.publish(b.broker.channel, 'garbage');
+      await a.broker.link.publisher.publish(b.broker.channel, 'x|1|{not json');
+      await a.broker.link.publisher.publish(b.broker.channel, 'x|1|"a string"');
+      a.broker.publish(new Outgoing({ channel: '/ok', data: 'fine' }));
       await until(() => onB.queueLength === 1, 'the real event');
       assert.deepEqual(dataOf(onB), ['fine']);
-      assert.equal(b.stats.malformed, 3);
+      assert.equal(b.broker.stats.malformed, 3);
     });
   });
 
@@ -145,23 +188,23 @@ describe('RedisEngine across nodes', () => {
     await twoNodes(async (a, b) => {
       const onA = sessionOn(a, '/live');
       const onB = sessionOn(b, '/live');
-      a.publish(new Outgoing({ channel: '/live', data: 'before' }));
+      a.broker.publish(new Outgoing({ channel: '/live', data: 'before' }));
       await until(() => onB.queueLength === 1, 'the first event on B');
-      await a.settled();
+      await a.broker.settled();
 
-      const down = Promise.all([a, b].map((node) => new Promise<void>((resolve) => node.link.once('down', () => resolve()))));
+      const down = Promise.all([a, b].map((node) => new Promise<void>((resolve) => node.broker.link.once('down', () => resolve()))));
       await redis.kill();
       await down;
-      assert.equal(a.link.isUp, false);
-      assert.equal(a.publish(new Outgoing({ channel: '/live', data: 'during' })), 1, 'delivered locally while Redis is down');
-      assert.ok(a.stats.dropped >= 1, 'counted as not sent to other nodes');
+      assert.equal(a.broker.link.isUp, false);
+      assert.equal(a.broker.publish(new Outgoing({ channel: '/live', data: 'during' })), 1, 'delivered locally while Redis is down');
+      assert.ok(a.broker.stats.dropped >= 1, 'counted as not sent to other nodes');
 
       await redis.start();
-      assert.ok(await a.link.whenUp(UP_MS), 'node A reconnected');
-      assert.ok(await b.link.whenUp(UP_MS), 'node B reconnected');
-      a.publish(new Outgoing({ channel: '/live', data: 'after' }));
+      assert.ok(await a.broker.link.whenUp(UP_MS), 'node A reconnected');
+      assert.ok(await b.broker.link.whenUp(UP_MS), 'node B reconnected');
+      a.broker.publish(new Outgoing({ channel: '/live', data: 'after' }));
       await until(() => onB.queueLength === 2, 'the event after the restart on B');
-      await a.settled();
+      await a.broker.settled();
       assert.deepEqual(dataOf(onA), ['before', 'during', 'after'], 'A: every event once, in order');
       assert.deepEqual(dataOf(onB), ['before', 'after'], 'B: what Redis could carry');
       assert.ok(logs.some((line) => /lost Redis/.test(line)) && logs.some((line) => /back after/.test(line)), 'the outage was logged');
@@ -172,14 +215,14 @@ describe('RedisEngine across nodes', () => {
     await twoNodes(async (a) => {
       const onA = sessionOn(a, '/x');
       const kill = redis.kill();
-      for (let i = 0; i < 50; i++) a.publish(new Outgoing({ channel: '/x', data: i }));
+      for (let i = 0; i < 50; i++) a.broker.publish(new Outgoing({ channel: '/x', data: i }));
       await kill;
-      await within(a.settled(), 'in-flight events delivered');
+      await within(a.broker.settled(), 'in-flight events delivered');
       assert.deepEqual(dataOf(onA), Array.from({ length: 50 }, (_, i) => i));
       await redis.start();
-      assert.ok(await a.link.whenUp(UP_MS));
-      a.publish(new Outgoing({ channel: '/x', data: 'next' }));
-      await a.settled();
+      assert.ok(await a.broker.link.whenUp(UP_MS));
+      a.broker.publish(new Outgoing({ channel: '/x', data: 'next' }));
+      await a.broker.settled();
       assert.deepEqual(dataOf(onA), ['next'], 'no late duplicates after reconnecting');
     });
   });

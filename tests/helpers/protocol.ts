@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import type { ConnectionType, Message } from '../../lib/bayeux/index';
 import { parseError } from '../../lib/bayeux/index';
-import { BayeuxCore, type PendingConnect } from '../../server/bayeux/core';
+import { BayeuxCore } from '../../server/bayeux/core';
 import { resolveOptions, type BayeuxOptions } from '../../server/bayeux/options';
 import { processBatch, runAfter, type BatchResult } from '../../server/bayeux/protocol/process';
 import type { RequestInfo } from '../../server/bayeux/request';
-import type { PushSink, ServerSession } from '../../server/bayeux/session';
+import type { PendingConnect, PushSink, ServerSession } from '../../server/bayeux/session';
 import type { Outgoing } from '../../server/bayeux/outgoing';
 import { StubEngine } from './stub-engine';
 import { decodeTextFrame } from './ws-frame';
@@ -54,7 +54,7 @@ export async function handshake(core: BayeuxCore, info: RequestInfo = requestInf
   assert.equal(replies.length, 1);
   const reply = replies[0]!;
   assert.equal(reply.successful, true, `handshake failed: ${reply.error}`);
-  const session = core.engine.getSession(String(reply.clientId));
+  const session = core.sessions.getSession(String(reply.clientId));
   assert.ok(session, 'handshake reply names a session the engine holds');
   return session;
 }

@@ -1,11 +1,12 @@
 /**
- * A stub Engine for protocol unit tests. It behaves like an engine (stores sessions, keeps each
- * session's `subscriptions` in step, fans events out exactly once per session, by a naive linear
- * scan rather than MemoryEngine's index) and records every mutating call so tests can assert what
- * the protocol asked of it, and what it never asked.
+ * A stub Engine for protocol unit tests: its own session index and its own (local) broker, so
+ * tests read sessions and calls in one place. It behaves like an engine (stores sessions, keeps
+ * each session's `subscriptions` in step, fans events out exactly once per session, by a naive
+ * linear scan rather than LocalSessionIndex's index) and records every mutating call so tests can
+ * assert what the protocol asked of it, and what it never asked.
  */
 import { subscriptionMatches } from '../../lib/bayeux/index';
-import type { Engine } from '../../server/bayeux/engine/engine';
+import type { Broker, Engine, SessionIndex } from '../../server/bayeux/engine/engine';
 import type { Outgoing } from '../../server/bayeux/outgoing';
 import type { ServerSession } from '../../server/bayeux/session';
 
@@ -19,12 +20,20 @@ export type EngineCall =
 
 export type EngineMethod = EngineCall['method'];
 
-export class StubEngine implements Engine {
+export class StubEngine implements Engine, SessionIndex, Broker {
   readonly calls: EngineCall[] = [];
   /** Every event handed to `publish`, in order. */
   readonly published: Outgoing[] = [];
   closed = false;
   readonly #sessions = new Map<string, ServerSession>();
+
+  get sessions(): SessionIndex {
+    return this;
+  }
+
+  get broker(): Broker {
+    return this;
+  }
 
   addSession(session: ServerSession): void {
     this.calls.push({ method: 'addSession', id: session.id });
@@ -44,7 +53,7 @@ export class StubEngine implements Engine {
     return true;
   }
 
-  sessions(): IterableIterator<ServerSession> {
+  all(): IterableIterator<ServerSession> {
     return this.#sessions.values();
   }
 
@@ -72,7 +81,12 @@ export class StubEngine implements Engine {
     return this.#recipients(channel).length;
   }
 
+  /** Delivered before it returns, as by a broker with no other node (the protocol's broadcasts, the server's publishes). */
   publish(event: Outgoing): number {
+    return this.deliver(event);
+  }
+
+  deliver(event: Outgoing): number {
     const recipients = this.#recipients(event.message.channel);
     this.calls.push({ method: 'publish', channel: event.message.channel, recipients: recipients.map((s) => s.id) });
     this.published.push(event);
@@ -80,13 +94,12 @@ export class StubEngine implements Engine {
     return recipients.length;
   }
 
-  publishLocally(event: Outgoing): number {
-    return this.publish(event);
-  }
-
   async close(): Promise<void> {
     this.calls.push({ method: 'close' });
     this.closed = true;
+  }
+
+  clear(): void {
     this.#sessions.clear();
   }
 

@@ -34,7 +34,7 @@ describe('ack extension', () => {
     const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], ext: { ack: true } }]);
     assert.equal(replies[0]!.successful, true);
     assert.equal(replies[0]!.ext?.ack, true);
-    assert.ok(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!));
+    assert.ok(ackStateOf(core.sessions.getSession(replies[0]!.clientId!)!));
   });
 
   test('without ext.ack: true, nothing changes', async () => {
@@ -42,7 +42,7 @@ describe('ack extension', () => {
     for (const ext of [undefined, { ack: false }, { ack: 'true' }, { ack: 1 }]) {
       const { replies } = await sendAndSettle(core, [{ channel: '/meta/handshake', version: '1.0', ...(ext ? { ext } : {}) }]);
       assert.equal(replies[0]!.ext?.ack, undefined, JSON.stringify(ext));
-      assert.equal(ackStateOf(core.engine.getSession(replies[0]!.clientId!)!), undefined);
+      assert.equal(ackStateOf(core.sessions.getSession(replies[0]!.clientId!)!), undefined);
     }
   });
 

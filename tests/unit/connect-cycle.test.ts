@@ -305,7 +305,7 @@ describe('woken connects wait for fan-outs still going out', () => {
       phones.push({ session, held });
     }
     for (const data of [1, 2, 3]) core.broadcast({ channel: '/news', data });
-    assert.ok(core.engine.fanOutBacklog > 0, 'the fan-outs go out in slices');
+    assert.ok(core.sessions.fanOutBacklog > 0, 'the fan-outs go out in slices');
     await until(() => phones.every(({ held }) => held.answers.length > 0), 'every phone answered');
     await ticks(5);
     for (const { held } of phones) {

@@ -31,20 +31,20 @@ describe('fan-out in time slices', () => {
   test('a fan-out within one slice is delivered before publish returns', () => {
     const engine = new MemoryEngine();
     const phones = Array.from({ length: 50 }, () => recordingSession());
-    for (const { session } of phones) engine.subscribe(session, '/slideshow/change');
-    assert.equal(engine.publish(event(1)), 50);
+    for (const { session } of phones) engine.sessions.subscribe(session, '/slideshow/change');
+    assert.equal(engine.broker.publish(event(1)), 50);
     assert.ok(phones.every((p) => p.got.join() === '1'));
   });
 
   test('a slice of 0 ms yields after every 64 deliveries; all arrive, once each, in publish order', async () => {
     const engine = new MemoryEngine({ fanOutSliceMs: 0 });
     const phones = Array.from({ length: 1_000 }, () => recordingSession());
-    for (const { session } of phones) engine.subscribe(session, '/slideshow/change');
-    assert.equal(engine.publish(event(1)), 1_000);
+    for (const { session } of phones) engine.sessions.subscribe(session, '/slideshow/change');
+    assert.equal(engine.broker.publish(event(1)), 1_000);
     const afterFirst = phones.filter((p) => p.got.length > 0).length;
     assert.equal(afterFirst, 64, 'the first slice stops after 64 deliveries');
     // Published while the first is still going out: waits behind it for every phone.
-    engine.publish(event(2));
+    engine.broker.publish(event(2));
     assert.equal(phones.filter((p) => p.got.length > 0).length, 64, 'the second publish delivers nothing yet');
     let otherWorkRan = false;
     setImmediate(() => (otherWorkRan = true));
@@ -56,10 +56,10 @@ describe('fan-out in time slices', () => {
   test('recipients are fixed at publish time: a late subscriber is not sent it, a removed session is skipped', async () => {
     const engine = new MemoryEngine({ fanOutSliceMs: 0 });
     const phones = Array.from({ length: 300 }, () => recordingSession());
-    for (const { session } of phones) engine.subscribe(session, '/slideshow/change');
-    engine.publish(event(1));
+    for (const { session } of phones) engine.sessions.subscribe(session, '/slideshow/change');
+    engine.broker.publish(event(1));
     const late = recordingSession();
-    engine.subscribe(late.session, '/slideshow/change');
+    engine.sessions.subscribe(late.session, '/slideshow/change');
     const last = phones[phones.length - 1]!;
     last.session.state = 'removed';
     for (let i = 0; i < 50 && phones.slice(0, -1).some((p) => p.got.length < 1); i++) await turn();

@@ -1,116 +1,34 @@
 /**
- * The in-memory engine: one process holds every session. Subscriptions are indexed by the exact
- * subscription string, so a publish looks up only the few patterns that can match its channel
- * (`matchingSubscriptions`) instead of testing every subscription.
+ * One process alone: the local broker has no other node to tell, so a publish is delivered to this
+ * node's subscribers at once. The default engine.
  */
-import { matchingSubscriptions } from '../../../lib/bayeux/index';
-import type { ServerSession } from '../session';
 import type { Outgoing } from '../outgoing';
-import { FanOut, FAN_OUT_SLICE_MS } from '../fanout';
-import type { Engine } from './engine';
+import type { Broker, Engine, LocalDelivery, SessionIndex } from './engine';
+import { LocalSessionIndex, type SessionIndexOptions } from './session-index';
 
-export interface MemoryEngineOptions {
-  /** Longest a fan-out runs before the event loop may serve other work (ms; see fanout.ts). */
-  fanOutSliceMs?: number;
-}
+export class LocalBroker implements Broker {
+  readonly #local: LocalDelivery;
 
-export class MemoryEngine implements Engine {
-  readonly #sessions = new Map<string, ServerSession>();
-  readonly #subscribers = new Map<string, Set<ServerSession>>();
-  readonly #fanOut: FanOut;
-
-  constructor(options: MemoryEngineOptions = {}) {
-    this.#fanOut = new FanOut(options.fanOutSliceMs ?? FAN_OUT_SLICE_MS);
-  }
-
-  addSession(session: ServerSession): void {
-    this.#sessions.set(session.id, session);
-  }
-
-  getSession(id: string): ServerSession | undefined {
-    return this.#sessions.get(id);
-  }
-
-  removeSession(id: string): boolean {
-    const session = this.#sessions.get(id);
-    if (!session) return false;
-    for (const subscription of session.subscriptions) this.#unindex(session, subscription);
-    session.subscriptions.clear();
-    this.#sessions.delete(id);
-    return true;
-  }
-
-  sessions(): IterableIterator<ServerSession> {
-    return this.#sessions.values();
-  }
-
-  get fanOutBacklog(): number {
-    return this.#fanOut.backlog;
-  }
-
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
-  subscribe(session: ServerSession, subscription: string): boolean {
-    if (session.subscriptions.has(subscription)) return false;
-    session.subscriptions.add(subscription);
-    let set = this.#subscribers.get(subscription);
-    if (!set) this.#subscribers.set(subscription, (set = new Set()));
-    set.add(session);
-    return true;
-  }
-
-  unsubscribe(session: ServerSession, subscription: string): boolean {
-    if (!session.subscriptions.delete(subscription)) return false;
-    this.#unindex(session, subscription);
-    return true;
-  }
-
-  subscriberCount(channel: string): number {
-    return this.#recipients(channel).size;
+  constructor(local: LocalDelivery) {
+    this.#local = local;
   }
 
   publish(event: Outgoing): number {
-    const recipients = this.#recipients(event.message.channel);
-    this.#fanOut.push(event, recipients);
-    return recipients.size;
+    return this.#local.deliver(event);
   }
 
-  publishLocally(event: Outgoing): number {
-    return this.publish(event);
-  }
-
-  async close(): Promise<void> {
-    this.#sessions.clear();
-    this.#subscribers.clear();
-  }
-
-  /**
-   * Sessions reached by `channel`, each once. The common case (one matching subscription set)
-   * returns that set itself; only overlapping patterns pay for a merged set.
-   */
-  #recipients(channel: string): ReadonlySet<ServerSession> {
-    let only: Set<ServerSession> | undefined;
-    let merged: Set<ServerSession> | undefined;
-    for (const pattern of matchingSubscriptions(channel)) {
-      const set = this.#subscribers.get(pattern);
-      if (!set || set.size === 0) continue;
-      if (!only) only = set;
-      else {
-        merged ??= new Set(only);
-        for (const session of set) merged.add(session);
-      }
-    }
-    return merged ?? only ?? EMPTY;
-  }
-
-  #unindex(session: ServerSession, subscription: string): void {
-    const set = this.#subscribers.get(subscription);
-    if (!set) return;
-    set.delete(session);
-    if (set.size === 0) this.#subscribers.delete(subscription);
-  }
+  async close(): Promise<void> {}
 }
 
-const EMPTY: ReadonlySet<ServerSession> = new Set();
+export type MemoryEngineOptions = SessionIndexOptions;
+
+/** The in-memory engine: a session index and the local broker. */
+export class MemoryEngine implements Engine {
+  readonly sessions: SessionIndex;
+  readonly broker: Broker;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.sessions = new LocalSessionIndex(options);
+    this.broker = new LocalBroker(this.sessions);
+  }
+}

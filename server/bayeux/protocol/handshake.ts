@@ -28,7 +28,7 @@ export async function handshake(message: Message, scope: Scope): Promise<Handled
       supportedConnectionTypes: [...core.options.transports], version: BAYEUX_VERSION, advice: { reconnect: 'none' },
     }));
   }
-  const refused = core.closing ? BayeuxError.shuttingDown() : core.admission.refusal(scope.info, core.engine.sessionCount, core.now());
+  const refused = core.closing ? BayeuxError.shuttingDown() : core.admission.refusal(scope.info, core.sessions.sessionCount, core.now());
   if (refused) return noSession(failure(message, refused, { advice: { reconnect: 'handshake', interval: core.options.refusedInterval } }));
   const session = core.createSession(preferredType(scope.info.transport, common));
   session.browserId = scope.info.browserId;
@@ -40,7 +40,7 @@ export async function handshake(message: Message, scope: Scope): Promise<Handled
     return noSession(allowed ? failure(message, BayeuxError.shuttingDown(), { advice: { reconnect: 'handshake', interval: core.options.refusedInterval } })
       : failure(message, BayeuxError.handshakeDenied(), { advice: { reconnect: 'none' } }));
   }
-  core.engine.addSession(session);
+  core.sessions.addSession(session);
   scope.after.push(() => core.events.emit('handshake', session, message));
   const reply = replyTo(message, {
     version: BAYEUX_VERSION,

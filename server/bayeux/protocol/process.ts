@@ -107,7 +107,7 @@ function processOne(raw: unknown, scope: Scope): Answer | Promise<Answer> {
   const checked = checkMessage(raw);
   if (!checked.ok) return checked.reply;
   const message = checked.message;
-  const session = typeof message.clientId === 'string' ? scope.core.engine.getSession(message.clientId) : undefined;
+  const session = typeof message.clientId === 'string' ? scope.core.sessions.getSession(message.clientId) : undefined;
   try {
     const incoming = scope.core.extensions.incoming(message, { session, request: undefined, transport: scope.info });
     return incoming instanceof Promise ? handleLater(incoming, message, session, scope) : handle(incoming, message, session, scope);

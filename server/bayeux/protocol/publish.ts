@@ -38,7 +38,7 @@ export async function publish(message: Message, session: ServerSession, scope: S
     }
     // The publisher's reply goes out first, the fan-out right after it (runAfter): a presenter
     // is told at once that the change was taken, not after ten thousand phones were written to.
-    if (prepared) scope.fanouts.push(() => void core.engine.publish(prepared));
+    if (prepared) scope.fanouts.push(() => void core.broker.publish(prepared));
   }
   scope.after.push(() => core.events.emit('publish', session, channel, data, message));
   const reply = replyTo(message, { successful: true });

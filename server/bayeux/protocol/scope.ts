@@ -1,9 +1,9 @@
 /** What one request (one HTTP body or one WebSocket frame) carries through the protocol handlers. */
 import type { Message } from '../../../lib/bayeux/index';
 import { BayeuxError } from '../../../lib/bayeux/index';
-import type { BayeuxCore, PendingConnect } from '../core';
+import type { BayeuxCore } from '../core';
 import type { RequestInfo } from '../request';
-import type { ServerSession } from '../session';
+import type { PendingConnect, ServerSession } from '../session';
 
 export interface Scope {
   readonly core: BayeuxCore;

@@ -32,7 +32,7 @@ export async function subscribe(message: Message, session: ServerSession, scope:
   }
   if (session.state === 'removed') return { reply: failure(message, BayeuxError.unknownClient()), session };
   for (const name of fresh) {
-    if (core.engine.subscribe(session, name)) scope.after.push(() => core.events.emit('subscribe', session, name));
+    if (core.sessions.subscribe(session, name)) scope.after.push(() => core.events.emit('subscribe', session, name));
   }
   return { reply: replyTo(message, { successful: true, subscription: message.subscription }), session };
 }
@@ -42,7 +42,7 @@ export function unsubscribe(message: Message, session: ServerSession, scope: Sco
   const parsed = parseSubscription(message);
   if (typeof parsed === 'string') return { reply: failure(message, parsed, { subscription: message.subscription }), session };
   for (const name of parsed) {
-    if (core.engine.unsubscribe(session, name)) scope.after.push(() => core.events.emit('unsubscribe', session, name));
+    if (core.sessions.unsubscribe(session, name)) scope.after.push(() => core.events.emit('unsubscribe', session, name));
   }
   return { reply: replyTo(message, { successful: true, subscription: message.subscription }), session };
 }

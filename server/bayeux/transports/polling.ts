@@ -8,11 +8,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectionType, Message } from '../../../lib/bayeux/index';
-import type { BayeuxCore, ConnectResponder, PendingConnect } from '../core';
+import type { BayeuxCore } from '../core';
 import { encodeResponseBytes, type Outgoing } from '../outgoing';
 import { processBatch, runAfter, runFanouts, type BatchResult } from '../protocol/process';
 import type { RequestInfo } from '../request';
-import type { ServerSession } from '../session';
+import type { ConnectResponder, PendingConnect, ServerSession } from '../session';
 import { NO_CACHE, browserCookie, browserIdOf } from './http';
 
 /** How a transport frames its body: plain JSON (empty prefix and suffix), or a JSON-P callback. Made by `framing()`. */
@@ -106,7 +106,7 @@ class PollingResponder implements ConnectResponder {
 /** Events queued for the session of a non-connect request, when they may ride on its reply. */
 function piggyback(core: BayeuxCore, messages: unknown[]): Outgoing[] {
   const clientId = (messages[0] as { clientId?: unknown } | undefined)?.clientId;
-  const session: ServerSession | undefined = typeof clientId === 'string' ? core.engine.getSession(clientId) : undefined;
+  const session: ServerSession | undefined = typeof clientId === 'string' ? core.sessions.getSession(clientId) : undefined;
   if (!session || !session.mayPiggyback || session.sink || session.held || session.dropped > 0) return [];
   return session.drain();
 }

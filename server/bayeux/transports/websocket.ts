@@ -9,11 +9,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData, type Server as WsServer } from 'ws';
 import type { Message } from '../../../lib/bayeux/index';
-import type { BayeuxCore, ConnectResponder } from '../core';
+import type { BayeuxCore } from '../core';
 import { encodeResponseFrame, type Outgoing } from '../outgoing';
 import { processBatch, runAfter } from '../protocol/process';
 import type { RequestInfo } from '../request';
-import type { PushSink, ServerSession } from '../session';
+import type { ConnectResponder, PushSink, ServerSession } from '../session';
 import { decodeUtf8, judgeOrigin, parseJsonMessages } from './http';
 import { INVALID_CHANNEL_REPLY } from '../protocol/validate';
 
@@ -218,7 +218,7 @@ class Connection implements ConnectResponder, PushSink {
 
   #bindFromReply(reply: Message): void {
     if (reply.channel !== '/meta/handshake' || !reply.successful || typeof reply.clientId !== 'string') return;
-    const session = this.#core.engine.getSession(reply.clientId);
+    const session = this.#core.sessions.getSession(reply.clientId);
     if (session) this.#bind(session);
   }
 

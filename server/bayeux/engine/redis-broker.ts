@@ -1,8 +1,7 @@
 /**
- * The multi-node engine: several server processes behind one address share their fan-out through
- * Redis pub/sub, as Faye's faye-redis engine and socket.io's Redis adapter do. Sessions and the
- * subscription index stay local (a MemoryEngine inside); a session lives on the node that created
- * it, and a client that lands on another node gets `402` and re-handshakes there.
+ * The Redis broker: several server processes behind one address share their fan-out through
+ * Redis pub/sub, as Faye's faye-redis engine and socket.io's Redis adapter do. Only events cross
+ * Redis: sessions and subscriptions stay in each node's session index (engine.ts).
  *
  * Every event crosses one Redis channel as `<instance>|<seq>|<json>`: the JSON serialised once by
  * the publishing node. Each node parses it once and fans it out to its own subscribers through one
@@ -20,17 +19,17 @@
  * those that could not reach other nodes are counted (`stats.dropped`, logged when Redis is back),
  * and nothing is queued for later, so memory stays bounded. The link reconnects with backoff.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Message } from '../../../lib/bayeux/index';
 import { Outgoing } from '../outgoing';
-import type { ServerSession } from '../session';
-import type { Engine } from './engine';
-import { MemoryEngine } from './memory';
+import { nodeIdentity, type NodeIdentity } from '../node-identity';
+import type { Broker, Engine, LocalDelivery, SessionIndex } from './engine';
+import { LocalSessionIndex } from './session-index';
 import { RedisLink } from './redis-link';
 
-export interface RedisEngineOptions {
-  /** A label for this node in logs (default `<hostname>-<pid>`). The wire identity adds a random suffix, so two nodes given the same label still tell their events apart. */
+export interface RedisBrokerOptions {
+  /** This node (default: one made from `nodeId`). Give the one the node's other Redis users share. */
+  identity?: NodeIdentity;
+  /** A label for this node in logs, when no `identity` is given (default `<hostname>-<pid>`). */
   nodeId?: string;
   /** The Redis channel every node of one cluster shares (default `bayeux`). */
   channel?: string;
@@ -38,11 +37,11 @@ export interface RedisEngineOptions {
   echoTimeoutMs?: number;
   /** Own events awaiting their echo at most; beyond, the oldest are delivered at once (default 10,000). */
   maxInFlight?: number;
-  /** Where the engine reports (default: console.warn with `[redis] <name>: `; an application's logger names the node itself). */
+  /** Where the broker reports (default: console.warn with `[redis] <name>: `; an application's logger names the node itself). */
   log?: (line: string) => void;
 }
 
-export interface RedisEngineStats {
+export interface RedisBrokerStats {
   /** Events this node sent to Redis. */
   sent: number;
   /** Events from other nodes fanned out here. */
@@ -61,14 +60,14 @@ interface InFlight {
   readonly at: number;
 }
 
-export class RedisEngine implements Engine {
-  readonly nodeId: string;
+export class RedisBroker implements Broker {
+  readonly identity: NodeIdentity;
   readonly link: RedisLink;
   readonly channel: string;
-  readonly stats: RedisEngineStats = { sent: 0, received: 0, dropped: 0, unechoed: 0, malformed: 0 };
+  readonly stats: RedisBrokerStats = { sent: 0, received: 0, dropped: 0, unechoed: 0, malformed: 0 };
   readonly #instance: string;
   readonly #ownsLink: boolean;
-  readonly #local = new MemoryEngine();
+  readonly #local: LocalDelivery;
   readonly #echoTimeoutMs: number;
   readonly #maxInFlight: number;
   readonly #log: (line: string) => void;
@@ -84,57 +83,24 @@ export class RedisEngine implements Engine {
   readonly #onDown = () => this.#deliverUnechoed(Infinity);
   readonly #onUp = () => this.#reportDropped();
 
-  /** `link`: a RedisLink shared with other users (closed by its owner), or a Redis URL (the engine opens and closes its own). */
-  constructor(link: RedisLink | string, options: RedisEngineOptions = {}) {
-    this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
-    if (this.nodeId.includes('|')) throw new TypeError('RedisEngine: nodeId must not contain "|"');
-    this.#instance = `${this.nodeId}~${randomBytes(4).toString('hex')}`;
+  /**
+   * `link`: a RedisLink shared with other users (closed by its owner), or a Redis URL (the broker
+   * opens and closes its own). `local`: the session index this node's events are delivered to.
+   */
+  constructor(link: RedisLink | string, local: LocalDelivery, options: RedisBrokerOptions = {}) {
+    this.identity = options.identity ?? nodeIdentity(options.nodeId);
+    this.#instance = this.identity.instance;
+    this.#local = local;
     this.#ownsLink = typeof link === 'string';
-    this.link = typeof link === 'string' ? new RedisLink(link, { name: this.nodeId, log: options.log }) : link;
+    this.link = typeof link === 'string' ? new RedisLink(link, { name: this.identity.name, log: options.log }) : link;
     this.channel = options.channel ?? 'bayeux';
     this.#echoTimeoutMs = options.echoTimeoutMs ?? 2_000;
     this.#maxInFlight = options.maxInFlight ?? 10_000;
-    this.#log = options.log ?? ((line) => console.warn(`[redis] ${this.nodeId}: ${line}`));
+    this.#log = options.log ?? ((line) => console.warn(`[redis] ${this.identity.name}: ${line}`));
     this.link.on('down', this.#onDown);
     this.link.on('up', this.#onUp);
     // Until the channel is subscribed (or will be, with the others, when the link comes up), no echo can come.
     void this.link.listen(this.channel, (payload) => this.#receive(payload)).then(() => (this.#listening = true));
-  }
-
-  addSession(session: ServerSession): void {
-    this.#local.addSession(session);
-  }
-
-  getSession(id: string): ServerSession | undefined {
-    return this.#local.getSession(id);
-  }
-
-  removeSession(id: string): boolean {
-    return this.#local.removeSession(id);
-  }
-
-  sessions(): IterableIterator<ServerSession> {
-    return this.#local.sessions();
-  }
-
-  get fanOutBacklog(): number {
-    return this.#local.fanOutBacklog;
-  }
-
-  get sessionCount(): number {
-    return this.#local.sessionCount;
-  }
-
-  subscribe(session: ServerSession, subscription: string): boolean {
-    return this.#local.subscribe(session, subscription);
-  }
-
-  unsubscribe(session: ServerSession, subscription: string): boolean {
-    return this.#local.unsubscribe(session, subscription);
-  }
-
-  subscriberCount(channel: string): number {
-    return this.#local.subscriberCount(channel);
   }
 
   /** Send the event to every node; this node's subscribers get it on the echo (or at once while Redis is down). Returns the local recipients. */
@@ -142,7 +108,7 @@ export class RedisEngine implements Engine {
     if (this.#closed) return 0;
     const seq = ++this.#seq;
     if (!this.link.isUp || !this.#listening) {
-      const recipients = this.#local.publish(event);
+      const recipients = this.#local.deliver(event);
       this.#send(seq, event, false);
       return recipients;
     }
@@ -152,10 +118,6 @@ export class RedisEngine implements Engine {
     this.#armTimer();
     this.#send(seq, event, true);
     return recipients;
-  }
-
-  publishLocally(event: Outgoing): number {
-    return this.#closed ? 0 : this.#local.publish(event);
   }
 
   /** Resolves when every own event has been delivered locally (echoed, or given up on after `echoTimeoutMs`). */
@@ -174,7 +136,6 @@ export class RedisEngine implements Engine {
     this.#inFlight = [];
     this.#head = 0;
     this.#wake();
-    await this.#local.close();
     if (this.#ownsLink) await this.link.close();
   }
 
@@ -211,7 +172,7 @@ export class RedisEngine implements Engine {
     }
     if (typeof message !== 'object' || message === null || typeof message.channel !== 'string') return void this.stats.malformed++;
     this.stats.received++;
-    this.#local.publish(new Outgoing(message, json));
+    this.#local.deliver(new Outgoing(message, json));
   }
 
   /** Redis echoed our event `seq`: deliver it, and any older one whose echo cannot come any more. */
@@ -219,7 +180,7 @@ export class RedisEngine implements Engine {
     while (this.#pending > 0 && this.#inFlight[this.#head]!.seq <= seq) {
       const entry = this.#inFlight[this.#head++]!;
       if (entry.seq < seq) this.stats.unechoed++;
-      this.#local.publish(entry.event);
+      this.#local.deliver(entry.event);
     }
     this.#compact();
   }
@@ -228,7 +189,7 @@ export class RedisEngine implements Engine {
   #deliverUnechoed(seq: number): void {
     while (this.#pending > 0 && this.#inFlight[this.#head]!.seq <= seq) {
       this.stats.unechoed++;
-      this.#local.publish(this.#inFlight[this.#head++]!.event);
+      this.#local.deliver(this.#inFlight[this.#head++]!.event);
     }
     this.#compact();
   }
@@ -270,5 +231,19 @@ export class RedisEngine implements Engine {
     const dropped = this.stats.dropped - this.#droppedReported;
     this.#droppedReported = this.stats.dropped;
     if (dropped > 0) this.#log(`${dropped} event(s) published during the outage were delivered on this node only`);
+  }
+}
+
+export type RedisEngineOptions = RedisBrokerOptions;
+export type RedisEngineStats = RedisBrokerStats;
+
+/** The multi-node engine: a session index and a Redis broker delivering to it. */
+export class RedisEngine implements Engine {
+  readonly sessions: SessionIndex;
+  readonly broker: RedisBroker;
+
+  constructor(link: RedisLink | string, options: RedisEngineOptions = {}) {
+    this.sessions = new LocalSessionIndex();
+    this.broker = new RedisBroker(link, this.sessions, options);
   }
 }
