@@ -18,6 +18,7 @@ export interface Config {
   publicChannels: string | undefined;
   /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
   publicUrl: string | undefined;
+  /** UPLOAD_MAX_*, RENDER_MEMORY_MB, RENDER_PROCESSES: bounds of uploads and of PDF rendering. */
   uploadLimits: Partial<UploadLimits>;
   /** SOFFICE_PATH, OFFICE_TIMEOUT_S, OFFICE_CONCURRENCY, OFFICE_QUEUE: converting Office presentations. */
   office: Partial<OfficeOptions>;
@@ -92,6 +93,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.UPLOAD_MAX_FILE_MB) uploadLimits.maxFileBytes = int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
   if (env.UPLOAD_MAX_TOTAL_MB) uploadLimits.maxTotalBytes = int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
   if (env.UPLOAD_MAX_SLIDES) uploadLimits.maxSlides = int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
+  // Node, pdfjs, Skia and sharp need about 200 MB of data memory before the first page.
+  if (env.RENDER_MEMORY_MB?.trim()) uploadLimits.renderMemoryMb = int('RENDER_MEMORY_MB', 1_024, 256, 65_536);
+  if (env.RENDER_PROCESSES?.trim()) uploadLimits.renderProcesses = int('RENDER_PROCESSES', 1, 1, 8);
   const office: Partial<OfficeOptions> = {};
   if (env.SOFFICE_PATH?.trim()) office.binary = env.SOFFICE_PATH.trim();
   if (env.OFFICE_TIMEOUT_S) office.timeoutMs = int('OFFICE_TIMEOUT_S', 120, 5, 3_600) * 1000;
