@@ -1,6 +1,6 @@
 /**
- * PDF uploads over real HTTP: each page becomes a slide, rendered by pdfjs-dist in a worker
- * thread. The PDFs are hand-written at run time (tests/helpers/pdf-fixtures.ts).
+ * PDF uploads over real HTTP: each page becomes a slide, rendered by pdfjs-dist in a render
+ * child process. The PDFs are hand-written at run time (tests/helpers/pdf-fixtures.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -79,7 +79,7 @@ describe('PDF uploads', () => {
     await assertRefused(dir, await upload(server.url, [{ name: 'long.pdf', data: makePdf(pages) }]), 413, /7 pages: at most 6/, 'long.pdf');
   });
 
-  it('gives up on a PDF that takes too long, killing its worker (422)', async () => {
+  it('gives up on a PDF that takes too long, killing its render child (422)', async () => {
     const slow = await startUploadServer(store, uploadLimits({ pdfPageTimeoutMs: 1 }));
     try {
       await assertRefused(dir, await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]), 422, /took too long/, 'slow.pdf');
