@@ -46,12 +46,15 @@ export class RenderChild {
     });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-STDERR_KEPT)));
     this.#child.on('message', (reply: PdfReply) => this.#settle(reply.id, { type: 'reply', reply }));
-    this.#child.on('error', () => undefined); // a failed spawn also ends in 'exit'
+    this.#exited = new Promise((resolve) => {
+      this.#child.once('exit', (code, signal) => (this.#ended(code, signal), resolve()));
+      // A child that could not be started at all may never emit 'exit'.
+      this.#child.on('error', (error) => void (this.#child.pid === undefined && (this.#ended(null, null, error.message), resolve())));
+    });
     this.#ready = new Promise((resolve) => {
       this.#child.once('message', () => resolve(true));
-      this.#child.once('exit', () => resolve(false));
+      void this.#exited.then(() => resolve(false));
     });
-    this.#exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => (this.#ended(code, signal), resolve())));
   }
 
   /** The child's process id (tests read its limits and memory in /proc). */
@@ -66,13 +69,15 @@ export class RenderChild {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#settle(id, { type: 'timeout' }), timeoutMs);
       this.#pending.set(id, { resolve, timer });
-      this.#child.send({ ...body, id } as PdfRequest);
+      this.#child.send({ ...body, id } as PdfRequest, (error) => {
+        if (error) this.#settle(id, { type: 'exit', reason: 'crash', message: `the renderer is gone: ${error.message}` });
+      });
     });
   }
 
   /** Kills the child (if it still runs) and waits until it has exited, so it writes no more files. */
   async kill(): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    if (this.#child.pid !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
     await this.#exited;
   }
 
@@ -84,8 +89,9 @@ export class RenderChild {
     pending.resolve(outcome);
   }
 
-  #ended(code: number | null, signal: NodeJS.Signals | null): void {
-    this.#end = describeEnd(code, signal, this.#stderr);
+  #ended(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
+    if (this.#end) return;
+    this.#end = spawnError === undefined ? describeEnd(code, signal, this.#stderr) : { type: 'exit', reason: 'crash', message: `the renderer could not be started: ${spawnError}` };
     for (const id of [...this.#pending.keys()]) this.#settle(id, this.#end);
   }
 }
