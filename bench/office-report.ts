@@ -10,7 +10,7 @@ import { median } from './stats';
  * The run recorded before PDF rendering moved into a render child process (code 407ea67, the
  * section of commit 98f7492): pdfjs in a worker thread, sharp on its raw pixels in the server.
  */
-const BEFORE = { code: '407ea67', maxPauseMs: 140.6, p99: '65.3-70.9', renderMs: '12430-14440', totalMedianMs: 15520, load: '1.40 before, 2.58 after' };
+const BEFORE = { code: '407ea67', maxPauseMs: 140.6, p99: '65.3-70.9', renderMs: '12430-14440', totalMedianMs: 15520, load: '1.40 before, 2.58 after', laterRunsMaxMs: '97.5 and 131.1' };
 
 const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(0)} ms`);
 
@@ -22,11 +22,13 @@ export function renderOfficeSection(record: OfficeRecord): string {
       'following the progress stream: LibreOffice converts it to PDF (`converting`), the PDF render child process (nice 10, memory-limited) draws each page and sharp, in that child, makes the variants (`rendering`). ' +
       'Event-loop pauses are measured twice: inside the server, by `monitorEventLoopDelay` (10 ms resolution) preloaded with `--import` (bench/event-loop-probe.mjs; the target is read here), ' +
       'and from outside, by a probe sending `GET /api/live` one at a time, 10 ms apart, whose longest answer is what a phone asking meanwhile would wait (loopback round trip and the probe\'s own scheduling included). ' +
-      'For the longest pause its 10 ms timer saw, the inside probe also records how long the main thread ran, waited for a CPU (`/proc/self/task/<pid>/schedstat`) and collected garbage (perf_hooks `gc` entries); the render child\'s peak resident memory (VmHWM) is sampled every 50 ms.',
+      'For the longest pause its 10 ms timer saw, the inside probe also records how long the main thread ran, waited for a CPU (`/proc/self/task/<pid>/schedstat`) and collected garbage (perf_hooks `gc` entries); the render child\'s peak resident memory (VmHWM) is sampled every 50 ms. ' +
+      'The runs start once the server has settled: after it listens, Next still loads every page\'s modules for about 2 s (pauses of 100-550 ms), long before a presenter could upload from the library page.',
     '',
   );
   out.push(`* **Date:** ${record.date}`);
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
+  if (record.settledMs !== undefined) out.push(`* **Settled:** ${record.settledMs} ms after the server listened`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
   const busy = Math.max(record.load.before, record.load.after) > machine.nproc;
   out.push(`* **Load average** (1 min) ${record.load.before.toFixed(2)} before, ${record.load.after.toFixed(2)} after${busy ? `: **BUSY MACHINE**, more runnable processes than its ${machine.nproc} cores, so the pauses include waiting for a core` : ''}`);
@@ -53,7 +55,7 @@ export function renderOfficeSection(record: OfficeRecord): string {
 function beforeAndAfter(runs: OfficeRecord['runs']): string[] {
   const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
   return [
-    `Before and after moving PDF rendering into a memory-limited child process at nice 10 (pdfjs and sharp both in the child, only file names back; before: pdfjs in a worker thread, sharp on its raw pixels in the server, code ${BEFORE.code}, load ${BEFORE.load}):`,
+    `Before and after moving PDF rendering into a memory-limited child process at nice 10 (pdfjs and sharp both in the child, only file names back; before: pdfjs in a worker thread, sharp on its raw pixels in the server, code ${BEFORE.code}, load ${BEFORE.load}, runs started without waiting for the server to settle; its runs 2 and 3, past Next\'s preloading, paused at most ${BEFORE.laterRunsMaxMs} ms):`,
     '',
     '| | longest event-loop pause | loop delay p99 | rendering | upload to deck (median) |',
     '|---|---:|---:|---:|---:|',
