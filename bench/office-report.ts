@@ -47,7 +47,7 @@ export function renderOfficeSection(record: OfficeRecord): string {
     const gap = run.longestGap;
     out.push(`| ${i + 1} | ${ms(run.totalMs)} | ${ms(run.convertMs)} | ${ms(run.renderMs)} | ${run.slides} (${run.slidesWithNotes}) | ${run.loopP99Ms.toFixed(1)} / ${run.loopMaxMs.toFixed(1)} ms | ${gap.gapMs.toFixed(0)} ms: ${gap.ranMs.toFixed(0)} / ${gap.waitedMs.toFixed(0)} / ${gap.gcMs.toFixed(0)} ms | ${run.probes} | ${run.p99AnswerMs.toFixed(1)} / ${run.maxAnswerMs.toFixed(1)} ms | ${run.renderPeakRssMb} MB |`);
   });
-  out.push('', ...beforeAndAfter(runs), '');
+  out.push('', ...whyPaused(record), '', ...beforeAndAfter(runs), '');
   return `${out.join('\n')}\n`;
 }
 
@@ -61,5 +61,20 @@ function beforeAndAfter(runs: OfficeRecord['runs']): string[] {
     '|---|---:|---:|---:|---:|',
     `| before | ${BEFORE.maxPauseMs} ms | ${BEFORE.p99} ms | ${BEFORE.renderMs} ms | ${BEFORE.totalMedianMs} ms |`,
     `| after | ${Math.max(...runs.map((run) => run.loopMaxMs)).toFixed(1)} ms | ${range(runs.map((run) => run.loopP99Ms), 1)} ms | ${range(runs.map((run) => run.renderMs), 0)} ms | ${ms(median(runs.map((run) => run.totalMs)))} |`,
+    '',
+    'Rendering times compare only at the same load: the render child runs at nice 10, so it yields the cores to every other process, and each upload starts one (Node, pdfjs, Skia, sharp and tsx for render-image.ts: about a second).',
   ];
+}
+
+/** What the main thread did during each run's longest pause, as the probe measured it. */
+function whyPaused(record: OfficeRecord): string[] {
+  const gaps = record.runs.map((run) => run.longestGap);
+  const list = (pick: (gap: OfficeRecord['runs'][number]['longestGap']) => number) => gaps.map((gap) => pick(gap).toFixed(0)).join(', ');
+  const waited = gaps.reduce((sum, gap) => sum + gap.waitedMs, 0);
+  const busy = gaps.reduce((sum, gap) => sum + gap.ranMs + gap.gcMs, 0);
+  const verdict =
+    waited > busy
+      ? `The pauses are the main thread **waiting for a CPU**, not running: it was runnable while other threads held both cores (load average ${record.load.before.toFixed(2)} before and ${record.load.after.toFixed(2)} after, on ${record.machine.nproc} cores). Nothing of ours ran long and no GC ran; the render child runs at nice 10, LibreOffice (while \`converting\`) and the other processes on the machine at their own priorities.`
+      : 'The pauses are the main thread running (our code or GC, see the columns): a CPU profile of the server over that window names the code.';
+  return [`Why the longest pause of each run happened, from the main thread's scheduler counters and GC entries over it: ran ${list((gap) => gap.ranMs)} ms, waited for a CPU ${list((gap) => gap.waitedMs)} ms, GC ${list((gap) => gap.gcMs)} ms. ${verdict}`];
 }
