@@ -67,11 +67,15 @@ describe('PDF uploads', () => {
   });
 
   it('refuses an encrypted PDF (422, file named)', async () => {
-    await assertRefused(dir, await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]), 422, /password-protected/, 'secret.pdf');
+    const answer = await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]);
+    await assertRefused(dir, answer, 422, /password-protected/, 'secret.pdf');
+    assert.equal(answer.body.code, 'pdf_encrypted');
   });
 
   it('refuses a broken PDF (422, file named)', async () => {
-    await assertRefused(dir, await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]), 422, /damaged or not a PDF/, 'broken.pdf');
+    const answer = await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]);
+    await assertRefused(dir, answer, 422, /damaged or not a PDF/, 'broken.pdf');
+    assert.equal(answer.body.code, 'pdf_invalid');
   });
 
   it('refuses a PDF with too many pages (413)', async () => {
@@ -82,7 +86,9 @@ describe('PDF uploads', () => {
   it('gives up on a PDF that takes too long, killing its render child (422)', async () => {
     const slow = await startUploadServer(store, uploadLimits({ pdfPageTimeoutMs: 1 }));
     try {
-      await assertRefused(dir, await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]), 422, /took too long/, 'slow.pdf');
+      const answer = await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]);
+      await assertRefused(dir, answer, 422, /took too long/, 'slow.pdf');
+      assert.equal(answer.body.code, 'render_timeout');
     } finally {
       await slow.close();
     }
