@@ -22,6 +22,7 @@ export interface Config {
   publicChannels: string | undefined;
   /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
   publicUrl: string | undefined;
+  /** UPLOAD_MAX_*, RENDER_MEMORY_MB, RENDER_PROCESSES: bounds of uploads and of PDF rendering. */
   uploadLimits: Partial<UploadLimits>;
   /** SOFFICE_PATH, OFFICE_TIMEOUT_S, OFFICE_CONCURRENCY, OFFICE_QUEUE: converting Office presentations. */
   office: Partial<OfficeOptions>;
@@ -194,6 +195,9 @@ function uploadLimits(read: Reader): Partial<UploadLimits> {
   if (read.has('UPLOAD_MAX_FILE_MB')) limits.maxFileBytes = read.int('UPLOAD_MAX_FILE_MB', 50, 1, 4096) * MiB;
   if (read.has('UPLOAD_MAX_TOTAL_MB')) limits.maxTotalBytes = read.int('UPLOAD_MAX_TOTAL_MB', 200, 1, 16_384) * MiB;
   if (read.has('UPLOAD_MAX_SLIDES')) limits.maxSlides = read.int('UPLOAD_MAX_SLIDES', 500, 1, 5_000);
+  // Node, pdfjs, Skia and sharp need about 200 MB of data memory before the first page.
+  if (read.has('RENDER_MEMORY_MB')) limits.renderMemoryMb = read.int('RENDER_MEMORY_MB', 1_024, 256, 65_536);
+  if (read.has('RENDER_PROCESSES')) limits.renderProcesses = read.int('RENDER_PROCESSES', 1, 1, 8);
   return limits;
 }
 

@@ -10,7 +10,6 @@ import { newDeckId, newToken } from './ids';
 import { type UploadFailure, type UploadLimits, fail } from './limits';
 import type { PdfDocument } from './pdf';
 import { mapBounded } from './pool';
-import { renderVariants } from './render-image';
 import { sortNatural } from './natural-sort';
 import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
 import type { DeckStore } from './store';
@@ -21,8 +20,8 @@ export interface BuildOptions {
   /** Converts Office presentations; share one per server so its queue bounds them all. */
   office?: OfficeConverter;
   /**
-   * Aborted when the client goes away: a running conversion is killed, no further slide is
-   * rendered, and no deck is made (checked after every stage and before every slide).
+   * Aborted when the client goes away: a running conversion or PDF render child is killed, no
+   * further slide is made, and no deck is made (checked after every stage and before every slide).
    */
   signal?: AbortSignal;
 }
@@ -77,29 +76,28 @@ async function prepare(
 ): Promise<{ ok: true; sources: SlideSource[]; pdf?: PdfDocument } | UploadFailure> {
   if (plan.kind === 'images') return imageSources(plan.files, limits);
   if (plan.kind === 'zip') return zipSources(plan.file, tmpDir, limits, onProgress);
-  if (plan.kind !== 'office') return pdfSources(plan.file, limits);
+  if (plan.kind !== 'office') return pdfSources(plan.file, limits, [], options.signal);
   const converter = options.office ?? new OfficeConverter();
   const converted = await converter.convert(plan.file, plan.office, tmpDir, options.signal, onProgress);
   if (!converted.ok) return converted;
-  return pdfSources({ ...plan.file, path: converted.pdf }, limits, converted.notes);
+  return pdfSources({ ...plan.file, path: converted.pdf }, limits, converted.notes, options.signal);
 }
 
-/** Decodes and renders every slide, `limits.concurrency` at a time, in slide order. */
+/** Makes every slide's files, `limits.concurrency` at a time, in slide order. */
 function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimits, onProgress?: ProgressListener, signal?: AbortSignal) {
   const total = sources.length;
   let done = 0;
   onProgress?.({ type: 'progress', stage: 'rendering', done, total });
   return mapBounded(sources, limits.concurrency, async (source): Promise<{ ok: true; slide: StoredSlide } | UploadFailure> => {
     if (signal?.aborted) return cancelledUpload();
-    const loaded = await source.load();
-    if (!loaded.ok) return loaded;
-    if (signal?.aborted) return cancelledUpload();
     const token = newToken();
-    const rendered = await renderVariants(loaded.image, buildDir, token);
-    const slide: StoredSlide = { token, name: source.name, ...rendered };
-    if (loaded.text !== undefined) slide.text = loaded.text;
-    if (loaded.heading !== undefined) slide.heading = loaded.heading;
-    if (loaded.notes !== undefined) slide.notes = loaded.notes;
+    const made = await source.make(buildDir, token);
+    if (!made.ok) return made;
+    if (signal?.aborted) return cancelledUpload();
+    const slide: StoredSlide = { token, name: source.name, ...made.rendered };
+    if (made.text !== undefined) slide.text = made.text;
+    if (made.heading !== undefined) slide.heading = made.heading;
+    if (made.notes !== undefined) slide.notes = made.notes;
     onProgress?.({ type: 'progress', stage: 'rendering', done: ++done, total, file: source.name });
     return { ok: true, slide };
   });

@@ -18,10 +18,16 @@ export interface UploadLimits {
   maxZipBytes: number;
   /** Pages per PDF. */
   maxPdfPages: number;
-  /** A PDF page that takes longer to render fails the upload (the worker is killed). */
+  /** A PDF page that takes longer to render fails the upload (its render child is killed). */
   pdfPageTimeoutMs: number;
-  /** Heap limit of the PDF worker thread (MB). */
+  /** JavaScript heap limit of a PDF render child (MB); `renderMemoryMb` bounds all of its memory. */
   pdfWorkerHeapMb: number;
+  /** Data memory a PDF render child may use (MB, RLIMIT_DATA); a child that outgrows it fails the upload. */
+  renderMemoryMb: number;
+  /** PDF render children at once, for the whole process; more uploads wait in a bounded line. */
+  renderProcesses: number;
+  /** Pixels of one PDF page drawn at slide width (1920 px); a larger page is refused. */
+  maxPagePixels: number;
   /** Slides processed at once (sharp itself uses the libuv pool; 2 suits 2 cores). */
   concurrency: number;
 }
@@ -38,6 +44,9 @@ export const DEFAULT_UPLOAD_LIMITS: Readonly<UploadLimits> = Object.freeze({
   maxPdfPages: 500,
   pdfPageTimeoutMs: 30_000,
   pdfWorkerHeapMb: 512,
+  renderMemoryMb: 1024,
+  renderProcesses: 1,
+  maxPagePixels: 1920 * 7680,
   concurrency: 2,
 });
 
@@ -59,10 +68,17 @@ export interface UploadFailure {
   error: string;
   /** The uploaded file (or `archive.zip/entry.png`) the error is about. */
   file?: string;
+  /** A stable code for the failures that have one (docs/api.md), e.g. `render_memory_exceeded`. */
+  code?: string;
 }
 
 export function fail(status: FailureStatus, error: string, file?: string): UploadFailure {
   return file === undefined ? { ok: false, status, error } : { ok: false, status, error, file };
+}
+
+/** `fail` with a stable `code`. */
+export function failWithCode(code: string, status: FailureStatus, error: string, file?: string): UploadFailure {
+  return { ...fail(status, error, file), code };
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,11 +1,18 @@
-/** Messages between pdf.ts (the main thread) and pdf-worker.mjs (the PDF worker thread). */
+/**
+ * Messages between pdf.ts (the server) and render-child.mjs (the PDF render child process), over
+ * the child's IPC channel as JSON. Only file names, sizes and text cross: the pixels are drawn
+ * and encoded inside the child, which writes the image files itself.
+ */
+import type { RenderedSlide } from './render-image';
 
 export type PdfRequest =
-  | { type: 'open'; file: string; maxImagePixels: number }
-  | { type: 'render'; page: number; width: number; maxHeight: number };
+  | { id: number; type: 'open'; file: string; maxImagePixels: number }
+  /** Draw page `page` `width` px wide and write its image files as slide `token` into `outDir`. */
+  | { id: number; type: 'render'; page: number; width: number; maxPagePixels: number; outDir: string; token: string };
+
+export type PdfFailureReason = 'password' | 'invalid' | 'page-too-large' | 'memory' | 'other';
 
 export type PdfReply =
-  | { type: 'opened'; pages: number }
-  /** RGBA pixels, the buffer transferred rather than copied. */
-  | { type: 'page'; width: number; height: number; pixels: Uint8Array; text: string }
-  | { type: 'failed'; reason: 'password' | 'invalid' | 'other'; message: string };
+  | { id: number; type: 'opened'; pages: number }
+  | { id: number; type: 'rendered'; slide: RenderedSlide; text: string }
+  | { id: number; type: 'failed'; reason: PdfFailureReason; message: string };

@@ -1,107 +1,133 @@
 /**
- * A PDF being turned into slides, page by page, in a worker thread (pdf-worker.mjs). The
- * worker gets a heap limit (`resourceLimits`) and every request a deadline; a page that takes too
- * long or a worker that dies fails the upload with 422 and the worker is terminated, so a hostile
- * PDF costs at most one page timeout of one thread. Requests are queued, one in flight at a time.
+ * A PDF being turned into slides, page by page, in a render child process (render-child.ts):
+ * the child draws each page and writes its image files itself, under an OS memory limit, so
+ * neither a hostile PDF's memory nor its raw pixels ever reach the server. Every request has a
+ * deadline; a page that takes too long, a child that dies (of its memory limit or otherwise) or a
+ * cancelled upload kills the child and fails the upload with a stable code. At most
+ * `renderProcesses` children run at once in this process; a few more uploads wait their turn.
  */
-import { Worker } from 'node:worker_threads';
-import { type UploadFailure, type UploadLimits, fail } from './limits';
+import { type UploadFailure, type UploadLimits, fail, failWithCode } from './limits';
+import { SlotQueue } from './office/queue';
 import type { PdfReply, PdfRequest } from './pdf-protocol';
-import type { RawImage } from './render-image';
+import type { RenderedSlide } from './render-image';
+import { type Exchange, RenderChild } from './render-child';
 
 /** Pages are drawn this wide: the largest slide variant, so nothing is upscaled later. */
 export const PDF_RENDER_WIDTH = 1920;
-const PDF_MAX_HEIGHT = PDF_RENDER_WIDTH * 4;
-const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
+/** Uploads that may wait for a render child, beyond those rendering; more are refused (503). */
+const RENDER_WAITING = 8;
 
-export type PdfPage = { ok: true; image: RawImage; text: string };
+export type PdfPage = { ok: true; slide: RenderedSlide; text: string };
+type Outcome = PdfReply | { type: 'failure'; failure: UploadFailure };
+type RequestBody = PdfRequest extends infer R ? (R extends PdfRequest ? Omit<R, 'id'> : never) : never;
 
 export class PdfDocument {
-  private queue: Promise<unknown> = Promise.resolve();
-  private dead: UploadFailure | undefined;
-  private pageCount = 0;
+  #dead: UploadFailure | undefined;
+  #pageCount = 0;
+  #closed: Promise<void> | undefined;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly child: RenderChild,
+    private readonly release: () => void,
     private readonly label: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  get pages(): number {
-    return this.pageCount;
+    private readonly limits: UploadLimits,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** Opens `file` in a new worker; 422 naming `label` if it is encrypted, broken or too slow. */
-  static async open(file: string, label: string, limits: UploadLimits): Promise<{ ok: true; pdf: PdfDocument } | UploadFailure> {
-    const worker = new Worker(WORKER_URL, {
-      resourceLimits: { maxOldGenerationSizeMb: limits.pdfWorkerHeapMb, maxYoungGenerationSizeMb: 64 },
-      stdout: false,
-      stderr: false,
-    });
-    const pdf = new PdfDocument(worker, label, limits.pdfPageTimeoutMs);
-    const reply = await pdf.request({ type: 'open', file, maxImagePixels: limits.maxPixels }, 'opening the PDF');
+  get pages(): number {
+    return this.#pageCount;
+  }
+
+  /** The render child's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /**
+   * Waits for a render slot, starts a child and opens `file` in it; 422 naming `label` if it is
+   * encrypted, broken or too slow, 503 if too many uploads are already waiting.
+   */
+  static async open(file: string, label: string, limits: UploadLimits, signal?: AbortSignal): Promise<{ ok: true; pdf: PdfDocument } | UploadFailure> {
+    const slot = await renderQueue(limits.renderProcesses).acquire(signal);
+    if (!slot.ok) {
+      return slot.reason === 'full'
+        ? failWithCode('render_busy', 503, 'Too many PDFs are being rendered; try again in a minute.', label)
+        : cancelled(label);
+    }
+    const child = new RenderChild({ memoryMb: limits.renderMemoryMb, heapMb: Math.min(limits.pdfWorkerHeapMb, limits.renderMemoryMb) });
+    const pdf = new PdfDocument(child, slot.release, label, limits, signal);
+    if (signal?.aborted) pdf.#onAbort();
+    const reply = await pdf.#request({ type: 'open', file, maxImagePixels: limits.maxPixels }, 'opening the PDF');
     if (reply.type !== 'opened') {
       await pdf.close();
       return reply.type === 'failure' ? reply.failure : fail(422, 'The PDF could not be opened.', label);
     }
-    pdf.pageCount = reply.pages;
+    pdf.#pageCount = reply.pages;
     return { ok: true, pdf };
   }
 
-  /** Renders page `number` (1-based) about 1920 px wide, with its text. */
-  async renderPage(number: number): Promise<PdfPage | UploadFailure> {
-    const request: PdfRequest = { type: 'render', page: number, width: PDF_RENDER_WIDTH, maxHeight: PDF_MAX_HEIGHT };
-    const reply = await this.request(request, `rendering page ${number}`);
+  /** Renders page `number` (1-based) 1920 px wide into `outDir` as slide `token`, with its text. */
+  async renderPage(number: number, outDir: string, token: string): Promise<PdfPage | UploadFailure> {
+    const request = { type: 'render', page: number, width: PDF_RENDER_WIDTH, maxPagePixels: this.limits.maxPagePixels, outDir, token } as const;
+    const reply = await this.#request(request, `rendering page ${number}`);
     if (reply.type === 'failure') return reply.failure;
-    if (reply.type !== 'page') return fail(422, `Page ${number} of the PDF could not be rendered.`, this.label);
-    const image: RawImage = { data: Buffer.from(reply.pixels.buffer, reply.pixels.byteOffset, reply.pixels.byteLength), width: reply.width, height: reply.height, channels: 4 };
-    return { ok: true, image, text: reply.text };
+    if (reply.type !== 'rendered') return fail(422, `Page ${number} of the PDF could not be rendered.`, this.label);
+    return { ok: true, slide: reply.slide, text: reply.text };
   }
 
-  async close(): Promise<void> {
-    this.dead ??= fail(500, 'The PDF worker was closed.', this.label);
-    await this.worker.terminate();
+  /** Ends the child and frees its slot; once this resolves the child writes nothing more. */
+  close(): Promise<void> {
+    this.#dead ??= fail(500, 'The PDF renderer was closed.', this.label);
+    this.signal?.removeEventListener('abort', this.#onAbort);
+    this.#closed ??= this.child.kill().finally(this.release);
+    return this.#closed;
   }
 
-  /** Sends one request once the previous one is answered; a deadline or a crash ends the worker. */
-  private request(message: PdfRequest, doing: string): Promise<PdfReply | { type: 'failure'; failure: UploadFailure }> {
-    const run = async (): Promise<PdfReply | { type: 'failure'; failure: UploadFailure }> => {
-      if (this.dead) return { type: 'failure', failure: this.dead };
-      const outcome = await exchange(this.worker, message, this.timeoutMs);
-      if (outcome.type === 'timeout' || outcome.type === 'crash') {
-        this.dead = fail(422, outcome.type === 'timeout' ? `The PDF took too long (${doing}).` : `The PDF could not be processed (${doing}): ${outcome.message}`, this.label);
-        void this.worker.terminate();
-        return { type: 'failure', failure: this.dead };
-      }
-      return outcome.reply.type === 'failed' ? { type: 'failure', failure: describe(outcome.reply, this.label) } : outcome.reply;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+  readonly #onAbort = (): void => {
+    this.#dead ??= cancelled(this.label);
+    void this.child.kill();
+  };
+
+  async #request(message: RequestBody, doing: string): Promise<Outcome> {
+    if (this.#dead) return { type: 'failure', failure: this.#dead };
+    const outcome = await this.child.request(message, this.limits.pdfPageTimeoutMs);
+    if (outcome.type === 'reply') return outcome.reply.type === 'failed' ? { type: 'failure', failure: describe(outcome.reply, this.label, this.limits) } : outcome.reply;
+    this.#dead ??= this.#deathFailure(outcome, doing);
+    void this.child.kill();
+    return { type: 'failure', failure: this.#dead };
+  }
+
+  #deathFailure(outcome: Exclude<Exchange, { type: 'reply' }>, doing: string): UploadFailure {
+    if (outcome.type === 'timeout') return failWithCode('render_timeout', 422, `The PDF took too long (${doing}).`, this.label);
+    if (outcome.reason === 'memory') return memoryFailure(this.label, this.limits, doing);
+    if (outcome.reason === 'no-limit') return failWithCode('render_unavailable', 500, `The PDF could not be rendered: ${outcome.message}.`, this.label);
+    return failWithCode('render_failed', 422, `The PDF could not be processed (${doing}): ${outcome.message}`, this.label);
   }
 }
 
-type Exchange = { type: 'reply'; reply: PdfReply } | { type: 'timeout' } | { type: 'crash'; message: string };
+const queues = new Map<number, SlotQueue>();
 
-/** One message out, the next one in, whichever of reply, deadline or worker death comes first. */
-function exchange(worker: Worker, message: PdfRequest, timeoutMs: number): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const done = (outcome: Exchange): void => {
-      clearTimeout(timer);
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      resolve(outcome);
-    };
-    const onMessage = (reply: PdfReply): void => done({ type: 'reply', reply });
-    const onError = (error: Error): void => done({ type: 'crash', message: (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : error.message });
-    const onExit = (code: number): void => done({ type: 'crash', message: `worker exited (${code})` });
-    const timer = setTimeout(() => done({ type: 'timeout' }), timeoutMs);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(message);
-  });
+/** One line per process (and per setting, should callers pass different ones). */
+function renderQueue(processes: number): SlotQueue {
+  let queue = queues.get(processes);
+  if (!queue) queues.set(processes, (queue = new SlotQueue(processes, RENDER_WAITING)));
+  return queue;
 }
 
-function describe(reply: Extract<PdfReply, { type: 'failed' }>, label: string): UploadFailure {
-  if (reply.reason === 'password') return fail(422, 'The PDF is encrypted or password-protected; upload an unprotected copy.', label);
-  if (reply.reason === 'invalid') return fail(422, 'The PDF is damaged or not a PDF.', label);
+function cancelled(label: string): UploadFailure {
+  return failWithCode('upload_cancelled', 400, 'The upload was cancelled.', label);
+}
+
+function memoryFailure(label: string, limits: UploadLimits, doing: string): UploadFailure {
+  return failWithCode('render_memory_exceeded', 422, `The PDF needs more memory than the ${limits.renderMemoryMb} MB allowed for rendering it (${doing}); export it with smaller images or fewer layers.`, label);
+}
+
+function describe(reply: Extract<PdfReply, { type: 'failed' }>, label: string, limits: UploadLimits): UploadFailure {
+  if (reply.reason === 'password') return failWithCode('pdf_encrypted', 422, 'The PDF is encrypted or password-protected; upload an unprotected copy.', label);
+  if (reply.reason === 'invalid') return failWithCode('pdf_invalid', 422, 'The PDF is damaged or not a PDF.', label);
+  if (reply.reason === 'page-too-large') return failWithCode('page_too_large', 422, reply.message, label);
+  if (reply.reason === 'memory') return memoryFailure(label, limits, 'rendering');
   return fail(422, `The PDF could not be processed: ${reply.message}`, label);
 }

@@ -1,32 +1,27 @@
 /**
  * What an upload is, decided from file contents alone, and the ordered list of slides it makes:
  * several images, exactly one ZIP of images, or exactly one PDF. Each slide is a `SlideSource`
- * whose pixels are produced only when the renderer asks, so at most `concurrency` decoded slides
- * are in memory at once.
+ * whose files are made only when the builder asks, so at most `concurrency` slides are in the
+ * making at once. Images are decoded here and encoded by sharp; PDF pages are drawn and encoded
+ * in the PDF's render child process, which writes the files itself.
  */
 import { headingOf, normalizeText } from './deck-file';
 import { type UploadFailure, type UploadLimits, fail } from './limits';
 import { sortNatural } from './natural-sort';
 import { PdfDocument } from './pdf';
-import { type RawImage, decodeImage } from './render-image';
+import { type RenderedSlide, decodeImage, renderVariants } from './render-image';
 import { type SniffedKind, isImageKind, sniffFile } from './sniff';
 import type { ProgressListener, ReceivedFile } from './types';
 import { extractZip } from './zip';
 import { isNotesFileName, readNotesFile } from './zip-notes';
 import { type OfficeKind, zipOfficeKind } from './office/formats';
 
+export type MadeSlide = { ok: true; rendered: RenderedSlide; text?: string; heading?: string; notes?: string };
+
 export interface SlideSource {
   name: string;
-  load(): Promise<LoadedSlide | UploadFailure>;
-}
-
-/** A decoded slide, with what its source says about it: a page's text and first line, speaker notes. */
-export interface LoadedSlide {
-  ok: true;
-  image: RawImage;
-  text?: string;
-  heading?: string;
-  notes?: string;
+  /** Writes the slide's image files into `outDir` as slide `token`. */
+  make(outDir: string, token: string): Promise<MadeSlide | UploadFailure>;
 }
 
 export type UploadPlan =
@@ -72,7 +67,7 @@ export function imageSources(files: ReceivedFile[], limits: UploadLimits): { ok:
   if (files.length > limits.maxSlides) return fail(413, `Too many slides: at most ${limits.maxSlides}.`);
   const sources = sortNatural(files, (file) => file.name).map((file) => ({
     name: file.name,
-    load: () => decodeImage(file.path, file.name, limits.maxPixels),
+    make: (outDir: string, token: string) => makeImage(file.path, file.name, limits, outDir, token),
   }));
   return { ok: true, sources };
 }
@@ -98,9 +93,15 @@ export async function zipSources(
   if (!notes.ok) return notes;
   const sources = sortNatural(entries, (entry) => entry.entry).map((entry, i) => ({
     name: entry.entry,
-    load: () => withNotes(decodeImage(entry.path, entry.name, limits.maxPixels), notes.notes[i]),
+    make: (outDir: string, token: string) => withNotes(makeImage(entry.path, entry.name, limits, outDir, token), notes.notes[i]),
   }));
   return { ok: true, sources };
+}
+
+async function makeImage(file: string, label: string, limits: UploadLimits, outDir: string, token: string): Promise<MadeSlide | UploadFailure> {
+  const decoded = await decodeImage(file, label, limits.maxPixels);
+  if (!decoded.ok) return decoded;
+  return { ok: true, rendered: await renderVariants(decoded.image, outDir, token) };
 }
 
 async function withNotes<T extends { ok: boolean }>(loading: Promise<T>, notes: string | undefined): Promise<T & { notes?: string }> {
@@ -108,13 +109,14 @@ async function withNotes<T extends { ok: boolean }>(loading: Promise<T>, notes: 
   return loaded.ok && notes !== undefined ? { ...loaded, notes } : loaded;
 }
 
-/** Opens the PDF in its worker; one slide per page. The caller must `close()` the document. */
+/** Opens the PDF in a render child; one slide per page. The caller must `close()` the document. */
 export async function pdfSources(
   file: ReceivedFile,
   limits: UploadLimits,
   notes: ReadonlyArray<string | undefined> = [],
+  signal?: AbortSignal,
 ): Promise<{ ok: true; sources: SlideSource[]; pdf: PdfDocument } | UploadFailure> {
-  const opened = await PdfDocument.open(file.path, file.name, limits);
+  const opened = await PdfDocument.open(file.path, file.name, limits, signal);
   if (!opened.ok) return opened;
   const { pdf } = opened;
   const maxPages = Math.min(limits.maxPdfPages, limits.maxSlides);
@@ -128,12 +130,12 @@ export async function pdfSources(
   }
   const sources = Array.from({ length: pdf.pages }, (_, i) => ({
     name: `page ${i + 1}`,
-    load: async () => {
-      const page = await pdf.renderPage(i + 1);
+    make: async (outDir: string, token: string) => {
+      const page = await pdf.renderPage(i + 1, outDir, token);
       if (!page.ok) return page;
       const text = normalizeText(page.text);
       const heading = headingOf(page.text);
-      const slide: LoadedSlide = { ok: true, image: page.image };
+      const slide: MadeSlide = { ok: true, rendered: page.slide };
       if (text !== undefined) slide.text = text;
       if (heading !== undefined) slide.heading = heading;
       if (notes[i] !== undefined) slide.notes = notes[i];

@@ -4,6 +4,7 @@
  * `standardFontDataUrl`). The xref table is computed from real byte offsets, as PDF 1.7 §7.5.4
  * requires, so a strict reader accepts the file without reconstructing it.
  */
+import { deflateSync } from 'node:zlib';
 
 /** A valid PDF with one page per entry of `texts` (ASCII text only; parentheses are escaped). */
 export function makePdf(texts: string[], opts: { width?: number; height?: number; encrypt?: boolean } = {}): Buffer {
@@ -53,4 +54,41 @@ function serialise(objects: string[], trailerExtra: string): Buffer {
 
 function escapePdfString(text: string): string {
   return text.replace(/[\\()]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A one-page PDF holding one `side`×`side` RGB image of a single colour, Flate-compressed: a few
+ * hundred KB on disk that a reader must decode into `side`² × 3 bytes (and more, to draw it).
+ */
+export function makeImagePdf(side: number): Buffer {
+  const pixels = deflateSync(Buffer.alloc(side * side * 3, 0x80), { level: 9 });
+  const content = 'q 960 0 0 540 0 0 cm /Im1 Do Q';
+  const objects: Array<string | Buffer> = [];
+  objects[1] = '<< /Type /Catalog /Pages 2 0 R >>';
+  objects[2] = '<< /Type /Pages /Kids [3 0 R] /Count 1 >>';
+  objects[3] = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 960 540] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>';
+  objects[4] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
+  objects[5] = Buffer.concat([
+    Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${pixels.length} >>\nstream\n`, 'latin1'),
+    pixels,
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
+  return serialiseBinary(objects);
+}
+
+function serialiseBinary(objects: Array<string | Buffer>): Buffer {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let length = parts[0]!.length;
+  const offsets: number[] = [];
+  const add = (part: Buffer): void => void (parts.push(part), (length += part.length));
+  for (let id = 1; id < objects.length; id++) {
+    offsets[id] = length;
+    const body = objects[id]!;
+    add(Buffer.concat([Buffer.from(`${id} 0 obj\n`, 'latin1'), typeof body === 'string' ? Buffer.from(body, 'latin1') : body, Buffer.from('\nendobj\n', 'latin1')]));
+  }
+  let tail = `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
+  for (let id = 1; id < objects.length; id++) tail += `${String(offsets[id]).padStart(10, '0')} 00000 n \n`;
+  tail += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`;
+  add(Buffer.from(tail, 'latin1'));
+  return Buffer.concat(parts);
 }

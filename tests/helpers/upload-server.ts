@@ -25,7 +25,7 @@ export async function startUploadServer(store: DeckStore, limits: UploadLimits):
       const received = await receiveUpload(req, limits, onProgress, store.dir);
       if (!received.ok) return answer(res, received.status, { error: received.error, file: received.file }, true);
       const built = await buildDeck(store, received, limits, onProgress);
-      if (!built.ok) return answer(res, built.status, { error: built.error, file: built.file });
+      if (!built.ok) return answer(res, built.status, { error: built.error, file: built.file, code: built.code });
       answer(res, 201, { ...deckSummary(built.deck), slides: built.deck.slides });
     })().catch((error: unknown) => answer(res, 500, { error: String(error) }));
   });
@@ -52,7 +52,7 @@ function answer(res: http.ServerResponse, status: number, body: unknown, closeCo
 
 export interface UploadAnswer {
   status: number;
-  body: { error?: string; file?: string; id?: string; title?: string; count?: number; source?: string; slides?: Array<Record<string, unknown>> };
+  body: { error?: string; file?: string; code?: string; id?: string; title?: string; count?: number; source?: string; slides?: Array<Record<string, unknown>> };
 }
 
 /** Asserts that an upload was refused as expected and left nothing behind in the data folder `dataDir`. */

@@ -6,6 +6,7 @@
  * (`show="0"`) are left out, as LibreOffice's PDF export leaves them out.
  */
 import path from 'node:path/posix';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeNotes } from '../deck-file';
 import { type XmlElement, childrenNamed, findAll, findFirst, isElement, parseXml } from './xml';
 import { readZipTexts } from './zip-read';
@@ -23,6 +24,8 @@ export async function pptxNotes(file: string, maxEntries: number, maxPartBytes: 
   const slideTargets = relationships(part('ppt/_rels/presentation.xml.rels'), 'ppt/presentation.xml');
   const notes: Array<string | undefined> = [];
   for (const id of findAll(presentation, 'p:sldId')) {
+    // Parsing is synchronous: a slide's three parts at a time keeps the server's event loop free.
+    await nextTurn();
     const slidePath = slideTargets.get(id.attrs['r:id'] ?? '')?.target;
     const slide = slidePath ? part(slidePath) : undefined;
     if (!slide || slide.attrs.show === '0' || slide.attrs.show === 'false') continue;

@@ -1,6 +1,6 @@
 /**
- * PDF uploads over real HTTP: each page becomes a slide, rendered by pdfjs-dist in a worker
- * thread. The PDFs are hand-written at run time (tests/helpers/pdf-fixtures.ts).
+ * PDF uploads over real HTTP: each page becomes a slide, rendered by pdfjs-dist in a render
+ * child process. The PDFs are hand-written at run time (tests/helpers/pdf-fixtures.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -67,11 +67,15 @@ describe('PDF uploads', () => {
   });
 
   it('refuses an encrypted PDF (422, file named)', async () => {
-    await assertRefused(dir, await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]), 422, /password-protected/, 'secret.pdf');
+    const answer = await upload(server.url, [{ name: 'secret.pdf', data: makePdf(['x'], { encrypt: true }) }]);
+    await assertRefused(dir, answer, 422, /password-protected/, 'secret.pdf');
+    assert.equal(answer.body.code, 'pdf_encrypted');
   });
 
   it('refuses a broken PDF (422, file named)', async () => {
-    await assertRefused(dir, await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]), 422, /damaged or not a PDF/, 'broken.pdf');
+    const answer = await upload(server.url, [{ name: 'broken.pdf', data: makeBrokenPdf() }]);
+    await assertRefused(dir, answer, 422, /damaged or not a PDF/, 'broken.pdf');
+    assert.equal(answer.body.code, 'pdf_invalid');
   });
 
   it('refuses a PDF with too many pages (413)', async () => {
@@ -79,10 +83,12 @@ describe('PDF uploads', () => {
     await assertRefused(dir, await upload(server.url, [{ name: 'long.pdf', data: makePdf(pages) }]), 413, /7 pages: at most 6/, 'long.pdf');
   });
 
-  it('gives up on a PDF that takes too long, killing its worker (422)', async () => {
+  it('gives up on a PDF that takes too long, killing its render child (422)', async () => {
     const slow = await startUploadServer(store, uploadLimits({ pdfPageTimeoutMs: 1 }));
     try {
-      await assertRefused(dir, await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]), 422, /took too long/, 'slow.pdf');
+      const answer = await upload(slow.url, [{ name: 'slow.pdf', data: makePdf(['a', 'b']) }]);
+      await assertRefused(dir, answer, 422, /took too long/, 'slow.pdf');
+      assert.equal(answer.body.code, 'render_timeout');
     } finally {
       await slow.close();
     }
