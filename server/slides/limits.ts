@@ -59,10 +59,12 @@ export interface UploadFailure {
   error: string;
   /** The uploaded file (or `archive.zip/entry.png`) the error is about. */
   file?: string;
+  /** Where the status alone does not say it: a cancelled upload (400), LibreOffice missing (415). */
+  code?: 'upload_cancelled' | 'office_unavailable';
 }
 
-export function fail(status: FailureStatus, error: string, file?: string): UploadFailure {
-  return file === undefined ? { ok: false, status, error } : { ok: false, status, error, file };
+export function fail(status: FailureStatus, error: string, file?: string, code?: UploadFailure['code']): UploadFailure {
+  return { ok: false, status, error, ...(file === undefined ? {} : { file }), ...(code === undefined ? {} : { code }) };
 }
 
 export function formatBytes(bytes: number): string {
