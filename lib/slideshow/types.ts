@@ -159,49 +159,52 @@ export interface DeckDetail extends DeckSummary {
  * means and where it is answered). Clients decide on the code, never on the wording of `error`,
  * which is written for people and may change.
  */
-export type ApiErrorCode =
+export const API_ERROR_CODES = [
   // Any route
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'body_too_large'
-  | 'invalid_json'
-  | 'internal'
+  'not_found',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'body_too_large',
+  'invalid_json',
+  'internal',
   // Presenter access
-  | 'sign_in_required'
-  | 'wrong_key'
-  | 'too_many_wrong_keys'
-  | 'cross_origin'
+  'sign_in_required',
+  'wrong_key',
+  'too_many_wrong_keys',
+  'cross_origin',
   // The live talk
-  | 'command_invalid'
-  | 'no_such_deck'
-  | 'slide_out_of_range'
-  | 'not_live'
-  | 'nothing_to_hand_out'
-  | 'talk_contended'
-  | 'history_query_invalid'
-  | 'deck_not_live'
-  | 'no_handout'
-  | 'handout_too_large'
+  'command_invalid',
+  'no_such_deck',
+  'slide_out_of_range',
+  'not_live',
+  'nothing_to_hand_out',
+  'talk_contended',
+  'history_query_invalid',
+  'deck_not_live',
+  'no_handout',
+  'handout_too_large',
   // Decks
-  | 'deck_live'
-  | 'title_invalid'
-  | 'no_such_slide'
-  | 'notes_invalid'
-  | 'notes_too_long'
-  | 'alt_invalid'
-  | 'alt_too_long'
-  | 'disk_full'
-  | 'write_failed'
+  'deck_live',
+  'title_invalid',
+  'no_such_slide',
+  'notes_invalid',
+  'notes_too_long',
+  'alt_invalid',
+  'alt_too_long',
+  'disk_full',
+  'write_failed',
   // Uploads
-  | 'upload_invalid'
-  | 'upload_cancelled'
-  | 'upload_too_large'
-  | 'unsupported_file'
-  | 'office_unavailable'
-  | 'unreadable_file'
-  | 'office_busy'
-  | 'upload_failed';
+  'upload_invalid',
+  'upload_cancelled',
+  'upload_too_large',
+  'unsupported_file',
+  'office_unavailable',
+  'unreadable_file',
+  'office_busy',
+  'upload_failed',
+] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Error body of every failed API call. */
 export interface ApiError {

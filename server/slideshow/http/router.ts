@@ -79,6 +79,11 @@ export class RouteTable<App> {
     return this.#prefixes.some((prefix) => pathname.startsWith(prefix)) || this.#routes.some((r) => r.match(pathname) !== undefined);
   }
 
+  /** Each route's methods, path and access (for the docs and the tests that sweep every route). */
+  get routes(): Array<{ methods: readonly Method[]; path: string; access: Access; page: boolean }> {
+    return this.#routes.map(({ route, methods }) => ({ methods, path: route.path, access: route.access, page: route.page === true }));
+  }
+
   /** The pages only a signed-in presenter may open (`presenter page` routes). */
   get presenterPages(): string[] {
     return this.#routes.filter((r) => r.route.access === 'presenter page').map((r) => r.route.path);
