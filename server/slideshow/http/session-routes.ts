@@ -23,7 +23,10 @@ export class SessionRoutes {
   audienceUrl: string | undefined;
   constructor(private readonly auth: PresenterAuth, private readonly publicUrl?: string, private readonly remoteCodes = new RemoteCodes()) {}
 
-  /** `GET /api/join`: the audience link is public by nature (it is on the projector): the room display on a machine that is not signed in needs it as much as the presenter does. */
+  /**
+   * `GET /api/join`: the audience link is public by nature (it is on the projector): the room
+   * display on a machine that is not signed in needs it as much as the presenter does.
+   */
   join(): Reply {
     return json(200, this.#join());
   }
