@@ -75,7 +75,7 @@ function Library() {
       if (force) setLiveDeck(undefined);
     } catch (failure) {
       // It went live since we looked: ask again, this time saying so.
-      if (failure instanceof ApiFailure && failure.status === 409 && !force) setQuestion({ kind: 'delete', deck, live: true });
+      if (failure instanceof ApiFailure && failure.code === 'deck_live' && !force) setQuestion({ kind: 'delete', deck, live: true });
       else setError(failure instanceof Error ? failure.message : String(failure));
     }
   };

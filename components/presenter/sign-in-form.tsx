@@ -12,8 +12,8 @@ function destination(next: string | null): string {
 
 function describe(error: unknown): string {
   if (error instanceof ApiFailure) {
-    if (error.status === 401) return 'That presenter key is not right.';
-    if (error.status === 429) return 'Too many wrong keys are being tried right now. Wait a moment, then try again.';
+    if (error.code === 'wrong_key') return 'That presenter key is not right.';
+    if (error.code === 'too_many_wrong_keys') return 'Too many wrong keys are being tried right now. Wait a moment, then try again.';
     return error.message;
   }
   return 'Signing in failed. Try again.';

@@ -1,12 +1,19 @@
 /**
  * The presenter's HTTP API (docs/api.md), typed. Browser-only; same origin, so the session cookie
- * rides along. Every failure is an `ApiFailure` carrying the status and the server's error text.
+ * rides along. Every failure is an `ApiFailure` carrying the status, the server's stable error
+ * `code` (decide on that) and its error text (show that).
  * The audience page never imports this module: it learns everything over Bayeux.
  */
-import type { ApiError, DeckDetail, DeckSummary, PresenterCommand, SlideshowState } from '@/lib/slideshow';
+import type { ApiError, ApiErrorCode, DeckDetail, DeckSummary, PresenterCommand, SlideshowState } from '@/lib/slideshow';
 
 export class ApiFailure extends Error {
-  constructor(readonly status: number, message: string, readonly file?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Undefined when there was no answer, or one that is not an `ApiError` (a proxy's page). */
+    readonly code?: ApiErrorCode,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'ApiFailure';
   }
@@ -36,7 +43,7 @@ async function request<T>(path: string, init: RequestInit & { json?: unknown } =
 
 export async function failureOf(response: Response): Promise<ApiFailure> {
   const body = (await response.json().catch(() => undefined)) as Partial<ApiError> | undefined;
-  return new ApiFailure(response.status, body?.error ?? `${response.status} ${response.statusText}`.trim(), body?.file);
+  return new ApiFailure(response.status, body?.error ?? `${response.status} ${response.statusText}`.trim(), body?.code, body?.file);
 }
 
 export const api = {

@@ -44,7 +44,7 @@ export async function postCommand(command: PresenterCommand): Promise<CommandOut
   try {
     body = await api.command(command);
   } catch (error) {
-    if (error instanceof ApiFailure) return { ok: false, error: error.message, sent: error.status !== NETWORK_FAILURE };
+    if (error instanceof ApiFailure) return { ok: false, error: error.message, sent: error.status !== NETWORK_FAILURE, ...(error.code ? { code: error.code } : {}) };
     return { ok: false, error: 'Unexpected answer from the server', sent: true };
   }
   const state = parseSlideshowState(body);

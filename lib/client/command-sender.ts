@@ -5,10 +5,10 @@
  * the stores; a reply without a state is fine, the broadcast then brings it. Presenter-only.
  */
 import type { PresenterCommand, SlideshowState } from '@/lib/slideshow';
-import { NOT_CONNECTED, type SendCommand } from './command-result';
+import { NOT_CONNECTED, type PublishResult, type SendCommand } from './command-result';
 
 /** What one way of sending answers: the resulting state when it carries one. */
-export type CommandOutcome = { ok: true; state?: SlideshowState } | { ok: false; error: string; sent: boolean };
+export type CommandOutcome = { ok: true; state?: SlideshowState } | Extract<PublishResult, { ok: false }>;
 
 export interface CommandRoutes {
   /** False once the connection was closed: nothing more is sent or fed. */

@@ -3,7 +3,7 @@
  * own work, streamed back as NDJSON `UploadProgress` lines (`Accept: application/x-ndjson`) and
  * read from `responseText` as they arrive. fetch() cannot report upload progress, hence XHR.
  */
-import type { ApiError, DeckSummary, UploadProgress } from '@/lib/slideshow';
+import type { ApiError, ApiErrorCode, DeckSummary, UploadProgress } from '@/lib/slideshow';
 
 export type ServerProgress = Extract<UploadProgress, { type: 'progress' }>;
 
@@ -11,7 +11,7 @@ export type UploadEvent = { kind: 'transfer'; loaded: number; total: number } | 
 
 export type UploadResult =
   | { ok: true; deck: DeckSummary }
-  | { ok: false; status: number; error: string; file?: string; cancelled?: boolean };
+  | { ok: false; status: number; error: string; code?: ApiErrorCode; file?: string; cancelled?: boolean };
 
 export interface UploadJob {
   result: Promise<UploadResult>;
@@ -25,7 +25,7 @@ export function uploadDeck(files: readonly File[], title: string | undefined, on
   const lines = progressLines(xhr, (line) => {
     if (line.type === 'progress') onEvent({ kind: 'processing', progress: line });
     else if (line.type === 'done') outcome = { ok: true, deck: line.deck };
-    else if (line.type === 'error') outcome = { ok: false, status: line.status, error: line.error, file: line.file };
+    else if (line.type === 'error') outcome = { ok: false, status: line.status, error: line.error, code: line.code, file: line.file };
   });
   const streaming = () => xhr.status === 200 && (xhr.getResponseHeader('Content-Type') ?? '').includes('ndjson');
 
@@ -89,5 +89,5 @@ function plainResult(xhr: XMLHttpRequest): UploadResult {
   }
   if (xhr.status === 201 || xhr.status === 200) return { ok: true, deck: body as DeckSummary };
   const error = body as Partial<ApiError> | undefined;
-  return { ok: false, status: xhr.status, error: error?.error ?? `The server answered ${xhr.status}.`, file: error?.file };
+  return { ok: false, status: xhr.status, error: error?.error ?? `The server answered ${xhr.status}.`, code: error?.code, file: error?.file };
 }

@@ -154,11 +154,76 @@ export interface DeckDetail extends DeckSummary {
   slides: Array<ShownSlide & { thumbnail: string; name: string; notes?: string; altText?: string }>;
 }
 
+/**
+ * The stable code of every error the HTTP API answers (docs/api.md, "Error codes", says what each
+ * means and where it is answered). Clients decide on the code, never on the wording of `error`,
+ * which is written for people and may change.
+ */
+export const API_ERROR_CODES = [
+  // Any route
+  'not_found',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'body_too_large',
+  'invalid_json',
+  'internal',
+  // Presenter access
+  'sign_in_required',
+  'wrong_key',
+  'too_many_wrong_keys',
+  'cross_origin',
+  // The live talk
+  'command_invalid',
+  'no_such_deck',
+  'slide_out_of_range',
+  'not_live',
+  'nothing_to_hand_out',
+  'talk_contended',
+  'history_query_invalid',
+  'deck_not_live',
+  'no_handout',
+  'handout_too_large',
+  // Decks
+  'deck_live',
+  'title_invalid',
+  'no_such_slide',
+  'notes_invalid',
+  'notes_too_long',
+  'alt_invalid',
+  'alt_too_long',
+  'disk_full',
+  'write_failed',
+  // Uploads
+  'upload_invalid',
+  'upload_cancelled',
+  'upload_too_large',
+  'unsupported_file',
+  'office_unavailable',
+  'unreadable_file',
+  'office_busy',
+  'upload_failed',
+  // PDF rendering (uploaded PDFs, and presentations once converted)
+  'pdf_encrypted',
+  'pdf_invalid',
+  'page_too_large',
+  'render_memory_exceeded',
+  'render_timeout',
+  'render_failed',
+  'render_busy',
+  'render_unavailable',
+] as const;
+
+export function isApiErrorCode(value: unknown): value is ApiErrorCode {
+  return typeof value === 'string' && (API_ERROR_CODES as readonly string[]).includes(value);
+}
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
 /** Error body of every failed API call. */
 export interface ApiError {
+  /** For people: what went wrong and what to do. Match `code`, not this. */
   error: string;
-  /** A stable code for the routes that give one (docs/api.md), e.g. `notes_too_long`. */
-  code?: string;
+  code: ApiErrorCode;
   /** The uploaded file the error is about. */
   file?: string;
 }
@@ -167,4 +232,4 @@ export interface ApiError {
 export type UploadProgress =
   | { type: 'progress'; stage: 'receiving' | 'extracting' | 'converting' | 'rendering'; done: number; total: number; file?: string }
   | { type: 'done'; deck: DeckSummary }
-  | { type: 'error'; status: number; error: string; file?: string };
+  | { type: 'error'; status: number; code: ApiErrorCode; error: string; file?: string };

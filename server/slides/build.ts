@@ -105,7 +105,7 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
 
 /** The client went away: the same answer an Office conversion gives when cancelled. */
 function cancelledUpload(): UploadFailure {
-  return fail(400, 'The upload was cancelled.');
+  return fail(400, 'The upload was cancelled.', undefined, 'upload_cancelled');
 }
 
 /**

@@ -72,8 +72,8 @@ export interface UploadFailure {
   code?: string;
 }
 
-export function fail(status: FailureStatus, error: string, file?: string): UploadFailure {
-  return file === undefined ? { ok: false, status, error } : { ok: false, status, error, file };
+export function fail(status: FailureStatus, error: string, file?: string, code?: string): UploadFailure {
+  return { ok: false, status, error, ...(file === undefined ? {} : { file }), ...(code === undefined ? {} : { code }) };
 }
 
 /** `fail` with a stable `code`. */

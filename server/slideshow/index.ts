@@ -19,22 +19,17 @@ import { RedisTalkStore } from './redis-talk-store';
 import { loadPresenterKey, type PresenterKey } from './presenter-key';
 import { PublicChannels } from './public-channels';
 import { DeckRoutes } from './http/deck-routes';
-import { handleLive, handleLiveHistory } from './http/live-routes';
-import { notFound, serveImage } from './http/image-route';
 import { SessionRoutes } from './http/session-routes';
 import { HandoutRoute } from './http/handout-route';
+import { SLIDESHOW_ROUTES, type SlideshowApp } from './http/routes';
 import { RemoteCodes } from './remote-codes';
-import { sendError } from './http/respond';
 import { attachPageState } from '../../lib/slideshow/page-state';
-import { chargeWrongAuthorization } from './http/guard';
 import { TrustedProxies } from './client-address';
 export { bayeuxClientAddress } from './client-address';
 import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-ledger';
 import { RedisSessionLedger } from './redis-session-ledger';
 import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
-import { logger } from '../log';
 
-const slideshowLog = logger('slideshow');
 
 export interface SlideshowOptions {
   dataDir: string;
@@ -83,11 +78,8 @@ export interface Slideshow {
   close(): Promise<void>;
 }
 
-/** Pages only a signed-in presenter may open; others are sent to sign in first. */
-const PRESENTER_PAGES = new Set(['/presenter', '/decks']);
 /** The phones' page, rendered on the server with the live state (pages/index.tsx). */
 const AUDIENCE_PAGE = '/';
-const IMAGE_PATH = /^\/img\/([^/]+)\/([^/]+)$/;
 
 export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOptions): Promise<Slideshow> {
   const publicChannels = PublicChannels.parse(options.publicChannels);
@@ -102,9 +94,8 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
   const slideshowBayeux = installSlideshow(bayeux, talk, auth, publicChannels, tally);
   const sessions = new SessionRoutes(auth, options.publicUrl, new RemoteCodes(options.clock));
   const handout = new HandoutRoute(store, talk);
-  const decks = new DeckRoutes(store, talk, auth, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
-
-  const route = router({ sessions, auth, talk, handout, decks, store });
+  const decks = new DeckRoutes(store, talk, uploadLimits(options.uploadLimits), new OfficeConverter({ ...DEFAULT_OFFICE_OPTIONS, ...options.office }));
+  const app: SlideshowApp = { store, talk, sessions, handout, decks };
 
   return {
     presenterKey,
@@ -115,14 +106,7 @@ export async function createSlideshow(bayeux: BayeuxServer, options: SlideshowOp
     async handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === AUDIENCE_PAGE) attachPageState(req, talk.state());
-      if (!isOurs(url.pathname)) return false;
-      try {
-        return await route(req, res, url);
-      } catch (error) {
-        slideshowLog.error(`${req.method ?? 'GET'} ${url.pathname} failed`, error);
-        sendError(res, 500, 'internal error');
-        return true;
-      }
+      return SLIDESHOW_ROUTES.serve(app, auth, req, res, url);
     },
     async close() {
       slideshowBayeux.close();
@@ -155,50 +139,12 @@ async function openTalk(options: SlideshowOptions, store: DeckStore): Promise<Li
   return LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
 }
 
-interface Routes {
-  sessions: SessionRoutes;
-  auth: PresenterAuth;
-  talk: LiveTalk;
-  handout: HandoutRoute;
-  decks: DeckRoutes;
-  store: DeckStore;
-}
-
-/** Our requests, path by path; false for what Next serves (a presenter page once signed in). */
-function router({ sessions, auth, talk, handout, decks, store }: Routes) {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const { pathname } = url;
-    if (await sessions.handle(req, res, url)) return true;
-    if (pathname === '/api/live') return handleLive(req, res, auth, talk).then(() => true);
-    if (pathname === '/api/handout.pdf') return handout.handle(req, res).then(() => true);
-    if (pathname === '/api/live/history') return handleLiveHistory(req, res, url, talk).then(() => true);
-    if (pathname === '/api/decks' || pathname.startsWith('/api/decks/')) return decks.handle(req, res, pathname).then(() => true);
-    if (pathname.startsWith('/api/')) return sendError(res, 404, 'no such API'), true;
-    if (pathname.startsWith('/img/')) {
-      const match = IMAGE_PATH.exec(pathname);
-      return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
-    }
-    if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
-      if (!(await chargeWrongAuthorization(auth, req, res))) return true;
-      if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
-      res.writeHead(303, { Location: `/sign-in?next=${encodeURIComponent(pathname)}`, 'Cache-Control': 'no-store' }).end();
-      return true;
-    }
-    return false;
-  };
-}
-
 /**
  * Requests whose answer may take minutes to start (an upload converted and rendered before the
  * answer, or between two progress lines): the HTTP server lifts its idle timeout for them.
  */
 export function isLongWork(req: IncomingMessage): boolean {
-  if (req.method !== 'POST') return false;
   const url = req.url ?? '';
   const query = url.indexOf('?');
-  return (query < 0 ? url : url.slice(0, query)) === '/api/decks';
-}
-
-function isOurs(pathname: string): boolean {
-  return pathname.startsWith('/api/') || pathname.startsWith('/img/') || pathname === '/sign-in' || PRESENTER_PAGES.has(pathname);
+  return SLIDESHOW_ROUTES.isLongWork(req.method, query < 0 ? url : url.slice(0, query));
 }

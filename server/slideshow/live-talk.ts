@@ -34,7 +34,10 @@ export interface DeckLookup {
   load(id: string): Promise<LiveDeck | undefined>;
 }
 
-export type CommandResult = { ok: true; state: SlideshowState } | { ok: false; status: 400 | 404 | 409; error: string };
+/** A refusal names its status and a stable `ApiErrorCode` (docs/api.md); `error` is for people. */
+export type CommandResult =
+  | { ok: true; state: SlideshowState }
+  | { ok: false; status: 400 | 404 | 409; code: 'no_such_deck' | 'slide_out_of_range' | 'not_live' | 'nothing_to_hand_out' | 'talk_contended'; error: string };
 
 type Refusal = Extract<CommandResult, { ok: false }>;
 
@@ -179,7 +182,7 @@ export class LiveTalk {
         return { ok: true, state: this.state() };
       }
     }
-    return { ok: false, status: 409, error: 'the talk kept changing on other nodes: try again' };
+    return { ok: false, status: 409, code: 'talk_contended', error: 'the talk kept changing on other nodes: try again' };
   }
 
   async #plan(command: PresenterCommand, current: Talk): Promise<Plan> {
@@ -187,22 +190,22 @@ export class LiveTalk {
     if (command.live === false) return { ok: true, record: endedRecord(current.record, current.deck, seq, command.title, command.handout ?? current.record.handout), deck: undefined };
     if (!current.deck && command.handout !== undefined && Object.keys(command).length === 1) {
       // After the end: the handout of the talk that ended.
-      if (!current.record.past) return { ok: false, status: 409, error: 'no talk has shown a slide yet: there is nothing to hand out' };
+      if (!current.record.past) return { ok: false, status: 409, code: 'nothing_to_hand_out', error: 'no talk has shown a slide yet: there is nothing to hand out' };
       return { ok: true, record: withHandout({ ...current.record, seq }, command.handout), deck: undefined };
     }
     let deck = current.deck;
     let record: TalkRecord = { ...current.record, seq };
     if (command.deck !== undefined && command.deck !== deck?.id) {
       deck = await this.decks.load(command.deck);
-      if (!deck) return { ok: false, status: 404, error: `no deck "${command.deck}"` };
+      if (!deck) return { ok: false, status: 404, code: 'no_such_deck', error: `no deck "${command.deck}"` };
       const past = pastOnNewDeck(current.record, current.deck, this.now(), this.keepPastMs);
       record = { seq, deck: deck.id, slide: 1, revealed: [], blackout: false, startedAt: this.now(), ...deckStamp(deck), ...past };
     }
-    if (!deck || record.slide === undefined) return { ok: false, status: 409, error: 'no talk is live: send a deck first' };
+    if (!deck || record.slide === undefined) return { ok: false, status: 409, code: 'not_live', error: 'no talk is live: send a deck first' };
     let slide = record.slide;
     if (command.slide !== undefined) slide = command.slide;
     if (command.step !== undefined) slide = Math.min(Math.max(slide + command.step, 1), deck.slides.length);
-    if (slide > deck.slides.length) return { ok: false, status: 400, error: `slide ${slide} is past the end (the deck has ${deck.slides.length})` };
+    if (slide > deck.slides.length) return { ok: false, status: 400, code: 'slide_out_of_range', error: `slide ${slide} is past the end (the deck has ${deck.slides.length})` };
     const revealed = new Set(record.revealed ?? []);
     revealed.add(slide);
     // Moving on lifts a blackout, as in Keynote and PowerPoint; B alone toggles it.

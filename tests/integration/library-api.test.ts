@@ -88,6 +88,6 @@ describe('library API: compression and default titles', () => {
     assert.equal(tiny.headers.vary, 'Accept-Encoding');
     const error = await rawGet(`${server.url}/api/decks/nosuchdeck`, { ...auth(), 'accept-encoding': 'br' });
     assert.equal(error.status, 404);
-    assert.equal(JSON.parse(error.body.toString('utf8')).error, 'no such deck');
+    assert.equal(JSON.parse(error.body.toString('utf8')).code, 'no_such_deck');
   });
 });

@@ -35,9 +35,11 @@ async function notesOf(server: SlideshowTestServer, id: string): Promise<Array<s
 }
 
 /** Refused as expected, and nothing left: no deck, no temp folder, no process under the data folder. */
-async function assertRefusedCleanly(server: SlideshowTestServer, response: Response, status: number, error: RegExp): Promise<void> {
-  const body = (await response.json()) as { error: string; file?: string };
+async function assertRefusedCleanly(server: SlideshowTestServer, response: Response, status: number, code: string, error: RegExp): Promise<void> {
+  const body = (await response.json()) as { error: string; code: string; file?: string };
   assert.equal(response.status, status, JSON.stringify(body));
+  assert.equal(body.code, code);
+  // The message is what the presenter reads: it says what to do.
   assert.match(body.error, error);
   assert.deepEqual(await readdir(server.dataDir).then((names) => names.filter((name) => name.startsWith('.'))), [], 'no temp folder');
   assert.deepEqual(await processesUsing(server.dataDir), [], 'no soffice left running');
@@ -92,12 +94,12 @@ describe('Office decks through LibreOffice', () => {
 
   test('a corrupt .ppt is refused (422) and leaves nothing behind', { timeout: TEST_MS }, async () => {
     const data = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096, 0x5a)]);
-    await assertRefusedCleanly(server, await post(server, [{ name: 'broken.ppt', data }]), 422, /could not be converted: it is damaged, password-protected/);
+    await assertRefusedCleanly(server, await post(server, [{ name: 'broken.ppt', data }]), 422, 'unreadable_file', /could not be converted: it is damaged, password-protected/);
   });
 
   test('a password-protected .odp is refused (422) and leaves nothing behind', { timeout: TEST_MS }, async () => {
     const data = await encryptOdp(await officeFile(THREE, 'odp'), 'secret');
-    await assertRefusedCleanly(server, await post(server, [{ name: 'locked.odp', data }]), 422, /password-protected/);
+    await assertRefusedCleanly(server, await post(server, [{ name: 'locked.odp', data }]), 422, 'unreadable_file', /password-protected/);
   });
 
   test('a cancelled upload kills its conversion and leaves nothing behind', { timeout: TEST_MS }, async () => {
@@ -129,7 +131,7 @@ describe('Office decks through LibreOffice', () => {
   test('a notes.txt whose sections do not match the slides is refused, saying both counts', { timeout: TEST_MS }, async () => {
     const image = await makeImage({ width: 320, height: 180, format: 'png' });
     const zip = makeZip([{ name: 'a.png', data: image }, { name: 'b.png', data: image }, { name: 'notes.txt', data: Buffer.from('one\n---\ntwo\n---\nthree') }]);
-    await assertRefusedCleanly(server, await post(server, [{ name: 'deck.zip', data: zip }]), 422, /3 sections for 2 slides/);
+    await assertRefusedCleanly(server, await post(server, [{ name: 'deck.zip', data: zip }]), 422, 'unreadable_file', /3 sections for 2 slides/);
   });
 });
 
@@ -142,7 +144,7 @@ describe('Office decks without LibreOffice', () => {
 
   test('415 naming the package to install, nothing left behind', { timeout: TEST_MS }, async () => {
     const data = await officeFile(THREE, 'pptx');
-    await assertRefusedCleanly(server, await post(server, [{ name: 'talk.pptx', data }]), 415, /LibreOffice.*libreoffice-impress/);
+    await assertRefusedCleanly(server, await post(server, [{ name: 'talk.pptx', data }]), 415, 'office_unavailable', /LibreOffice.*libreoffice-impress/);
   });
 });
 
@@ -160,9 +162,9 @@ describe('the conversion queue', () => {
     let seen = '';
     while (!seen.includes('"converting"')) seen += new TextDecoder().decode((await reader.read()).value);
     const second = await post(server, [{ name: 'second.odp', data }]);
-    const body = (await second.json()) as { error: string };
+    const body = (await second.json()) as { error: string; code: string };
     assert.equal(second.status, 503, JSON.stringify(body));
-    assert.match(body.error, /busy converting/);
+    assert.equal(body.code, 'office_busy');
     while (!(await reader.read()).done);
   });
 });

@@ -51,9 +51,13 @@ describe('presenter room API', () => {
     }
     const huge = await sendJson('PATCH', notesUrl(1), { notes: 'x'.repeat(200_000) }, bearer(server));
     assert.equal(huge.status, 413);
-    assert.equal((await sendJson('PATCH', notesUrl(1), { notes: 'x' })).status, 401, 'presenters only');
+    const anonymous = await sendJson('PATCH', notesUrl(1), { notes: 'x' });
+    assert.equal(anonymous.status, 401, 'presenters only');
+    assert.equal(anonymous.body.code, 'sign_in_required');
     const cookie = await signIn(server);
-    assert.equal((await sendJson('PATCH', notesUrl(1), { notes: 'x' }, { cookie, origin: 'http://evil.example' })).status, 403);
+    const foreign = await sendJson('PATCH', notesUrl(1), { notes: 'x' }, { cookie, origin: 'http://evil.example' });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.body.code, 'cross_origin');
     const detail = await getJson<DeckDetail>(`${server.url}/api/decks/${deck.id}`, bearer(server));
     assert.equal(detail.body.slides[0]!.notes, 'keep me');
   });
@@ -69,6 +73,8 @@ describe('presenter room API', () => {
     assert.equal(typeof resumed.body.pausedMs, 'number');
     const bad = await sendJson('POST', `${server.url}/api/live`, { targetMinutes: 9999 }, bearer(server));
     assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'command_invalid');
+    // The message names the field, for the person who sent it.
     assert.match(bad.body.error, /targetMinutes/);
   });
 

@@ -56,13 +56,15 @@ describe('slideshow API: presenter access', () => {
     const elapsed = performance.now() - started;
     assert.equal(status, 401);
     assert.equal(typeof body.error, 'string');
+    assert.equal(body.code, 'wrong_key');
     assert.deepEqual(response.headers.getSetCookie(), []);
     assert.ok(elapsed >= 500, `answered after ${Math.round(elapsed)} ms`);
   });
 
   test('a sign-in from another origin is refused (403), without a cookie', { timeout: TEST_MS }, async () => {
-    const { status, response } = await sendJson('POST', `${server.url}/api/session`, { key: server.key }, { origin: 'http://evil.example' });
+    const { status, body, response } = await sendJson('POST', `${server.url}/api/session`, { key: server.key }, { origin: 'http://evil.example' });
     assert.equal(status, 403);
+    assert.equal(body.code, 'cross_origin');
     assert.deepEqual(response.headers.getSetCookie(), []);
     const sameSite = await sendJson('POST', `${server.url}/api/session`, { key: server.key }, { origin: server.url });
     assert.equal(sameSite.status, 204);
@@ -101,7 +103,9 @@ describe('slideshow API: presenter access', () => {
       for (const extra of [{}, { authorization: 'Bearer not-the-key-at-all-0000' }, { cookie: 'cometdeck_session=garbage' }] as Array<Record<string, string>>) {
         const response = await within(fetch(`${server.url}${path}`, { method, body, headers: { ...headers, ...extra, origin: server.url } }), `${method} ${path}`);
         assert.equal(response.status, 401, `${method} ${path} with ${JSON.stringify(extra)}`);
-        assert.equal(typeof ((await response.json()) as { error: unknown }).error, 'string');
+        const refusal = (await response.json()) as { error: unknown; code: unknown };
+        assert.equal(typeof refusal.error, 'string');
+        assert.equal(refusal.code, extra.authorization ? 'wrong_key' : 'sign_in_required', `${method} ${path} with ${JSON.stringify(extra)}`);
       }
     }
     // Nothing changed.
@@ -357,7 +361,9 @@ describe('slideshow API: decks', () => {
 
     const refused = await fetch(`${server.url}/api/decks/${deck.id}`, { method: 'DELETE', headers: bearer(server) });
     assert.equal(refused.status, 409);
-    assert.equal(typeof ((await refused.json()) as { error: unknown }).error, 'string');
+    const refusal = (await refused.json()) as { error: unknown; code: unknown };
+    assert.equal(typeof refusal.error, 'string');
+    assert.equal(refusal.code, 'deck_live');
     assert.equal((await detailOf(deck.id)).id, deck.id, 'still there');
     assert.equal((await getJson(`${server.url}/api/live`)).body.live, true);
 
@@ -380,20 +386,24 @@ describe('slideshow API: decks', () => {
 
     const text = await upload(server, [{ name: 'slide.png', data: await png(200) }, { name: 'notes.txt', data: Buffer.from('just some notes\n') }]);
     assert.equal(text.status, 415);
-    const textBody = (await text.json()) as { error: string; file?: string };
+    const textBody = (await text.json()) as { error: string; code: string; file?: string };
     assert.equal(textBody.file, 'notes.txt');
+    assert.equal(textBody.code, 'unsupported_file');
     assert.equal(typeof textBody.error, 'string');
 
     const unsafe = await upload(server, [{ name: 'evil.zip', data: makeZip([{ name: 'ok.png', data: await png(200) }, { name: '../evil.png', data: await png(200) }]) }]);
     assert.equal(unsafe.status, 422);
-    const unsafeBody = (await unsafe.json()) as { error: string; file?: string };
+    const unsafeBody = (await unsafe.json()) as { error: string; code: string; file?: string };
     assert.match(unsafeBody.file ?? '', /^evil\.zip\//);
+    assert.equal(unsafeBody.code, 'unreadable_file');
 
     const big = await makeImage({ width: 600, height: 600, noise: true, format: 'png' });
     assert.ok(big.length > 256 * 1024, 'the fixture is over the limit');
     const tooLarge = await upload(server, [{ name: 'huge.png', data: big }]);
     assert.equal(tooLarge.status, 413);
-    assert.equal(((await tooLarge.json()) as { file?: string }).file, 'huge.png');
+    const tooLargeBody = (await tooLarge.json()) as { code?: string; file?: string };
+    assert.equal(tooLargeBody.file, 'huge.png');
+    assert.equal(tooLargeBody.code, 'upload_too_large');
 
     assert.equal((await getJson<DeckSummary[]>(`${server.url}/api/decks`, bearer(server))).body.length, before, 'no deck was made');
   });
@@ -431,7 +441,7 @@ describe('slideshow API: decks', () => {
     assert.equal(bad.status, 200);
     const badLines = (await bad.text()).trim().split('\n').map((line) => JSON.parse(line) as UploadProgress);
     const end = badLines.at(-1)!;
-    assert.deepEqual({ ...end, error: undefined }, { type: 'error', status: 415, error: undefined, file: 'readme.txt' });
+    assert.deepEqual({ ...end, error: undefined }, { type: 'error', status: 415, code: 'unsupported_file', error: undefined, file: 'readme.txt' });
     for (const event of badLines.slice(0, -1)) assert.equal(event.type, 'progress');
   });
 });

@@ -85,7 +85,7 @@ async function readNotes(format: 'pptx' | 'odp', file: string): Promise<Array<st
 
 function describe(outcome: Extract<ConvertOutcome, { ok: false }>, label: string, timeoutMs: number): UploadFailure {
   if (outcome.reason === 'missing') {
-    return fail(415, `Office files need LibreOffice on the server, which is not installed: install the ${LIBREOFFICE_PACKAGE} package (apt-get install -y ${LIBREOFFICE_PACKAGE}), or upload a PDF export.`, label);
+    return fail(415, `Office files need LibreOffice on the server, which is not installed: install the ${LIBREOFFICE_PACKAGE} package (apt-get install -y ${LIBREOFFICE_PACKAGE}), or upload a PDF export.`, label, 'office_unavailable');
   }
   if (outcome.reason === 'timeout') return fail(422, `The presentation took too long to convert (over ${Math.round(timeoutMs / 1000)} s).`, label);
   if (outcome.reason === 'aborted') return cancelled(label);
@@ -93,5 +93,5 @@ function describe(outcome: Extract<ConvertOutcome, { ok: false }>, label: string
 }
 
 function cancelled(label: string): UploadFailure {
-  return fail(400, 'The upload was cancelled.', label);
+  return fail(400, 'The upload was cancelled.', label, 'upload_cancelled');
 }

@@ -4,38 +4,48 @@
  * request that changes state must also come from our own origin (CSRF); Bearer requests come from
  * scripts that had to know the key.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { PresenterAuth } from '../auth';
-import { isSameOrigin, sendError, sendTooManyGuesses } from './respond';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { crossOrigin, signInRequired, tooManyWrongKeys, wrongKey } from './errors';
+import { isSameOrigin } from './respond';
 
 /**
- * True if the request may go on; otherwise the answer (401/403/429) has been sent. A wrong key in
- * `Authorization` goes through the one wrong-key limiter (late 401, or 429 when too many wait).
+ * Who may call a route (the `access` of each entry in routes.ts):
+ * - `public`: anyone; no key is looked at.
+ * - `anyone`: anyone, and presenters are told apart (`GET /api/session`, images): a wrong key
+ *   pays for it before the request is answered as anyone's.
+ * - `presenter page`: a page Next renders for presenters; anyone else is sent to sign in.
+ * - `presenter`: Bearer or a signed-in cookie; only for methods that change nothing.
+ * - `same-origin presenter`: Bearer, or a signed-in cookie sent by a page of our own origin.
  */
-export async function requirePresenter(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export type Access = 'public' | 'anyone' | 'presenter page' | 'presenter' | 'same-origin presenter';
+
+/**
+ * May the request go on? Throws the 401/403/429 to answer. True when it has been shown to be the
+ * presenter's; on `public`, `anyone` and `presenter page` routes that is left for the handler to
+ * ask (most of those requests are the audience's). A wrong key in `Authorization` goes through
+ * the one wrong-key limiter (late 401, or 429 when too many wait); a signed-in presenter is not
+ * charged for a stale header.
+ */
+export async function admit(access: Access, auth: PresenterAuth, req: IncomingMessage): Promise<true | undefined> {
+  if (access === 'public') return undefined;
+  if (access === 'anyone' || access === 'presenter page') return void (await chargeWrongAuthorization(auth, req));
   if (auth.viaBearer(req)) return true;
   if (!(await auth.isSignedIn(req))) {
-    if (!(await chargeWrongAuthorization(auth, req, res))) return false;
-    sendError(res, 401, 'sign in as the presenter first');
-    return false;
+    const wrong = auth.hasWrongAuthorization(req);
+    await chargeWrongAuthorization(auth, req);
+    throw wrong ? wrongKey() : signInRequired();
   }
-  if (!SAFE_METHODS.has(req.method ?? 'GET') && !isSameOrigin(req)) {
-    sendError(res, 403, 'cross-origin request refused');
-    return false;
-  }
+  if (access === 'same-origin presenter' && !isSameOrigin(req)) throw crossOrigin();
   return true;
 }
 
 /**
- * For routes open to everyone that treat presenters differently (`GET /api/session`, images, the
- * presenter pages): a request with a wrong key pays for it before it is answered as anyone's.
- * False if the 429 has been sent.
+ * A request with a wrong key pays for it (the limiter's delay) before it is answered; throws the
+ * 429 when too many wrong keys already wait.
  */
-export async function chargeWrongAuthorization(auth: PresenterAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (!auth.hasWrongAuthorization(req)) return true;
+export async function chargeWrongAuthorization(auth: PresenterAuth, req: IncomingMessage): Promise<void> {
+  if (!auth.hasWrongAuthorization(req)) return;
   const verdict = await auth.wrongKey(req);
-  if (verdict.refused) sendTooManyGuesses(res, verdict.retryAfterS);
-  return !verdict.refused;
+  if (verdict.refused) throw tooManyWrongKeys(verdict.retryAfterS);
 }

@@ -5,29 +5,28 @@
  * (one PDF at a time, bounded by MAX_HANDOUT_BYTES); concurrent requests share one build.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildHandout, type DeckStore, type HandoutResult } from '../../slides/index';
 import type { LiveTalk } from '../live-talk';
-import { sendError, sendJson } from './respond';
+import { HttpError } from './errors';
+import { WRITTEN, type Reply, type RequestContext } from './router';
 
 export class HandoutRoute {
   #cache: { key: string; built: Promise<HandoutResult> } | undefined;
 
   constructor(private readonly store: DeckStore, private readonly talk: LiveTalk) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET');
+  async handle({ req, res }: RequestContext): Promise<Reply> {
     let source = this.talk.handout();
     // Several nodes: the handout may have been switched on through another node a moment ago.
     if (!source) {
       await this.talk.refresh();
       source = this.talk.handout();
     }
-    if (!source) return sendJson(res, 404, { error: 'no handout is offered', code: 'no_handout' });
+    if (!source) throw new HttpError(404, 'no_handout', 'no handout is offered');
     const key = `${source.deck}:${[...source.tokens].sort().join(',')}`;
     if (this.#cache?.key !== key) this.#cache = { key, built: buildHandout(this.store, source.deck, source.tokens) };
     const built = await this.#cache.built;
-    if (!built.ok) return sendJson(res, built.status, { error: built.error, code: built.code });
+    if (!built.ok) throw new HttpError(built.status, built.code, built.error);
     const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 22)}"`;
     const headers = {
       'Content-Type': 'application/pdf',
@@ -37,9 +36,10 @@ export class HandoutRoute {
       ETag: etag,
       'X-Content-Type-Options': 'nosniff',
     };
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, headers).end();
+    if (req.headers['if-none-match'] === etag) return res.writeHead(304, headers).end(), WRITTEN;
     res.writeHead(200, { ...headers, 'Content-Length': built.pdf.length });
     res.end(req.method === 'HEAD' ? undefined : built.pdf);
+    return WRITTEN;
   }
 }
 

@@ -8,22 +8,21 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { DeckStore } from '../../slides/index';
 import { parseImageFileName } from '../../slides/index';
-import type { PresenterAuth } from '../auth';
 import type { LiveTalk } from '../live-talk';
-import { sendError } from './respond';
-import { chargeWrongAuthorization } from './guard';
+import { notFound } from './errors';
+import { WRITTEN, type Reply, type RequestContext } from './router';
 
 const TYPES = { webp: 'image/webp', jpg: 'image/jpeg' } as const;
 
-export async function serveImage(req: IncomingMessage, res: ServerResponse, deckId: string, fileName: string, store: DeckStore, talk: LiveTalk, auth: PresenterAuth): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET');
-  if (!(await chargeWrongAuthorization(auth, req, res))) return;
+/** `GET /img/:deck/:file` (`anyone`: a wrong key has paid before this runs). */
+export async function serveImage({ req, res, params, isPresenter }: RequestContext, store: DeckStore, talk: LiveTalk): Promise<Reply> {
+  const { deck: deckId, file: fileName } = params as { deck: string; file: string };
   const file = await store.imageFile(deckId, fileName);
   const token = parseImageFileName(fileName)?.token;
-  const visible = async () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || (await auth.isPresenterRequest(req)));
+  const visible = async () => file !== undefined && token !== undefined && (talk.isRevealed(deckId, token) || (await isPresenter()));
   let allowed = await visible();
   // Several nodes: the phone may have heard of this slide through another node before this one
   // did. Catch up before refusing (one Redis read, shared by concurrent misses; nothing for one node).
@@ -32,7 +31,7 @@ export async function serveImage(req: IncomingMessage, res: ServerResponse, deck
     allowed = await visible();
   }
   const info = allowed && file !== undefined ? await stat(file).catch(() => undefined) : undefined;
-  if (!allowed || !info || file === undefined) return notFound(res);
+  if (!allowed || !info || file === undefined) throw notFound();
   const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
   const headers = {
     'Content-Type': TYPES[fileName.endsWith('.jpg') ? 'jpg' : 'webp'],
@@ -40,19 +39,16 @@ export async function serveImage(req: IncomingMessage, res: ServerResponse, deck
     ETag: etag,
     'X-Content-Type-Options': 'nosniff',
   };
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
-    return void res.end();
-  }
+  if (req.headers['if-none-match'] === etag) return res.writeHead(304, headers).end(), WRITTEN;
   res.writeHead(200, { ...headers, 'Content-Length': info.size });
-  if (req.method === 'HEAD') return void res.end();
+  if (req.method === 'HEAD') return res.end(), WRITTEN;
+  pipeFile(file, res);
+  return WRITTEN;
+}
+
+function pipeFile(file: string, res: ServerResponse): void {
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);
-}
-
-/** The one answer for anything the caller may not see. */
-export function notFound(res: ServerResponse): void {
-  sendError(res, 404, 'not found');
 }

@@ -1,7 +1,12 @@
-/** Small helpers every slideshow route uses: JSON answers, bounded JSON bodies, same-origin checks. */
+/** Small helpers every slideshow route uses: JSON answers, errors as `ApiError`, bounded JSON bodies, same-origin checks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiError } from '../../../lib/slideshow/index';
 import { judgeOrigin } from '../../bayeux/index';
 import { chooseEncoding, encodeBody } from './compress';
+import { HttpError } from './errors';
+import { logger } from '../../log';
+
+const slideshowLog = logger('slideshow');
 
 const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
@@ -20,8 +25,17 @@ export async function sendJson(res: ServerResponse, status: number, body: unknow
   res.end(res.req?.method === 'HEAD' ? undefined : encoded.body);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string, file?: string): Promise<void> {
-  return sendJson(res, status, file === undefined ? { error } : { error, file });
+/**
+ * The answer to a thrown error: an HttpError as its `ApiError` body; anything else is a bug,
+ * logged and answered 500 `internal`. An answer already under way (a stream) can only be cut.
+ */
+export async function sendFailure(res: ServerResponse, error: unknown): Promise<void> {
+  if (!(error instanceof HttpError)) slideshowLog.error('a route failed', error);
+  if (res.headersSent) return void res.destroy();
+  if (!(error instanceof HttpError)) return sendJson(res, 500, { error: 'internal error', code: 'internal' } satisfies ApiError);
+  const { file, headers } = error.extra;
+  const body: ApiError = { error: error.message, code: error.code, ...(file === undefined ? {} : { file }) };
+  return sendJson(res, error.status, body, headers);
 }
 
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string | string[]> = {}): void {
@@ -30,21 +44,24 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
-/** Read a small JSON body (commands, renames, sign-in). Errors are values naming the status. */
-export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; error: string }> {
+/**
+ * Read a small JSON body (commands, renames, sign-in); throws the HttpError to answer. A body
+ * refused half-read leaves the rest on the connection: the answer closes it rather than drain it.
+ */
+export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') return { ok: false, status: 415, error: 'send application/json' };
+  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'send application/json');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) return { ok: false, status: 413, error: `body larger than ${limit} bytes` };
+    if (size > limit) throw new HttpError(413, 'body_too_large', `body larger than ${limit} bytes`, { headers: { Connection: 'close' } });
     chunks.push(chunk);
   }
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    return { ok: false, status: 400, error: 'body is not valid JSON' };
+    throw new HttpError(400, 'invalid_json', 'body is not valid JSON');
   }
 }
 
@@ -75,9 +92,4 @@ export function isForeignAttempt(req: IncomingMessage): boolean {
   } catch {
     return true;
   }
-}
-
-/** Too many wrong keys are waiting from this client (or from everyone): come back later. */
-export function sendTooManyGuesses(res: ServerResponse, retryAfterS: number): void {
-  sendJson(res, 429, { error: 'too many wrong keys at once: wait and try again', code: 'too_many_wrong_keys' }, { 'Retry-After': String(retryAfterS) });
 }

@@ -40,7 +40,7 @@ describe('live talk', () => {
 
   test('steps stay inside the deck; out-of-range slides and unknown decks are refused', async () => {
     const { talk } = await openTalk();
-    assert.deepEqual(await talk.apply({ slide: 2 }), { ok: false, status: 409, error: 'no talk is live: send a deck first' });
+    assert.deepEqual(await talk.apply({ slide: 2 }), { ok: false, status: 409, code: 'not_live', error: 'no talk is live: send a deck first' });
     await talk.apply({ deck: 'other' });
     await talk.apply({ step: -1 });
     assert.equal((talk.state() as { slide: number }).slide, 1);
@@ -50,8 +50,9 @@ describe('live talk', () => {
     assert.equal((talk.state() as { slide: number }).slide, 3);
     const past = await talk.apply({ slide: 4 });
     assert.equal(past.ok, false);
+    assert.ok(!past.ok && past.code === 'slide_out_of_range');
     const unknown = await talk.apply({ deck: 'nope' });
-    assert.ok(!unknown.ok && unknown.status === 404);
+    assert.ok(!unknown.ok && unknown.status === 404 && unknown.code === 'no_such_deck');
   });
 
   test('seq grows with every change; history lists the revealed slides in order', async () => {
@@ -80,7 +81,7 @@ describe('live talk', () => {
 
   test('the join QR goes up and down on command, survives a restart, and moving on takes it down', async () => {
     const { file, talk } = await openTalk();
-    assert.deepEqual(await talk.apply({ qr: true }), { ok: false, status: 409, error: 'no talk is live: send a deck first' });
+    assert.deepEqual(await talk.apply({ qr: true }), { ok: false, status: 409, code: 'not_live', error: 'no talk is live: send a deck first' });
     await talk.apply({ deck: 'talk' });
     assert.ok(talk.state().live && !('qr' in talk.state()), 'a new talk starts without the QR');
     const up = await talk.apply({ qr: true });

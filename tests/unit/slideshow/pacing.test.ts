@@ -65,7 +65,7 @@ describe('pacing', () => {
 
   test('pacing needs a live talk; bad values are refused with a clear error', async () => {
     const { talk } = await openTalk({ now: 1 });
-    assert.deepEqual(await talk.apply({ pause: true }), { ok: false, status: 409, error: 'no talk is live: send a deck first' });
+    assert.deepEqual(await talk.apply({ pause: true }), { ok: false, status: 409, code: 'not_live', error: 'no talk is live: send a deck first' });
     for (const bad of [{ targetMinutes: -1 }, { targetMinutes: 601 }, { targetMinutes: 2.5 }, { targetMinutes: '20' }, { pause: 'yes' }]) {
       assert.equal(parsePresenterCommand(bad).ok, false, JSON.stringify(bad));
     }
