@@ -30,7 +30,6 @@ import { FileSessionLedger, SESSIONS_FILE, type SessionLedger } from './session-
 import { RedisSessionLedger } from './redis-session-ledger';
 import { WrongKeyLimiter, type WrongKeyOptions } from './wrong-keys';
 
-
 export interface SlideshowOptions {
   dataDir: string;
   presenterKey?: string;
