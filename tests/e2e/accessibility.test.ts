@@ -24,9 +24,9 @@ import {
 
 const TEST = { timeout: TEST_MS } as const;
 /** Pages in the PDF picked to watch an upload under way: enough for its bar to stay up a while. */
-const LONG_PDF_PAGES = 40;
+const LONG_PDF_PAGES = 20;
 /** Rendering them on a busy 2-core machine can take a while; still bounded. */
-const UPLOAD_MS = 120_000;
+const UPLOAD_MS = 180_000;
 
 /** The focused element's role (or tag) and accessible text, as a screen reader would land on it. */
 function focused(page: Page): Promise<string> {

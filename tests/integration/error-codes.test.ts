@@ -32,6 +32,7 @@ const NOT_SWEPT = new Set([
   'render_busy', // RENDER_PROCESSES renders running and 8 waiting
   'render_unavailable', // a render process that cannot start
   'pdf_encrypted', // tests/unit/slides/upload-pdf.test.ts
+  'pdf_invalid', // tests/unit/slides/upload-pdf.test.ts (a damaged PDF)
 ]);
 
 interface Documented {
