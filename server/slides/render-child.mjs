@@ -4,8 +4,10 @@
 // starts this file under an OS memory limit (RLIMIT_DATA), kills it on a deadline, a cancel or
 // the end of the upload, and reads only the replies of pdf-protocol.ts.
 //
-// Plain JavaScript on purpose: pdfjs loaded through tsx takes ~1.2 s instead of ~0.15 s, so only
-// render-image.ts goes through tsx (scoped `tsImport`, which leaves every other import to Node).
+// Plain JavaScript on purpose: pdfjs loaded through tsx takes ~1.2 s instead of ~0.15 s. In the
+// compiled server (scripts/build-server.mjs) render-image.ts is bundled into this file; run from
+// source, plain Node cannot import TypeScript, so only that one module goes through tsx (scoped
+// `tsImport`, which leaves every other import to Node).
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -22,9 +24,11 @@ try {
 
 const { createCanvas } = await import('@napi-rs/canvas');
 const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-const { tsImport } = await import('tsx/esm/api');
 /** @type {typeof import('./render-image')} */
-const { renderVariants } = await tsImport('./render-image.ts', import.meta.url);
+const { renderVariants } = await import('./render-image.ts').catch(async () => {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport('./render-image.ts', import.meta.url);
+});
 
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 // pdfjs reads these folders itself; on Node a plain path ending in a separator is accepted.
