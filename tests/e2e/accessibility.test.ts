@@ -19,7 +19,7 @@ import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { makePdf } from '../helpers/pdf-fixtures';
 import {
-  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide,
+  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -66,10 +66,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
     ({ app, key, browser } = await startStage());
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('sign-in: the form, and the form after a wrong key', TEST, async () => {
     for (const device of [PHONES.iphone, PRESENTER_DESKTOP]) {

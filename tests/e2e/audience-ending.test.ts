@@ -13,7 +13,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -61,10 +61,7 @@ describe('the end of a talk on the phones', () => {
     await both((tab) => tab.page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  after(() => stopStage({ app, browser }));
 
   test('the start and each slide are announced; a blackout is a calm "paused" screen', TEST, async () => {
     await command({ deck: deck.id, slide: 1 });

@@ -12,7 +12,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail, SlideshowState } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -61,10 +61,7 @@ describe('the live slide in the first HTML of the audience page', () => {
     deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 4), 'First HTML');
   });
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  after(() => stopStage({ app, browser }));
 
   test('before a talk, without JavaScript: the waiting title', TEST, async () => {
     const context = await browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });

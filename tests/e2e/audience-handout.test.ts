@@ -13,7 +13,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -42,10 +42,7 @@ describe('the handout on the end screen', () => {
     deck = await uploadDeckDetail(app.url, key, await talkFiles(TALK.slice(0, 4)), 'Handout talk');
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  }, TEST);
+  after(() => stopStage({ app, browser }), TEST);
 
   test('End talk with a handout: the phone downloads a PDF of exactly the slides it was shown', TEST, async () => {
     await command({ deck: deck.id, slide: 1 });

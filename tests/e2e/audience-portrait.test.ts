@@ -10,7 +10,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -22,19 +22,15 @@ describe('landscape slides on a portrait phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    const stage = await startStage();
-    ({ app, browser } = stage);
-    const { key } = stage;
+    let key: string;
+    ({ app, key, browser } = await startStage());
     deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 2), 'Sideways');
     const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ deck: deck.id, slide: 1 }) });
     assert.equal(response.status, 200);
     assert.ok(deck.slides[0]!.width > deck.slides[0]!.height, 'the deck is landscape');
   });
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  after(() => stopStage({ app, browser }));
 
   test('the tip shows once: "Got it" puts it away, also after a reload', TEST, async () => {
     const { page, context } = await openPhone(browser, app.url, PHONES.iphone);

@@ -14,7 +14,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
@@ -88,10 +88,7 @@ describe('the screen stays on while the talk is live', () => {
     for (const { page } of [local, lan]) await page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS });
   });
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  after(() => stopStage({ app, browser }));
 
   test('localhost is a secure context with the Wake Lock API; the LAN name over plain http is not', TEST, async () => {
     assert.deepEqual(await holding(local.page), { lock: false, video: false, secure: true, api: true });

@@ -9,7 +9,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  makeTalkSlide, openPhone, PHONES, screenshot, startStage, STEP_MS, swipe, TALK, TEST_MS, uploadDeckDetail, waitForPhoneSlide,
+  makeTalkSlide, openPhone, PHONES, screenshot, startStage, STEP_MS, swipe, TALK, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -55,9 +55,8 @@ describe('zooming into the slide on a phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    const stage = await startStage();
-    ({ app, browser } = stage);
-    const { key } = stage;
+    let key: string;
+    ({ app, key, browser } = await startStage());
     const files = await Promise.all(TALK.slice(0, 3).map(async (slide, i) => ({ name: `Slide${i + 1}.png`, data: await makeTalkSlide(slide, i + 1, { width: 1920, height: 1080 }) })));
     deck = await uploadDeckDetail(app.url, key, files, 'Zoom talk');
     for (const slide of [1, 2, 3]) {
@@ -68,10 +67,7 @@ describe('zooming into the slide on a phone', () => {
     assert.deepEqual(deck.slides[0]!.images.map((image) => image.width), [640, 1280, 1920]);
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  }, TEST);
+  after(() => stopStage({ app, browser }), TEST);
 
   test('pinch zooms in and loads the largest variant; one finger then pans and does not browse; unzoomed, a swipe goes back', TEST, async () => {
     const { page, context } = await openPhone(browser, app.url, PHONES.iphone);

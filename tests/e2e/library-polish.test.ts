@@ -11,7 +11,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckSummary } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage,
+  imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -31,10 +31,7 @@ describe('the library: alt text and polish', () => {
     deck = await uploadDeck(app.url, key, await talkFiles(TALK.slice(0, 6)), 'Alt talk');
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   const openLibrary = () => openLibraryPage(page, app.url);
 

@@ -11,7 +11,7 @@ import type { Browser, Page } from '@playwright/test';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { type FodpSlide, officeFile, processesUsing } from '../helpers/office-fixtures';
-import { STEP_MS, launchBrowser, openPresenter, screenshot } from '../helpers/slideshow-browser';
+import { STEP_MS, launchBrowser, openPresenter, screenshot, stopStage } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: 240_000 } as const;
 const UPLOAD_MS = 120_000;
@@ -37,10 +37,7 @@ describe('the deck library: an Office presentation', () => {
     page = (await openPresenter(browser, app)).page;
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   async function pick(name: string, mimeType: string, buffer: Buffer): Promise<void> {
     await page.setViewportSize({ width: 1440, height: 900 });

@@ -15,7 +15,7 @@ import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { collectAudienceBytes, type AudienceBytes } from '../helpers/audience-bytes';
 import {
-  deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide,
+  deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -44,10 +44,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
     await waitForPresenterSlide(presenter.page, 1, deck.count);
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('the presenter view shows the current slide\'s notes large; the size is remembered; notes are editable', TEST, async () => {
     const page = presenter.page;

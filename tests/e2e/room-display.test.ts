@@ -26,7 +26,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide,
+  docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -131,10 +131,7 @@ describe('the room display: the live slide for the projector, nothing more', () 
     await projector.page.goto(`${app.url}/room`, { timeout: STEP_MS });
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('"Open the slideshow window" opens the room display, which shows the join link and QR while waiting', TEST, async () => {
     await presenter.context.grantPermissions(['window-management']).catch(() => undefined);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from '@playwright/test';
 import { type AppProcess } from '../helpers/app-process';
-import { newContext, startStage, STEP_MS, TEST_MS } from '../helpers/slideshow-browser';
+import { newContext, startStage, STEP_MS, TEST_MS, stopStage } from '../helpers/slideshow-browser';
 
 const PAYLOADS = ['/%09/evil.example/x', '/%0A/evil.example/x', '/%0D/evil.example/x', '/%5C/evil.example/x', '//evil.example/x', '/%09%09/evil.example'];
 
@@ -21,10 +21,7 @@ describe('sign-in form: where it goes after the key', () => {
     ({ app, key, browser } = await startStage());
   }, { timeout: TEST_MS });
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, { timeout: TEST_MS });
+  after(() => stopStage({ app, browser }, 'SIGKILL'), { timeout: TEST_MS });
 
   test('"Sign out everywhere" in the library signs out every browser, this one too', { timeout: TEST_MS }, async () => {
     const [laptop, other] = await Promise.all([1, 2].map(() => newContext(browser, { viewport: { width: 1280, height: 800 } })));

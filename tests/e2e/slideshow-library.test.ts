@@ -15,7 +15,7 @@ import type { Browser, Locator, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { makePdf } from '../helpers/pdf-fixtures';
-import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab, openLibrary as openLibraryPage } from '../helpers/slideshow-browser';
+import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab, openLibrary as openLibraryPage, stopStage } from '../helpers/slideshow-browser';
 import { makeZip } from '../helpers/zip-writer';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -48,10 +48,7 @@ describe('the deck library: uploads through the page', () => {
     page = presenter.page;
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   const openLibrary = () => openLibraryPage(page, app.url);
 

@@ -24,7 +24,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  deckDetail, docsScreenshot, imagesSettled, imageUrls, markPage, openPhone, openPresenter, PHONES, pressKey, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide,
+  deckDetail, docsScreenshot, imagesSettled, imageUrls, markPage, openPhone, openPresenter, PHONES, pressKey, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -77,10 +77,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     markers = new Map(await Promise.all([presenter.page, phoneA.page, phoneB.page].map(async (page) => [page, await markPage(page)] as const)));
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('announcing the deck puts its title on both phones\' waiting screens', TEST, async () => {
     const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });

@@ -32,7 +32,7 @@ import {
   waitForPhoneSlide,
   waitForPresenterSlide,
   imageUrls,
-  type Tab,
+  type Tab, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -67,10 +67,7 @@ describe('the server is killed and restarted mid-talk', () => {
     ]);
   }, TEST);
 
-  after(async () => {
-    await browser?.close();
-    await app?.stop('SIGKILL');
-  }, TEST);
+  after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('the phones come back to the same slide without a reload and follow the next change', TEST, async (t: TestContext) => {
     // The talk is on slide 3.

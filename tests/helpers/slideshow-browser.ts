@@ -109,6 +109,12 @@ export interface Stage {
   browser: Browser;
 }
 
+/** Closes what startStage opened (either part may be missing when `before` failed half-way). */
+export async function stopStage(stage: { app?: AppProcess; browser?: Browser }, signal?: NodeJS.Signals): Promise<void> {
+  await stage.browser?.close();
+  await stage.app?.stop(signal);
+}
+
 export async function startStage(env: Record<string, string> = {}): Promise<Stage> {
   const app = await startApp(env);
   try {

@@ -51,18 +51,23 @@ interface EntryFields {
 const UTF8_FLAG = 0x0800;
 const DOS_DATE = ((2025 - 1980) << 9) | (1 << 5) | 1;
 
+/** The fields both headers share, in the same order: flags, method, time, date, CRC, sizes, name length. */
+function writeEntryFields(b: Buffer, at: number, f: EntryFields): void {
+  b.writeUInt16LE(UTF8_FLAG, at);
+  b.writeUInt16LE(f.method, at + 2);
+  b.writeUInt16LE(0, at + 4);
+  b.writeUInt16LE(DOS_DATE, at + 6);
+  b.writeUInt32LE(f.crc, at + 8);
+  b.writeUInt32LE(f.compressed, at + 12);
+  b.writeUInt32LE(f.uncompressed, at + 16);
+  b.writeUInt16LE(f.name.length, at + 20);
+}
+
 function localHeader(f: EntryFields): Buffer {
   const b = Buffer.alloc(30);
   b.writeUInt32LE(0x04034b50, 0);
   b.writeUInt16LE(20, 4);
-  b.writeUInt16LE(UTF8_FLAG, 6);
-  b.writeUInt16LE(f.method, 8);
-  b.writeUInt16LE(0, 10);
-  b.writeUInt16LE(DOS_DATE, 12);
-  b.writeUInt32LE(f.crc, 14);
-  b.writeUInt32LE(f.compressed, 18);
-  b.writeUInt32LE(f.uncompressed, 22);
-  b.writeUInt16LE(f.name.length, 26);
+  writeEntryFields(b, 6, f);
   b.writeUInt16LE(0, 28);
   return b;
 }
@@ -72,14 +77,7 @@ function centralHeader(f: EntryFields, offset: number): Buffer {
   b.writeUInt32LE(0x02014b50, 0);
   b.writeUInt16LE(20, 4);
   b.writeUInt16LE(20, 6);
-  b.writeUInt16LE(UTF8_FLAG, 8);
-  b.writeUInt16LE(f.method, 10);
-  b.writeUInt16LE(0, 12);
-  b.writeUInt16LE(DOS_DATE, 14);
-  b.writeUInt32LE(f.crc, 16);
-  b.writeUInt32LE(f.compressed, 20);
-  b.writeUInt32LE(f.uncompressed, 24);
-  b.writeUInt16LE(f.name.length, 28);
+  writeEntryFields(b, 8, f);
   b.writeUInt32LE(offset, 42);
   return b;
 }
