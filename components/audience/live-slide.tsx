@@ -33,7 +33,7 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const blackedOut = state.blackout && !browsing;
 
   return (
-    <div ref={ref} className="fixed inset-0 touch-none select-none overflow-hidden bg-black text-white">
+    <div ref={ref} className="fixed inset-0 touch-pan-x touch-pan-y select-none overflow-hidden bg-black text-white">
       <h1 className="sr-only">{state.title}</h1>
       <div ref={zoomTarget} data-zoomed={zoomed || undefined} className="size-full origin-top-left">
         {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} />}
