@@ -11,6 +11,7 @@ import { type UploadFailure, type UploadLimits, fail } from './limits';
 import type { PdfDocument } from './pdf';
 import { mapBounded } from './pool';
 import { renderVariants } from './render-image';
+import { sealVariants } from './seal';
 import { sortNatural } from './natural-sort';
 import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
 import type { DeckStore } from './store';
@@ -96,7 +97,8 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     if (signal?.aborted) return cancelledUpload();
     const token = newToken();
     const rendered = await renderVariants(loaded.image, buildDir, token);
-    const slide: StoredSlide = { token, name: source.name, ...rendered };
+    // Sealed copies of the variants just written: phones may prefetch them before the slide is shown.
+    const slide: StoredSlide = { token, name: source.name, ...rendered, ...(await sealVariants(buildDir, token, rendered.widths)) };
     if (loaded.text !== undefined) slide.text = loaded.text;
     if (loaded.heading !== undefined) slide.heading = loaded.heading;
     if (loaded.notes !== undefined) slide.notes = loaded.notes;
