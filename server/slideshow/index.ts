@@ -21,6 +21,7 @@ import { PublicChannels } from './public-channels';
 import { DeckRoutes } from './http/deck-routes';
 import { handleLive, handleLiveHistory } from './http/live-routes';
 import { notFound, serveImage } from './http/image-route';
+import { serveSealed } from './http/sealed-route';
 import { SessionRoutes } from './http/session-routes';
 import { HandoutRoute } from './http/handout-route';
 import { RemoteCodes } from './remote-codes';
@@ -148,7 +149,8 @@ async function openTalk(options: SlideshowOptions, store: DeckStore): Promise<Li
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
-  const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
+  const origin = options.publicUrl ?? '';
+  const lookup = deckLookup(store, `${origin}/img`, `${origin}/sealed`);
   return LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
 }
 
@@ -175,6 +177,7 @@ function router({ sessions, auth, talk, handout, decks, store }: Routes) {
       const match = IMAGE_PATH.exec(pathname);
       return (match ? serveImage(req, res, match[1]!, match[2]!, store, talk, auth) : Promise.resolve(notFound(res))).then(() => true);
     }
+    if (pathname.startsWith('/sealed/')) return serveSealed(req, res, pathname, store, talk).then(() => true);
     if (PRESENTER_PAGES.has(pathname) && req.method === 'GET') {
       if (!(await chargeWrongAuthorization(auth, req, res))) return true;
       if (auth.viaBearer(req) || (await auth.isSignedIn(req))) return false;
@@ -197,5 +200,5 @@ export function isLongWork(req: IncomingMessage): boolean {
 }
 
 function isOurs(pathname: string): boolean {
-  return pathname.startsWith('/api/') || pathname.startsWith('/img/') || pathname === '/sign-in' || PRESENTER_PAGES.has(pathname);
+  return pathname.startsWith('/api/') || pathname.startsWith('/img/') || pathname.startsWith('/sealed/') || pathname === '/sign-in' || PRESENTER_PAGES.has(pathname);
 }
