@@ -11,7 +11,7 @@ import type { ScreenOn } from './use-screen-on';
 import { useSwipe } from './use-swipe';
 import { useZoom } from './use-zoom';
 import { useSealedSlide } from './use-sealed-slide';
-import { prefetchNext } from '@/lib/client/sealed-prefetch';
+import { prefetchAhead } from '@/lib/client/sealed-ahead';
 
 /**
  * The live slide, full screen and letterboxed. Swipe or arrow keys go back through the slides
@@ -36,7 +36,7 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   // Painted: now fetch the next slide ahead, sealed (it opens only with the key of the state that shows it).
   const fetchAhead = () => {
     const live = useSlideshowStore.getState().state;
-    if (live?.live) prefetchNext(live);
+    if (live?.live) prefetchAhead(live);
   };
   const blackedOut = state.blackout && !browsing;
 

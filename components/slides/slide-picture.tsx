@@ -69,7 +69,10 @@ export function SlidePicture({ slide, sizes, className, priority = false, zoomed
       )}
       {opened !== undefined ? (
         opened && (
-          <img src={opened} alt={slide.alt} elementtiming="slide" width={slide.width} height={slide.height} decoding="async" onLoad={loadedNow} className="absolute inset-0 size-full object-contain" />
+          // No sources: the browser must not ask for any variant. `data-plain-src` names the slide it is.
+          <picture>
+            <img src={opened} data-plain-src={slide.src} alt={slide.alt} elementtiming="slide" width={slide.width} height={slide.height} decoding="async" onLoad={loadedNow} className="absolute inset-0 size-full object-contain" />
+          </picture>
         )
       ) : (
       <picture>
