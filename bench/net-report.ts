@@ -34,16 +34,38 @@ function throttledLines(record: NetRecord): string[] {
     '',
   );
   if (t.error) return [...out, `**FAILED:** ${t.error.split('\n')[0]}`, ''];
-  const images = t.presses.map((p) => p.toImage);
-  const messages = t.presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
-  const kinds = (kind: PressSample['kind']) => t.presses.filter((p) => p.kind === kind).map((p) => p.toImage);
-  out.push('| key press to … | median, every phone and press | median of the slowest phone per press | worst |', '|---|---:|---:|---:|');
-  out.push(`| the slide change message on the phone | ${ms(median(messages))} | ${ms(median(slowestPerPress(t.presses, 'toMessage')))} | ${ms(Math.max(...messages))} |`);
-  out.push(`| the new slide's image painted | ${ms(median(images))} | ${ms(median(slowestPerPress(t.presses, 'toImage')))} | ${ms(Math.max(...images))} |`);
+  const modes = [false, true].filter((on) => t.presses.some((p) => (p.prefetch ?? false) === on));
+  const both = modes.length > 1;
+  if (both) {
+    out.push(
+      'Prefetch off, then on, in the same run: the same slides as two decks, the first with its keys taken out of deck.json (as a deck rendered before sealing: phones fetch nothing ahead), the second as uploaded. With prefetch on, each press also waits until every phone has the next slide\'s sealed copy (in a talk a slide stays up far longer than that takes).',
+      '',
+    );
+  }
+  out.push(`| key press to … |${both ? ' prefetch |' : ''} median, every phone and press | median of the slowest phone per press | worst |`, `|---|${both ? '---|' : ''}---:|---:|---:|`);
+  for (const on of modes) {
+    const presses = t.presses.filter((p) => (p.prefetch ?? false) === on);
+    const images = presses.map((p) => p.toImage);
+    const messages = presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
+    const mode = both ? ` ${on ? 'on' : 'off'} |` : '';
+    out.push(`| the slide change message on the phone |${mode} ${ms(median(messages))} | ${ms(median(slowestPerPress(presses, 'toMessage')))} | ${ms(Math.max(...messages))} |`);
+    out.push(`| the new slide's image painted |${mode} ${ms(median(images))} | ${ms(median(slowestPerPress(presses, 'toImage')))} | ${ms(Math.max(...images))} |`);
+  }
   out.push('');
-  out.push(`* Painted, text and chart slides: median ${ms(median(kinds('text and chart')))}; photographs: median ${ms(median(kinds('photo')))}. Variants painted: ${[...new Set(t.presses.map((p) => p.variant))].join(', ')}.`);
+  for (const on of modes) {
+    const presses = t.presses.filter((p) => (p.prefetch ?? false) === on);
+    const kinds = (kind: PressSample['kind']) => presses.filter((p) => p.kind === kind).map((p) => p.toImage);
+    const messages = presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
+    const ratio = median(presses.map((p) => p.toImage)) / median(messages);
+    const label = both ? `Prefetch ${on ? 'on' : 'off'}: painted` : 'Painted';
+    out.push(`* ${label} ${ratio.toFixed(2)}× the message (median; target ≤ 1.3×), text and chart slides: median ${ms(median(kinds('text and chart')))}; photographs: median ${ms(median(kinds('photo')))}. Variants painted: ${[...new Set(presses.map((p) => p.variant))].join(', ')}.`);
+    if (messages.length < presses.length) out.push(`* ${presses.length - messages.length} of ${presses.length} changes reached a page other than over its WebSocket (not timed as messages).`);
+  }
+  if (t.bytes && t.bytes.off.length && t.bytes.on.length) {
+    const perPhone = t.bytes.on.map((on, i) => on / t.bytes!.off[i]!);
+    out.push(`* Slide bytes per phone through the ${t.options.presses + 1} slides (as transferred): prefetch off ${t.bytes.off.map(kb).join(', ')}; on ${t.bytes.on.map(kb).join(', ')}: ${perPhone.map((r) => `${r.toFixed(2)}×`).join(', ')} (target ≤ 1.05×).`);
+  }
   out.push(`* Opening the audience page over the link took ${t.pageLoads.map((load) => `${(load / 1000).toFixed(1)} s`).join(', ')}.`);
-  if (messages.length < t.presses.length) out.push(`* ${t.presses.length - messages.length} of ${t.presses.length} changes reached a page other than over its WebSocket (not timed as messages).`);
   out.push('');
   return out;
 }
