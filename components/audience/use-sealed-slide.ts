@@ -21,5 +21,7 @@ export function useSealedSlide(state: SlideshowState | undefined, showingLive: b
     // `id` names everything of `target` that matters.
   }, [id]);
   if (!id) return undefined;
-  return result?.id === id ? result.url : null;
+  if (result?.id === id) return result.url;
+  // Opened before this render (the feed starts opening as the state arrives): no frame of placeholder.
+  return prefetch!.openedNow(target!);
 }

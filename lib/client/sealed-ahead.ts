@@ -4,7 +4,7 @@
  * prefetch, after the live slide has painted, so the page's first load carries a few lines only.
  * A slide can only open from a prefetch, so by the time one could, the code is here.
  */
-import type { LiveState } from '@/lib/slideshow';
+import type { LiveState, SlideshowState } from '@/lib/slideshow';
 
 type SealedPrefetch = typeof import('./sealed-prefetch');
 
@@ -23,4 +23,9 @@ export function prefetchAhead(state: LiveState): void {
 /** The prefetch code, once a prefetch has loaded it (undefined before: nothing can open yet). */
 export function sealedPrefetch(): SealedPrefetch | undefined {
   return loaded;
+}
+
+/** A state arrived: if it shows the slide fetched ahead, start opening it now, before the page renders it. */
+export function openAhead(state: SlideshowState): void {
+  if (state.live && loaded?.hasPrefetched(state)) void loaded.openPrefetched(state);
 }

@@ -28,6 +28,8 @@ interface Opened {
   readonly slide: number;
   readonly key: string;
   readonly url: Promise<string | undefined>;
+  /** Once `url` has settled: what it gave. */
+  settled?: { url: string | undefined };
 }
 
 let ahead: Prefetch | undefined;
@@ -83,10 +85,18 @@ export function openPrefetched(state: LiveState): Promise<string | undefined> {
     const plain = await openSealed(bytes, key);
     return plain ? URL.createObjectURL(new Blob([plain], { type: 'image/webp' })) : undefined;
   });
-  opened = { deck: state.deck, slide: state.slide, key, url };
+  const entryOpened: Opened = { deck: state.deck, slide: state.slide, key, url };
+  opened = entryOpened;
+  void url.then((settled) => void (entryOpened.settled = { url: settled }));
   // The slide before is off screen once this one paints: let its bytes go.
   void url.then(() => previous?.url.then((old) => old && URL.revokeObjectURL(old)));
   return url;
+}
+
+/** `state`'s slide as already opened (a re-render, or opened as the state arrived): its URL, undefined if it did not open, null while it is opening or was never asked for. */
+export function openedNow(state: LiveState): string | undefined | null {
+  if (!opened || opened.deck !== state.deck || opened.slide !== state.slide || opened.key !== state.key || !opened.settled) return null;
+  return opened.settled.url;
 }
 
 /** How wide the live slide is drawn, in CSS pixels: as fullScreenSizes (slide-picture.tsx) says to the browser. */
