@@ -120,7 +120,7 @@ function changeRow(c: LinkChange, joined: number): string {
 export function renderNetSection(record: NetRecord): string {
   const { machine } = record;
   const out: string[] = [sectionStart('network'), '', '## What a person feels: slow phones and a shared link', ''];
-  out.push('The baseline a prefetch of the next slide has to beat. How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
+  out.push('Sealed prefetch of the next slide (docs/api.md) off and on, on slow phones; the shared link\'s lightweight phones fetch plain images only (no prefetch: the baseline). How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
   out.push(`* **Date:** ${record.date}`);
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
