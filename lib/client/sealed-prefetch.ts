@@ -82,7 +82,10 @@ export function openPrefetched(state: LiveState): Promise<string | undefined> {
   const previous = opened;
   const url = withTimeout(entry.bytes, OPEN_TIMEOUT_MS).then(async (bytes) => {
     if (!bytes) return entry.abort.abort(), undefined;
+    const start = performance.now();
     const plain = await openSealed(bytes, key);
+    // A User Timing entry: what opening took on this phone (the bench reads it).
+    performance.measure?.('sealed-open', { start });
     return plain ? URL.createObjectURL(new Blob([plain], { type: 'image/webp' })) : undefined;
   });
   const entryOpened: Opened = { deck: state.deck, slide: state.slide, key, url };
