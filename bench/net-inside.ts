@@ -1,6 +1,6 @@
 /**
  * One network case, run inside its namespace by bench/net.ts:
- *   ip netns exec <namespace> node --import tsx bench/net-inside.ts <throttled|shared-link|cold-start> '<options JSON>' <result file>
+ *   ip netns exec <namespace> node --import tsx bench/net-inside.ts <throttled|shared-link|cold-start|sealed-open> '<options JSON>' <result file>
  * Writes the case's record as JSON to the result file. SIGTERM stops the case and its children.
  */
 import { writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { runColdStart, type ColdStartOptions } from './net-cold';
 import { cleanUpEverything } from './net-parts';
 import { runSharedLink, type SharedLinkOptions } from './shared-link';
 import { runThrottled, type ThrottledOptions } from './throttled';
+import { runSealedOpen, type SealedOpenOptions } from './sealed-open';
 
 const [name, optionsJson, resultFile] = process.argv.slice(2);
 const log = (line: string) => console.log(`    ${line}`);
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const record = name === 'throttled' ? await runThrottled(options as ThrottledOptions, log)
     : name === 'shared-link' ? await runSharedLink(options as SharedLinkOptions, log)
     : name === 'cold-start' ? await runColdStart(options as ColdStartOptions, log)
+    : name === 'sealed-open' ? await runSealedOpen(options as SealedOpenOptions, log)
     : undefined;
   if (!record) throw new Error(`unknown network case ${name}`);
   writeFileSync(resultFile!, `${JSON.stringify(record)}\n`);

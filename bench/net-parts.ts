@@ -62,12 +62,15 @@ export interface Stage {
   app: AppProcess;
   key: string;
   deck: DeckDetail;
+  /** With `twin`: the same slides uploaded again (their own tokens and keys: no cache shared with `deck`). */
+  twin?: DeckDetail;
+  dataDir: string;
   kinds: Array<'text and chart' | 'photo'>;
   port: number;
 }
 
 /** Our production server on 127.0.0.1 with the page bench's deck (1920 × 1080 exports, every fourth a photograph). */
-export async function stage(slides: number, cleanup: Cleanup): Promise<Stage> {
+export async function stage(slides: number, cleanup: Cleanup, { twin = false } = {}): Promise<Stage> {
   const files = await deckFiles(slides);
   const dataDir = tempDataDir();
   cleanup.add(() => rm(dataDir, { recursive: true, force: true }));
@@ -76,15 +79,16 @@ export async function stage(slides: number, cleanup: Cleanup): Promise<Stage> {
   const key = await presenterKeyOf(app);
   const summary = await uploadDeck(app.url, key, files, 'Network bench');
   const deck = await deckDetail(app.url, key, summary.id);
-  return { app, key, deck, kinds: files.map((file) => file.kind), port: Number(new URL(app.url).port) };
+  const second = twin ? await deckDetail(app.url, key, (await uploadDeck(app.url, key, files, 'Network bench, again')).id) : undefined;
+  return { app, key, deck, ...(second ? { twin: second } : {}), dataDir, kinds: files.map((file) => file.kind), port: Number(new URL(app.url).port) };
 }
 
 /** Show a slide, as the presenter page's commands do (`POST /api/live` with the presenter key). */
-export async function goTo(stage: Stage, slide: number): Promise<void> {
+export async function goTo(stage: Stage, slide: number, deckId = stage.deck.id): Promise<void> {
   const response = await fetch(`${stage.app.url}/api/live`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${stage.key}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ deck: stage.deck.id, slide }),
+    body: JSON.stringify({ deck: deckId, slide }),
     signal: AbortSignal.timeout(10_000),
   });
   await response.arrayBuffer();

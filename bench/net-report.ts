@@ -7,6 +7,7 @@ import { sectionStart } from './report';
 import type { LinkChange } from './shared-link';
 import type { ColdStartRecord } from './net-cold';
 import type { PressSample } from './throttled';
+import type { SealedOpenRecord } from './sealed-open';
 
 const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '–' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'never');
 const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1000).toFixed(1)} KB` : '–');
@@ -34,16 +35,65 @@ function throttledLines(record: NetRecord): string[] {
     '',
   );
   if (t.error) return [...out, `**FAILED:** ${t.error.split('\n')[0]}`, ''];
-  const images = t.presses.map((p) => p.toImage);
-  const messages = t.presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
-  const kinds = (kind: PressSample['kind']) => t.presses.filter((p) => p.kind === kind).map((p) => p.toImage);
-  out.push('| key press to … | median, every phone and press | median of the slowest phone per press | worst |', '|---|---:|---:|---:|');
-  out.push(`| the slide change message on the phone | ${ms(median(messages))} | ${ms(median(slowestPerPress(t.presses, 'toMessage')))} | ${ms(Math.max(...messages))} |`);
-  out.push(`| the new slide's image painted | ${ms(median(images))} | ${ms(median(slowestPerPress(t.presses, 'toImage')))} | ${ms(Math.max(...images))} |`);
+  const modes = [false, true].filter((on) => t.presses.some((p) => (p.prefetch ?? false) === on));
+  const both = modes.length > 1;
+  if (both) {
+    out.push(
+      'Prefetch off, then on, in the same run: the same slides as two decks, the first with its keys taken out of deck.json (as a deck rendered before sealing: phones fetch nothing ahead), the second as uploaded. With prefetch on, each press also waits until every phone has the next slide\'s sealed copy (in a talk a slide stays up far longer than that takes).',
+      '',
+    );
+  }
+  out.push(`| key press to … |${both ? ' prefetch |' : ''} median, every phone and press | median of the slowest phone per press | worst |`, `|---|${both ? '---|' : ''}---:|---:|---:|`);
+  for (const on of modes) {
+    const presses = t.presses.filter((p) => (p.prefetch ?? false) === on);
+    const images = presses.map((p) => p.toImage);
+    const messages = presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
+    const mode = both ? ` ${on ? 'on' : 'off'} |` : '';
+    out.push(`| the slide change message on the phone |${mode} ${ms(median(messages))} | ${ms(median(slowestPerPress(presses, 'toMessage')))} | ${ms(Math.max(...messages))} |`);
+    out.push(`| the new slide's image painted |${mode} ${ms(median(images))} | ${ms(median(slowestPerPress(presses, 'toImage')))} | ${ms(Math.max(...images))} |`);
+  }
   out.push('');
-  out.push(`* Painted, text and chart slides: median ${ms(median(kinds('text and chart')))}; photographs: median ${ms(median(kinds('photo')))}. Variants painted: ${[...new Set(t.presses.map((p) => p.variant))].join(', ')}.`);
+  for (const on of modes) {
+    const presses = t.presses.filter((p) => (p.prefetch ?? false) === on);
+    const kinds = (kind: PressSample['kind']) => presses.filter((p) => p.kind === kind).map((p) => p.toImage);
+    const messages = presses.flatMap((p) => (p.toMessage === undefined ? [] : [p.toMessage]));
+    const ratio = median(presses.map((p) => p.toImage)) / median(messages);
+    const label = both ? `Prefetch ${on ? 'on' : 'off'}: painted` : 'Painted';
+    out.push(`* ${label} ${ratio.toFixed(2)}× the message (median; target ≤ 1.3×), text and chart slides: median ${ms(median(kinds('text and chart')))}; photographs: median ${ms(median(kinds('photo')))}. Variants painted: ${[...new Set(presses.map((p) => p.variant))].join(', ')}.`);
+    if (messages.length < presses.length) out.push(`* ${presses.length - messages.length} of ${presses.length} changes reached a page other than over its WebSocket (not timed as messages).`);
+  }
+  if (t.bytes && t.bytes.off.length && t.bytes.on.length) {
+    const perPhone = t.bytes.on.map((on, i) => on / t.bytes!.off[i]!);
+    out.push(`* Slide bytes per phone through the ${t.options.presses + 1} slides (as transferred): prefetch off ${t.bytes.off.map(kb).join(', ')}; on ${t.bytes.on.map(kb).join(', ')}: ${perPhone.map((r) => `${r.toFixed(2)}×`).join(', ')} (target ≤ 1.05×).`);
+  }
   out.push(`* Opening the audience page over the link took ${t.pageLoads.map((load) => `${(load / 1000).toFixed(1)} s`).join(', ')}.`);
-  if (messages.length < t.presses.length) out.push(`* ${t.presses.length - messages.length} of ${t.presses.length} changes reached a page other than over its WebSocket (not timed as messages).`);
+  out.push('');
+  return out;
+}
+
+/** Issue 15's target: opening a prefetched slide on a phone-emulated Chromium, CPU slowed 4×. */
+export const SEALED_OPEN_TARGET_MS = 20;
+
+function openLines(o: SealedOpenRecord | undefined): string[] {
+  if (!o) return [];
+  const out = ['### Opening a sealed slide, on a slow phone CPU', ''];
+  out.push(
+    `A phone-emulated Chromium window (Chromium ${o.browser || '?'}) per origin, its CPU slowed ${o.options.cpuSlowdown}× (DevTools), follows a talk of ${o.options.slides} slides of the same deck (every fourth a photograph); each slide is shown once every phone has its sealed copy. ` +
+      'Opening: the page\'s `sealed-open` User Timing entry, from the sealed bytes in memory to the plain bytes (bench/sealed-open.ts). localhost is a secure context (WebCrypto); the LAN name over plain http is not (`@noble/ciphers`).',
+    '',
+  );
+  if (o.error) return [...out, `**FAILED:** ${o.error.split('\n')[0]}`, ''];
+  out.push('| origin | opened with | slides | target | median | worst | met |', '|---|---|---:|---:|---:|---:|:---:|');
+  for (const phone of o.phones) {
+    const m = median(phone.times);
+    out.push(`| ${phone.origin} | ${phone.secure ? 'WebCrypto' : '@noble/ciphers'} | ${phone.times.length} | ≤ ${SEALED_OPEN_TARGET_MS} ms | ${m.toFixed(1)} ms | ${Math.max(...phone.times).toFixed(1)} ms | ${m <= SEALED_OPEN_TARGET_MS ? 'yes' : '**no**'} |`);
+  }
+  out.push('');
+  const photos = o.kinds.slice(1).map((kind, i) => (kind === 'photo' ? i : -1)).filter((i) => i >= 0);
+  for (const phone of o.phones) {
+    const photo = photos.map((i) => phone.times[i]!).filter((t) => t !== undefined);
+    if (photo.length) out.push(`* ${phone.origin}: photographs ${photo.map((t) => `${t.toFixed(1)} ms`).join(', ')}; every slide in order: ${phone.times.map((t) => t.toFixed(1)).join(', ')} ms.`);
+  }
   out.push('');
   return out;
 }
@@ -98,11 +148,11 @@ function changeRow(c: LinkChange, joined: number): string {
 export function renderNetSection(record: NetRecord): string {
   const { machine } = record;
   const out: string[] = [sectionStart('network'), '', '## What a person feels: slow phones and a shared link', ''];
-  out.push('The baseline a prefetch of the next slide has to beat. How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
+  out.push('Sealed prefetch of the next slide (docs/api.md) off and on, on slow phones; the shared link\'s lightweight phones fetch plain images only (no prefetch: the baseline). How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
   out.push(`* **Date:** ${record.date}`);
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
   if (record.error) out.push(`* **FAILED:** ${record.error}`);
-  out.push('', ...throttledLines(record), ...linkLines(record), ...coldLines(record.coldStart));
+  out.push('', ...throttledLines(record), ...linkLines(record), ...coldLines(record.coldStart), ...openLines(record.sealedOpen));
   return `${out.join('\n')}\n`;
 }

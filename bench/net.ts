@@ -20,8 +20,9 @@ import { system } from './spawn';
 import type { SharedLinkOptions, SharedLinkRecord } from './shared-link';
 import { phoneAddresses, type ThrottledOptions, type ThrottledRecord } from './throttled';
 import type { ColdStartOptions, ColdStartRecord } from './net-cold';
+import type { SealedOpenOptions, SealedOpenRecord } from './sealed-open';
 
-export const NET_CASES = ['throttled', 'shared-link', 'cold-start'] as const;
+export const NET_CASES = ['throttled', 'shared-link', 'cold-start', 'sealed-open'] as const;
 export type NetCase = (typeof NET_CASES)[number];
 
 /** The links of the issue: a slow phone (400 ms round trip, 400 kbit/s each way) and a room's 100 Mbit/s. */
@@ -38,6 +39,7 @@ export interface NetRecord {
   throttled?: ThrottledRecord;
   sharedLink?: SharedLinkRecord;
   coldStart?: ColdStartRecord;
+  sealedOpen?: SealedOpenRecord;
   error?: string;
 }
 
@@ -105,6 +107,10 @@ export async function runNetBench(options: { argv: string[]; code: string; comma
     if (cases.includes('cold-start')) {
       const cold: ColdStartOptions = { opens: count(argv, 'cold-opens', 5), ...LINKS.phone };
       record.coldStart = await runInNamespace<ColdStartRecord>('cold-start', [{ address: '127.0.0.2', kbit: cold.kbit }], cold, record, log);
+    }
+    if (cases.includes('sealed-open')) {
+      const open: SealedOpenOptions = { slides: count(argv, 'open-slides', 13), cpuSlowdown: 4 };
+      record.sealedOpen = await runInNamespace<SealedOpenRecord>('sealed-open', [], open, record, log);
     }
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);

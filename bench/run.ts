@@ -85,7 +85,7 @@ const HELP = `npm run bench [-- options]
   --section network       only what a person feels (root, iproute2): key press to painted on 3 Chromium phones behind
                           400 ms / 400 kbit/s links, 1,000 phones on one 100 Mbit/s link, and a cold phone opening the
                           page during a talk at 400 ms / 400 kbit/s; BENCHMARKS.md's "network" section and
-                          bench/results/network.json. Also: --net-cases throttled,shared-link,cold-start --presses 20
+                          bench/results/network.json. Also: --net-cases throttled,shared-link,cold-start,sealed-open --presses 20
                           --throttled-phones 3 --link-phones 1000 --link-changes 10 --cold-opens 5
   --section office        only a 30-slide .pptx uploaded through LibreOffice, with the event loop probed meanwhile:
                           BENCHMARKS.md's "Office decks" section and bench/results/office.json

@@ -10,6 +10,8 @@ import { RotateHint } from './rotate-hint';
 import type { ScreenOn } from './use-screen-on';
 import { useSwipe } from './use-swipe';
 import { useZoom } from './use-zoom';
+import { useSealedSlide } from './use-sealed-slide';
+import { prefetchAhead } from '@/lib/client/sealed-ahead';
 
 /**
  * The live slide, full screen and letterboxed. Swipe or arrow keys go back through the slides
@@ -27,16 +29,22 @@ export function LiveSlide({ screenOn = 'off' }: { screenOn?: ScreenOn }) {
   const { zoomed, zoomedNow } = useZoom(ref, zoomTarget, `${displayed?.slide}:${state?.live && state.blackout}`, displayed ? displayed.width / displayed.height : undefined);
   useSwipe(ref, { onSwipeLeft: goForward, onSwipeRight: goBack, zoomed: zoomedNow });
   useArrowKeys();
+  const opened = useSealedSlide(state, viewing === 'live' && !(state?.live && state.blackout));
   if (!state?.live || !displayed) return null;
 
   const browsing = viewing !== 'live';
+  // Painted: now fetch the next slide ahead, sealed (it opens only with the key of the state that shows it).
+  const fetchAhead = () => {
+    const live = useSlideshowStore.getState().state;
+    if (live?.live) prefetchAhead(live);
+  };
   const blackedOut = state.blackout && !browsing;
 
   return (
     <div ref={ref} className="fixed inset-0 touch-pan-x touch-pan-y select-none overflow-hidden bg-black text-white">
       <h1 className="sr-only">{state.title}</h1>
       <div ref={zoomTarget} data-zoomed={zoomed || undefined} className="size-full origin-top-left">
-        {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} />}
+        {blackedOut ? <PausedNotice /> : <SlidePicture key={`${displayed.slide}:${displayed.src}`} slide={displayed} priority zoomed={zoomed} opened={browsing || zoomed ? undefined : opened} onLoad={fetchAhead} />}
       </div>
 
       <div className="pointer-events-none absolute inset-x-0 top-0 flex items-start justify-between gap-3 p-3 pt-[max(0.75rem,env(safe-area-inset-top))] pr-[max(0.75rem,env(safe-area-inset-right))]">

@@ -22,6 +22,13 @@ export interface SlidePictureProps {
   priority?: boolean;
   /** Zoomed in: load the largest variant (sharp at any zoom), whatever the slide's drawn size. */
   zoomed?: boolean;
+  /**
+   * Sealed prefetch: the slide already opened in memory (a blob: URL), painted instead of asking
+   * for a variant; `null` while it is being opened (the placeholder alone, no request yet).
+   */
+  opened?: string | null;
+  /** The slide's image has loaded (then the page may fetch ahead). */
+  onLoad?: () => void;
 }
 
 /** Wider than any variant on any screen: the browser takes the largest one. */
@@ -38,11 +45,19 @@ export function fullScreenSizes(slide: Pick<ShownSlide, 'width' | 'height'>): st
  * painted at once underneath until the real image has loaded. Remount per slide (`key`) so a new
  * slide never shows the previous image while it loads.
  */
-export function SlidePicture({ slide, sizes, className, priority = false, zoomed = false }: SlidePictureProps) {
+export function SlidePicture({ slide, sizes, className, priority = false, zoomed = false, opened, onLoad }: SlidePictureProps) {
   const [loaded, setLoaded] = useState(false);
+  const loadedNow = () => {
+    setLoaded(true);
+    onLoad?.();
+  };
   // A server-rendered image may have loaded before hydration, when React was not yet listening for `load`.
   const loadedBeforeHydration = useCallback((image: HTMLImageElement | null) => {
-    if (image?.complete && image.naturalWidth > 0) setLoaded(true);
+    if (image?.complete && image.naturalWidth > 0) {
+      setLoaded(true);
+      onLoad?.();
+    }
+    // Only the element matters: a new onLoad alone is no new image.
   }, []);
   const chosenSizes = zoomed ? ZOOMED_SIZES : sizes ?? fullScreenSizes(slide);
   const webp = slide.images.map((image) => `${image.webp} ${image.width}w`).join(', ');
@@ -52,6 +67,14 @@ export function SlidePicture({ slide, sizes, className, priority = false, zoomed
       {!loaded && slide.placeholder && (
         <img src={slide.placeholder} alt="" aria-hidden className="absolute inset-0 size-full object-contain" />
       )}
+      {opened !== undefined ? (
+        opened && (
+          // No sources: the browser must not ask for any variant. `data-plain-src` names the slide it is.
+          <picture>
+            <img src={opened} data-plain-src={slide.src} alt={slide.alt} elementtiming="slide" width={slide.width} height={slide.height} decoding="async" onLoad={loadedNow} className="absolute inset-0 size-full object-contain" />
+          </picture>
+        )
+      ) : (
       <picture>
         {webp && <source type="image/webp" srcSet={webp} sizes={chosenSizes} />}
         <img
@@ -66,10 +89,11 @@ export function SlidePicture({ slide, sizes, className, priority = false, zoomed
           height={slide.height}
           decoding="async"
           fetchPriority={priority ? 'high' : undefined}
-          onLoad={() => setLoaded(true)}
+          onLoad={loadedNow}
           className="absolute inset-0 size-full object-contain"
         />
       </picture>
+      )}
     </div>
   );
 }

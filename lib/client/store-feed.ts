@@ -10,6 +10,7 @@ import type { Message } from 'cometd';
 import { parseSlideshowState, type SlideshowState } from '@/lib/slideshow';
 import { useConnectionStore, type ConnectionProblem, type ConnectionStatus } from '@/lib/stores/connection-store';
 import { useSlideshowStore } from '@/lib/stores/slideshow-store';
+import { openAhead } from './sealed-ahead';
 
 export interface StateFeed {
   /** True when the stores took the state. */
@@ -28,7 +29,11 @@ export interface StateFeedOptions {
 export function createStateFeed({ isOpen, onState }: StateFeedOptions): StateFeed {
   let expectReplay = false;
   const stateArrived = (state: SlideshowState, options?: { replay?: boolean }) => {
-    if (!isOpen() || !useSlideshowStore.getState().slideChanged(state, options)) return false;
+    if (!isOpen()) return false;
+    // Sealed prefetch: decrypting starts before the store update renders the slide.
+    const current = useSlideshowStore.getState().state;
+    if (!current || options?.replay || state.seq > current.seq) openAhead(state);
+    if (!useSlideshowStore.getState().slideChanged(state, options)) return false;
     onState?.(state);
     return true;
   };

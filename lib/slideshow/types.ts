@@ -33,6 +33,25 @@ export interface ShownSlide {
   text?: string;
 }
 
+/**
+ * One width of a slide's sealed copies (`/sealed/<deck>/<token>.bin`): `nonce (12 bytes) ||
+ * AES-256-GCM ciphertext || tag (16 bytes)` of the WebP and of the JPEG of that width. Public and
+ * cacheable for good: without the slide's key they are noise.
+ */
+export interface SealedImage {
+  width: number;
+  webp: string;
+  jpeg: string;
+}
+
+/** The slide after the shown one, to prefetch sealed: where its copies are, never its key. */
+export interface SealedNext {
+  /** Its 1-based position in the deck (the shown slide's plus one). */
+  slide: number;
+  /** Ascending by width, as `images`. */
+  sealed: SealedImage[];
+}
+
 /** A talk is live: the current slide. */
 export interface LiveState extends ShownSlide {
   live: true;
@@ -70,6 +89,14 @@ export interface LiveState extends ShownSlide {
    * browses back to them. Absent: the history is complete.
    */
   historyFrom?: number;
+  /**
+   * Sealed prefetch: the shown slide's AES-256-GCM key (base64url), which opens the sealed copies
+   * a phone fetched while the slide before it was shown. Reveals nothing new: the slide is shown.
+   * Absent for decks made before sealing.
+   */
+  key?: string;
+  /** Sealed prefetch: the following slide's sealed copies (no key: it is not shown). Absent on the last slide. */
+  next?: SealedNext;
 }
 
 /** `GET /api/live/history`: shown slides of the live talk below `before`, the nearest first kept. */

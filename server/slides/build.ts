@@ -10,6 +10,7 @@ import { newDeckId, newToken } from './ids';
 import { type UploadFailure, type UploadLimits, fail } from './limits';
 import type { PdfDocument } from './pdf';
 import { mapBounded } from './pool';
+import { sealVariants } from './seal';
 import { sortNatural } from './natural-sort';
 import { type SlideSource, type UploadPlan, imageSources, pdfSources, planUpload, zipSources } from './sources';
 import type { DeckStore } from './store';
@@ -94,7 +95,8 @@ function renderAll(sources: SlideSource[], buildDir: string, limits: UploadLimit
     const made = await source.make(buildDir, token);
     if (!made.ok) return made;
     if (signal?.aborted) return cancelledUpload();
-    const slide: StoredSlide = { token, name: source.name, ...made.rendered };
+    // Sealed copies of the variants just written: phones may prefetch them before the slide is shown.
+    const slide: StoredSlide = { token, name: source.name, ...made.rendered, ...(await sealVariants(buildDir, token, made.rendered.widths)) };
     if (made.text !== undefined) slide.text = made.text;
     if (made.heading !== undefined) slide.heading = made.heading;
     if (made.notes !== undefined) slide.notes = made.notes;

@@ -4,6 +4,7 @@
  * record is trusted only after every field that later becomes a path or a URL has been checked.
  */
 import { isDeckId, isToken } from './ids';
+import { type SealedVariant, isSealKey } from './seal';
 import { hasVisibleText } from '../../lib/slideshow/visible-text';
 
 export type DeckSource = 'images' | 'zip' | 'pdf' | 'office';
@@ -28,6 +29,13 @@ export interface StoredSlide {
   heading?: string;
   /** Alt text the presenter wrote (one line, capped); replaces the default. */
   alt?: string;
+  /**
+   * The slide's AES-256-GCM key (base64url), presenter-side only: sent to the audience only with
+   * the state that shows this slide. Absent on decks rendered before sealed prefetch (seal.ts).
+   */
+  key?: string;
+  /** With `key`: the sealed copy of each variant, ascending by width like `widths`. */
+  sealed?: SealedVariant[];
 }
 
 export interface StoredDeck {
@@ -139,7 +147,15 @@ function isSlide(value: unknown): value is StoredSlide {
   if (value.heading !== undefined && typeof value.heading !== 'string') return false;
   if (value.alt !== undefined && (typeof value.alt !== 'string' || normalizeLine(value.alt) !== value.alt || [...value.alt].length > MAX_ALT_CHARS)) return false;
   const widths = value.widths;
-  return Array.isArray(widths) && widths.length > 0 && widths.every((w, i) => isDimension(w) && (i === 0 || w > widths[i - 1]));
+  if (!Array.isArray(widths) || widths.length === 0 || !widths.every((w, i) => isDimension(w) && (i === 0 || w > widths[i - 1]))) return false;
+  return isSeal(value.key, value.sealed, widths as number[]);
+}
+
+/** No seal at all (an older deck), or a key with one sealed pair per width made: sealed names become paths. */
+function isSeal(key: unknown, sealed: unknown, widths: readonly number[]): boolean {
+  if (key === undefined && sealed === undefined) return true;
+  if (!isSealKey(key) || !Array.isArray(sealed) || sealed.length !== widths.length) return false;
+  return sealed.every((variant, i) => isRecord(variant) && variant.width === widths[i] && isToken(variant.webp) && isToken(variant.jpeg));
 }
 
 function isDimension(value: unknown): value is number {

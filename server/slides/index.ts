@@ -14,6 +14,7 @@ export { buildHandout, HANDOUT_IMAGE_WIDTH, type HandoutResult, MAX_HANDOUT_BYTE
 export { type ImageVariant, isDeckId, isToken, parseImageFileName } from './ids';
 export { DEFAULT_UPLOAD_LIMITS, type FailureStatus, type UploadFailure, type UploadLimits, uploadLimits } from './limits';
 export { compareNatural, sortNatural } from './natural-sort';
+export { type SealedVariant, type SlideSeal, isSealKey, parseSealedFileName, sealedFile, sealedFileName, unseal } from './seal';
 export { DeckStore, type DeckStoreOptions, type RenameResult } from './store';
 export type { ProgressEvent, ProgressListener, ReceivedFile, ReceivedUpload } from './types';
 export { DEFAULT_OFFICE_OPTIONS, LIBREOFFICE_PACKAGE, OfficeConverter, type OfficeOptions } from './office/converter';

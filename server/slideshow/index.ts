@@ -134,7 +134,8 @@ async function openTalk(options: SlideshowOptions, store: DeckStore): Promise<Li
   const talkStore: TalkStore = shared
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
-  const lookup = deckLookup(store, options.publicUrl ? `${options.publicUrl}/img` : '/img');
+  const origin = options.publicUrl ?? '';
+  const lookup = deckLookup(store, `${origin}/img`, `${origin}/sealed`);
   return LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
 }
 

@@ -20,12 +20,13 @@ import type { IdleState, LiveState, PresenterCommand, ShownSlide, SlideshowState
 import { FileTalkStore, fitsDeck, type TalkRecord, type TalkStore } from './talk-store';
 import { applyPacing, validPacing } from './pacing';
 import { DEFAULT_KEEP_PAST_MS, endedRecord, pastOnNewDeck, pastServes } from './past';
+import { type LiveSeal, sealedFields } from './sealed-state';
 
 /** What the live talk needs of a deck: its slides as the audience will see them, with their tokens. */
 export interface LiveDeck {
   readonly id: string;
   readonly title: string;
-  readonly slides: ReadonlyArray<{ readonly token: string; readonly shown: ShownSlide }>;
+  readonly slides: ReadonlyArray<{ readonly token: string; readonly shown: ShownSlide; readonly seal?: LiveSeal }>;
   /** Changes whenever what the audience is sent of the deck does (its alt text): another node reloads it. */
   readonly revision?: string;
 }
@@ -261,7 +262,7 @@ export class LiveTalk {
       ...deck.slides[record.slide - 1]!.shown, live: true, seq: record.seq, at, deck: deck.id, title: deck.title,
       count: deck.slides.length, blackout: record.blackout ?? false, ...(record.qr ? { qr: true } : {}), ...(record.handout ? { handout: true } : {}),
       ...(record.startedAt !== undefined ? { startedAt: record.startedAt } : {}),
-      ...validPacing(record),
+      ...validPacing(record), ...sealedFields(deck.slides, record.slide),
     } satisfies LiveState;
     const history = [...(record.revealed ?? [])].sort((a, b) => a - b).map((n) => deck.slides[n - 1]!.shown);
     const broadcast = missed.length > 0 ? { ...state, history: missed.map((n) => deck.slides[n - 1]!.shown) } : undefined;

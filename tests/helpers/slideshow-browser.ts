@@ -186,7 +186,9 @@ export interface Shown {
  * A phone-sized window on the audience page. An init script records every change of what the page
  * shows (`window.__shown`, from a MutationObserver, so the time is the moment React committed it)
  * and every slide image that finished loading (`window.__loaded`). `before` runs on the new
- * context before the page opens (more init scripts, response listeners).
+ * context before the page opens (more init scripts, response listeners). A slide painted from its
+ * prefetched sealed copy has a blob: `src`; its `data-plain-src` names the slide's plain `src`,
+ * which is what these records give (tests/e2e/sealed-prefetch.test.ts looks at the blob itself).
  */
 export async function openPhone(
   browser: Browser,
@@ -203,7 +205,7 @@ export async function openPhone(
     let last = '';
     const sample = () => {
       const text = document.querySelector('main > p[aria-live]')?.textContent ?? null;
-      const src = document.querySelector('main picture img')?.getAttribute('src') ?? null;
+      const src = ((img) => img?.getAttribute('data-plain-src') ?? img?.getAttribute('src'))(document.querySelector('main picture img')) ?? null;
       const key = `${text}\u0000${src}`;
       if (key === last) return;
       last = key;
@@ -214,7 +216,7 @@ export async function openPhone(
       'load',
       (event) => {
         const target = event.target as Element;
-        if (target instanceof HTMLImageElement && target.matches('main picture img')) loaded.push({ t: Date.now(), src: target.currentSrc });
+        if (target instanceof HTMLImageElement && target.matches('main picture img')) loaded.push({ t: Date.now(), src: target.dataset.plainSrc ?? target.currentSrc });
       },
       true,
     );
@@ -228,7 +230,7 @@ export async function openPhone(
 export function shownNow(page: Page): Promise<Omit<Shown, 't'> & { live: string | null }> {
   return page.evaluate(() => ({
     text: document.querySelector('main > p[aria-live]')?.textContent ?? null,
-    src: document.querySelector('main picture img')?.getAttribute('src') ?? null,
+    src: ((img) => img?.getAttribute('data-plain-src') ?? img?.getAttribute('src'))(document.querySelector('main picture img')) ?? null,
     live: [...document.querySelectorAll('main nav button')].find((b) => b.textContent?.includes('Live: slide'))?.textContent?.trim() ?? null,
   }));
 }
@@ -258,7 +260,7 @@ export async function waitForPhoneSlide(
       const entry = (window as unknown as { __shown: Shown[] }).__shown.find((e) => e.t >= since && e.src === src && e.text !== null && new RegExp(pattern).test(e.text));
       const now = {
         text: document.querySelector('main > p[aria-live]')?.textContent ?? '',
-        src: document.querySelector('main picture img')?.getAttribute('src'),
+        src: ((img) => img?.getAttribute('data-plain-src') ?? img?.getAttribute('src'))(document.querySelector('main picture img')),
       };
       return entry && now.src === src && new RegExp(pattern).test(now.text) ? entry.t : false;
     },

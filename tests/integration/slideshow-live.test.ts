@@ -11,8 +11,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { CometD, Message as CometDMessage } from 'cometd';
 import type { DeckDetail, DeckSummary, ShownSlide } from '../../lib/slideshow/index';
+import type { StoredDeck } from '../../server/slides/index';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import {
@@ -120,8 +123,12 @@ describe('live talk: presenter commands, broadcast, images, replay', () => {
     shown.add(3);
     assert.deepEqual(state, {
       ...shownOf(twelve, 3), live: true, deck: twelve.id, title: 'Twelve slides', count: 12, blackout: false,
-      seq: state.seq, at: state.at, startedAt: state.startedAt,
+      seq: state.seq, at: state.at, startedAt: state.startedAt, key: state.key, next: state.next,
     });
+    // Sealed prefetch (tests/integration/sealed-prefetch.test.ts): the shown slide's key, the next slide's sealed URLs.
+    const stored = JSON.parse(await readFile(path.join(server.dataDir, twelve.id, 'deck.json'), 'utf8')) as StoredDeck;
+    assert.equal(state.key, stored.slides[2]!.key);
+    assert.deepEqual(state.next, { slide: 4, sealed: stored.slides[3]!.sealed!.map(({ width, webp, jpeg }) => ({ width, webp: `/sealed/${twelve.id}/${webp}.bin`, jpeg: `/sealed/${twelve.id}/${jpeg}.bin` })) });
     assert.ok(state.seq > idleSeq, 'seq grew');
     assert.equal(typeof state.at, 'number');
     assert.equal(typeof state.startedAt, 'number');

@@ -2,13 +2,14 @@
  * Every HTTP route of the slideshow, once: methods, path, who may call it (guard.ts `Access`) and
  * its handler. A new route is one entry here (and its line in docs/api.md); the router derives
  * from this table which requests are ours, the presenter pages, the 405s and the long uploads.
- * Paths under `/api/` and `/img/` that no entry matches are answered 404 `not_found`.
+ * Paths under `/api/`, `/img/` and `/sealed/` that no entry matches are answered 404 `not_found`.
  */
 import type { DeckStore } from '../../slides/index';
 import type { LiveTalk } from '../live-talk';
 import type { DeckRoutes } from './deck-routes';
 import type { HandoutRoute } from './handout-route';
 import { serveImage } from './image-route';
+import { serveSealed } from './sealed-route';
 import { liveCommand, liveHistory, liveState } from './live-routes';
 import { empty, RouteTable, TO_NEXT, type Reply, type RequestContext, type Route } from './router';
 import type { SessionRoutes } from './session-routes';
@@ -51,11 +52,12 @@ const ROUTES: readonly Route<SlideshowApp>[] = [
   { method: 'DELETE', path: '/api/decks/:id', access: 'same-origin presenter', handle: (ctx, app) => app.decks.delete(ctx) },
   { method: 'PATCH', path: '/api/decks/:id/slides/:n', access: 'same-origin presenter', handle: (ctx, app) => app.decks.slide(ctx) },
 
-  // Files (image-route.ts; sealed files go here too)
+  // Files (image-route.ts, sealed-route.ts)
   { method: ['GET', 'HEAD'], path: '/img/:deck/:file', access: 'anyone', handle: (ctx, app) => serveImage(ctx, app.store, app.talk) },
+  { method: ['GET', 'HEAD'], path: '/sealed/:deck/:file', access: 'public', handle: (ctx, app) => serveSealed(ctx, app.store, app.talk) },
 ];
 
-export const SLIDESHOW_ROUTES = new RouteTable(ROUTES, ['/api/', '/img/']);
+export const SLIDESHOW_ROUTES = new RouteTable(ROUTES, ['/api/', '/img/', '/sealed/']);
 
 /** A presenter page: Next renders it for the presenter; anyone else signs in first and comes back. */
 async function presenterPage({ url, isPresenter }: RequestContext): Promise<Reply> {

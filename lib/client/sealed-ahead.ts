@@ -1,0 +1,31 @@
+/**
+ * The audience page's door to sealed prefetch, and all of it that is in the page's first load:
+ * the prefetching and opening code (sealed-prefetch.ts, sealed-open.ts) is imported at the first
+ * prefetch, after the live slide has painted, so the page's first load carries a few lines only.
+ * A slide can only open from a prefetch, so by the time one could, the code is here.
+ */
+import type { LiveState, SlideshowState } from '@/lib/slideshow';
+
+type SealedPrefetch = typeof import('./sealed-prefetch');
+
+let loaded: SealedPrefetch | undefined;
+
+/** Fetch the next slide's sealed copy ahead (sealed-prefetch.ts `prefetchNext`), loading the code first. */
+export function prefetchAhead(state: LiveState): void {
+  if (!state.next) return;
+  if (loaded) return loaded.prefetchNext(state);
+  void import('./sealed-prefetch').then((module) => {
+    loaded = module;
+    module.prefetchNext(state);
+  }, () => undefined);
+}
+
+/** The prefetch code, once a prefetch has loaded it (undefined before: nothing can open yet). */
+export function sealedPrefetch(): SealedPrefetch | undefined {
+  return loaded;
+}
+
+/** A state arrived: if it shows the slide fetched ahead, start opening it now, before the page renders it. */
+export function openAhead(state: SlideshowState): void {
+  if (state.live && loaded?.hasPrefetched(state)) void loaded.openPrefetched(state);
+}
