@@ -164,11 +164,13 @@ export async function deckFiles(count: number): Promise<Array<{ name: string; da
 
 /** Tags every slide image before it loads so Element Timing reports its paint (window.__paints). */
 function recordPaints(): void {
-  const paints: Array<{ id: string; url: string; t: number }> = [];
+  const paints: Array<{ id: string; url: string; sealed: boolean; t: number }> = [];
   Object.assign(window, { __paints: paints });
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as Array<PerformanceEntry & { identifier: string; url: string; renderTime: number; loadTime: number }>) {
-      paints.push({ id: entry.identifier, url: entry.url, t: performance.timeOrigin + (entry.renderTime || entry.loadTime) });
+    for (const entry of list.getEntries() as Array<PerformanceEntry & { identifier: string; url: string; renderTime: number; loadTime: number; element: Element | null }>) {
+      // A slide painted from its prefetched sealed copy has a blob: URL; data-plain-src names the slide.
+      const url = entry.element?.getAttribute('data-plain-src') ?? entry.url;
+      paints.push({ id: entry.identifier, url, sealed: entry.url.startsWith('blob:'), t: performance.timeOrigin + (entry.renderTime || entry.loadTime) });
     }
   }).observe({ type: 'element', buffered: true });
   const tag = () => {
@@ -217,6 +219,8 @@ async function openPhoneCollecting(
 interface Paint {
   id: string;
   url: string;
+  /** Painted from a prefetched sealed copy (a blob: URL), not a downloaded image. */
+  sealed: boolean;
   t: number;
 }
 
@@ -277,9 +281,15 @@ export async function runPageBench(options: { code: string; command: string; log
     const phone = opened.tab.page;
     const frames = opened.frames;
     const imageBytes = new Map<string, number>();
+    /** The sealed copies the page prefetched: when each finished, and its size. */
+    const sealedBytes: Array<{ t: number; bytes: number }> = [];
     phone.on('requestfinished', (request) => {
-      if (request.resourceType() !== 'image' || request.url().startsWith('data:')) return;
-      void request.sizes().then((sizes) => imageBytes.set(new URL(request.url()).pathname, sizes.responseBodySize), () => undefined);
+      if (request.url().startsWith('data:') || request.url().startsWith('blob:')) return;
+      const { pathname } = new URL(request.url());
+      const finished = Date.now();
+      if (pathname.startsWith('/sealed/')) return void request.sizes().then((sizes) => sealedBytes.push({ t: finished, bytes: sizes.responseBodySize }), () => undefined);
+      if (request.resourceType() !== 'image') return;
+      void request.sizes().then((sizes) => imageBytes.set(pathname, sizes.responseBodySize), () => undefined);
     });
 
     const live = await fetch(`${app.url}/api/live`, {
@@ -298,12 +308,16 @@ export async function runPageBench(options: { code: string; command: string; log
       const painted = await waitForPaint(phone, imageUrls(slide), pressed);
       const placeholder = await placeholderPaint(phone, pressed, painted.t);
       record.paints.push({ slide: n, toDom: shown - pressed, toPlaceholder: placeholder === undefined ? undefined : placeholder - pressed, toImage: painted.t - pressed });
-      const path = new URL(painted.url).pathname;
-      await until(() => imageBytes.has(path), `the size of ${path.split('/').pop()}`, 5_000);
-      record.slides.push({
-        slide: n, kind: files[n - 1]!.kind, variant: path.split('/').pop()!, bytes: imageBytes.get(path)!,
-        messageBytes: frames.slice(framesBefore).reduce((total, frame) => total + frame.bytes, 0),
-      });
+      const messageBytes = frames.slice(framesBefore).reduce((total, frame) => total + frame.bytes, 0);
+      if (painted.sealed) {
+        // Painted from the sealed copy prefetched after the previous slide: the last one finished before the press.
+        const prefetched = sealedBytes.filter((download) => download.t <= pressed).at(-1);
+        record.slides.push({ slide: n, kind: files[n - 1]!.kind, variant: 'sealed (prefetched)', bytes: prefetched?.bytes ?? 0, messageBytes });
+      } else {
+        const path = new URL(painted.url, app.url).pathname;
+        await until(() => imageBytes.has(path), `the size of ${path.split('/').pop()}`, 5_000);
+        record.slides.push({ slide: n, kind: files[n - 1]!.kind, variant: path.split('/').pop()!, bytes: imageBytes.get(path)!, messageBytes });
+      }
       // Let the page settle between presses, as between slides of a talk.
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
