@@ -123,9 +123,9 @@ describe('a command over HTTP (POST /api/live)', () => {
     assert.equal(!outcome.ok && outcome.sent, false);
   });
 
-  test('a refusal carries the server\'s error text', async () => {
+  test('a refusal carries the server\'s error text and code', async () => {
     answer(409, { error: 'No talk is live', code: 'not_live' });
-    assert.deepEqual(await postCommand({ step: 1 }), { ok: false, error: 'No talk is live', sent: true });
+    assert.deepEqual(await postCommand({ step: 1 }), { ok: false, error: 'No talk is live', code: 'not_live', sent: true });
   });
 
   test('an answer that is not a state is a failure', async () => {
