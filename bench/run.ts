@@ -226,9 +226,9 @@ async function main(): Promise<void> {
   await ensureBuild();
   if (options.section === 'page') return pageOnly(options, started);
   if (options.section === 'network') return networkOnly(options);
-  if (options.section === 'office') return officeOnly(options);
-  if (options.section === 'lighthouse') return lighthouseOnly(options);
-  if (options.section === 'startup') return startupOnly(options);
+  if (options.section === 'office') return ownSectionOnly(options, OFFICE_SECTION);
+  if (options.section === 'lighthouse') return ownSectionOnly(options, LIGHTHOUSE_SECTION);
+  if (options.section === 'startup') return ownSectionOnly(options, STARTUP_SECTION);
 
   const specs: CaseSpec[] = [];
   const ordered = [...options.targets].sort((a, b) => ALL_TARGETS.indexOf(a) - ALL_TARGETS.indexOf(b)); // ours first: peers carry its state
@@ -341,46 +341,32 @@ async function networkOnly(options: Options): Promise<void> {
   if (record.error || record.throttled?.error || record.sharedLink?.error || record.coldStart?.error) process.exitCode = 1;
 }
 
-/** The Office upload (bench/office.ts): measured, printed, and recorded when writing. */
-async function officeOnly(options: Options): Promise<void> {
+/** A section measured by one runner of its own: what it records, and how BENCHMARKS.md shows it. */
+interface OwnSection<R extends { durationSeconds: number; error?: string }> {
+  name: SectionName;
+  /** As the closing line says it: "Office upload measured in 50 s". */
+  what: string;
+  run(options: { code: string; command: string; log: (line: string) => void }): Promise<R>;
+  render(record: R): string;
+}
+
+/** One section (office, Lighthouse, startup): measured, printed, and recorded when writing. */
+async function ownSectionOnly<R extends { durationSeconds: number; error?: string }>(options: Options, section: OwnSection<R>): Promise<void> {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const record: OfficeRecord = await runOfficeBench({ code: codeVersion(), command, log: (line) => console.log(line) });
-  const section = renderOfficeSection(record);
-  console.log(`\n${section}`);
+  const record = await section.run({ code: codeVersion(), command, log: (line) => console.log(line) });
+  const markdown = section.render(record);
+  console.log(`\n${markdown}`);
   await mkdir(resultsDir, { recursive: true });
-  const file = options.write ? 'office.json' : 'scratch-office.json';
+  const file = options.write ? `${section.name}.json` : `scratch-${section.name}.json`;
   await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
-  if (options.write) await writeSection('office', section);
-  console.log(`Office upload measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's office section and " : ''}bench/results/${file}.`);
+  if (options.write) await writeSection(section.name, markdown);
+  console.log(`${section.what} measured in ${record.durationSeconds} s. Wrote ${options.write ? `BENCHMARKS.md's ${section.name} section and ` : ''}bench/results/${file}.`);
   if (record.error) process.exitCode = 1;
 }
 
-/** Lighthouse on the audience page (bench/lighthouse.ts): measured, printed, and recorded when writing. */
-async function lighthouseOnly(options: Options): Promise<void> {
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const record: LighthouseRecord = await runLighthouseBench({ code: codeVersion(), command, log: (line) => console.log(line) });
-  const section = renderLighthouseSection(record);
-  console.log(`\n${section}`);
-  await mkdir(resultsDir, { recursive: true });
-  const file = options.write ? 'lighthouse.json' : 'scratch-lighthouse.json';
-  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
-  if (options.write) await writeSection('lighthouse', section);
-  console.log(`Lighthouse measured in ${record.durationSeconds} s. Wrote ${options.write ? "BENCHMARKS.md's Lighthouse section and " : ''}bench/results/${file}.`);
-  if (record.error) process.exitCode = 1;
-}
-
-/** The server's start, compiled vs from source (bench/startup.ts): measured, printed, and recorded when writing. */
-async function startupOnly(options: Options): Promise<void> {
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const record: StartupRecord = await runStartupBench({ code: codeVersion(), command, log: (line) => console.log(line) });
-  const section = renderStartupSection(record);
-  console.log(`\n${section}`);
-  await mkdir(resultsDir, { recursive: true });
-  const file = options.write ? 'startup.json' : 'scratch-startup.json';
-  await writeFile(path.join(resultsDir, file), `${JSON.stringify(record, null, 1)}\n`);
-  if (options.write) await writeSection('startup', section);
-  if (record.error) process.exitCode = 1;
-}
+const OFFICE_SECTION: OwnSection<OfficeRecord> = { name: 'office', what: 'Office upload', run: runOfficeBench, render: renderOfficeSection };
+const LIGHTHOUSE_SECTION: OwnSection<LighthouseRecord> = { name: 'lighthouse', what: 'Lighthouse', run: runLighthouseBench, render: renderLighthouseSection };
+const STARTUP_SECTION: OwnSection<StartupRecord> = { name: 'startup', what: 'Server start', run: runStartupBench, render: renderStartupSection };
 
 /** Put one recorded section into BENCHMARKS.md, leaving the rest as it is. */
 async function writeSection(name: SectionName, section: string): Promise<void> {
