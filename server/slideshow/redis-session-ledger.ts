@@ -5,7 +5,8 @@
  * this node; what it did meanwhile is written to Redis when the link is up again.
  */
 import type { RedisLink } from '../bayeux/index';
-import { MAX_REVOKED, type SessionLedger } from './session-ledger';
+import { DEFAULT_REDIS_PREFIX } from './redis-talk-store';
+import { RevokedCookies, type SessionLedger } from './session-ledger';
 
 /** KEYS[1] the generation; ARGV[1] a generation this node knows: Redis keeps the higher. */
 const RAISE = `
@@ -16,12 +17,13 @@ return current`;
 
 export class RedisSessionLedger implements SessionLedger {
   #generation = 0;
-  readonly #revoked = new Map<string, number>();
+  readonly #revoked: RevokedCookies;
   readonly #generationKey: string;
   readonly #revokedPrefix: string;
   readonly #onUp = () => void this.#push();
 
-  constructor(private readonly link: RedisLink, prefix = 'cometdeck:', private readonly now: () => number = Date.now) {
+  constructor(private readonly link: RedisLink, prefix = DEFAULT_REDIS_PREFIX, private readonly now: () => number = Date.now) {
+    this.#revoked = new RevokedCookies(now);
     this.#generationKey = `${prefix}sessions:generation`;
     this.#revokedPrefix = `${prefix}sessions:revoked:`;
     link.on('up', this.#onUp);
@@ -36,19 +38,13 @@ export class RedisSessionLedger implements SessionLedger {
   }
 
   async isRevoked(id: string): Promise<boolean> {
-    const until = this.#revoked.get(id);
-    if (until !== undefined && until >= this.now()) return true;
+    if (this.#revoked.has(id)) return true;
     if (!this.link.isUp) return false;
     return (await this.link.publisher.exists(`${this.#revokedPrefix}${id}`).catch(() => 0)) === 1;
   }
 
   async revoke(id: string, expiresAt: number): Promise<void> {
-    this.#prune();
-    if (this.#revoked.size >= MAX_REVOKED) {
-      await this.revokeAll();
-      return;
-    }
-    this.#revoked.set(id, expiresAt);
+    if (!this.#revoked.add(id, expiresAt)) return void (await this.revokeAll());
     await this.#writeRevoked(id, expiresAt).catch(() => undefined);
   }
 
@@ -75,13 +71,8 @@ export class RedisSessionLedger implements SessionLedger {
 
   /** Back from an outage: what this node did meanwhile reaches the others. */
   async #push(): Promise<void> {
-    this.#prune();
+    this.#revoked.prune();
     await this.#raise().catch(() => undefined);
-    for (const [id, until] of this.#revoked) await this.#writeRevoked(id, until).catch(() => undefined);
-  }
-
-  #prune(): void {
-    const now = this.now();
-    for (const [id, until] of this.#revoked) if (until < now) this.#revoked.delete(id);
+    for (const [id, until] of this.#revoked.entries()) await this.#writeRevoked(id, until).catch(() => undefined);
   }
 }

@@ -30,6 +30,44 @@ export const SESSIONS_FILE = 'sessions.json';
 /** Single sign-outs remembered at most; beyond that, raising the generation is the safe way to forget. */
 export const MAX_REVOKED = 10_000;
 
+/** Single sign-outs still worth remembering: each until its cookie would have expired anyway. */
+export class RevokedCookies {
+  #until = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  has(id: string): boolean {
+    const until = this.#until.get(id);
+    return until !== undefined && until >= this.now();
+  }
+
+  /** False when MAX_REVOKED are remembered already: the caller raises the generation instead. */
+  add(id: string, expiresAt: number): boolean {
+    this.prune();
+    if (this.#until.size >= MAX_REVOKED) return false;
+    this.#until.set(id, expiresAt);
+    return true;
+  }
+
+  prune(): void {
+    const now = this.now();
+    for (const [id, until] of this.#until) if (until < now) this.#until.delete(id);
+  }
+
+  clear(): void {
+    this.#until.clear();
+  }
+
+  replace(entries: Record<string, number>): void {
+    this.#until = new Map(Object.entries(entries));
+    this.prune();
+  }
+
+  entries(): IterableIterator<[string, number]> {
+    return this.#until.entries();
+  }
+}
+
 interface LedgerFile {
   generation: number;
   revoked: Record<string, number>;
@@ -37,10 +75,12 @@ interface LedgerFile {
 
 export class FileSessionLedger implements SessionLedger {
   #generation = 0;
-  #revoked = new Map<string, number>();
+  readonly #revoked: RevokedCookies;
   #writing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly file: string | undefined, private readonly now: () => number, private readonly log: (line: string) => void) {}
+  private constructor(private readonly file: string | undefined, now: () => number, private readonly log: (line: string) => void) {
+    this.#revoked = new RevokedCookies(now);
+  }
 
   static async open(file: string, now: () => number = Date.now, log = (line: string) => slideshowLog.warn(line)): Promise<FileSessionLedger> {
     const ledger = new FileSessionLedger(file, now, log);
@@ -58,17 +98,11 @@ export class FileSessionLedger implements SessionLedger {
   }
 
   async isRevoked(id: string): Promise<boolean> {
-    const until = this.#revoked.get(id);
-    return until !== undefined && until >= this.now();
+    return this.#revoked.has(id);
   }
 
   async revoke(id: string, expiresAt: number): Promise<void> {
-    this.#prune();
-    if (this.#revoked.size >= MAX_REVOKED) {
-      await this.revokeAll();
-      return;
-    }
-    this.#revoked.set(id, expiresAt);
+    if (!this.#revoked.add(id, expiresAt)) return void (await this.revokeAll());
     await this.#save();
   }
 
@@ -99,17 +133,11 @@ export class FileSessionLedger implements SessionLedger {
       return;
     }
     this.#generation = parsed.generation;
-    this.#revoked = new Map(Object.entries(parsed.revoked));
-    this.#prune();
-  }
-
-  #prune(): void {
-    const now = this.now();
-    for (const [id, until] of this.#revoked) if (until < now) this.#revoked.delete(id);
+    this.#revoked.replace(parsed.revoked);
   }
 
   #save(): Promise<void> {
-    const body: LedgerFile = { generation: this.#generation, revoked: Object.fromEntries(this.#revoked) };
+    const body: LedgerFile = { generation: this.#generation, revoked: Object.fromEntries(this.#revoked.entries()) };
     const file = this.file;
     if (file === undefined) return Promise.resolve();
     const write = async () => {
