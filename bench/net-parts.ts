@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeckDetail } from '../lib/slideshow/index';
@@ -81,6 +81,14 @@ export async function stage(slides: number, cleanup: Cleanup, { twin = false } =
   const deck = await deckDetail(app.url, key, summary.id);
   const second = twin ? await deckDetail(app.url, key, (await uploadDeck(app.url, key, files, 'Network bench, again')).id) : undefined;
   return { app, key, deck, ...(second ? { twin: second } : {}), dataDir, kinds: files.map((file) => file.kind), port: Number(new URL(app.url).port) };
+}
+
+/** The deck as one rendered before sealing: no keys, no sealed files named (its phones fetch nothing ahead). */
+export async function stripSeal(staged: Stage, deck: DeckDetail): Promise<void> {
+  const file = path.join(staged.dataDir, deck.id, 'deck.json');
+  const stored = JSON.parse(await readFile(file, 'utf8')) as { slides: Array<Record<string, unknown>> };
+  for (const slide of stored.slides) delete slide.key, delete slide.sealed;
+  await writeFile(file, JSON.stringify(stored));
 }
 
 /** Show a slide, as the presenter page's commands do (`POST /api/live` with the presenter key). */

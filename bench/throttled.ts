@@ -18,10 +18,8 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { chromiumLaunchArgs } from '../tests/helpers/chromium';
 import { imageUrls, openPhone, openPresenter, PHONES, pressKey } from '../tests/helpers/slideshow-browser';
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { DeckDetail } from '../lib/slideshow/index';
-import { Cleanup, goTo, sleep, stage, startRelay, type Stage } from './net-parts';
+import { Cleanup, goTo, sleep, stage, startRelay, stripSeal, type Stage } from './net-parts';
 
 export interface ThrottledOptions {
   phones: number;
@@ -187,14 +185,6 @@ async function pressThrough(staged: Stage, deck: DeckDetail, presenter: Page, pa
     await sleep(500);
   }
   return samples;
-}
-
-/** The deck as one rendered before sealing: no keys, no sealed files named (its phones fetch nothing ahead). */
-async function stripSeal(staged: Stage, deck: DeckDetail): Promise<void> {
-  const file = path.join(staged.dataDir, deck.id, 'deck.json');
-  const stored = JSON.parse(await readFile(file, 'utf8')) as { slides: Array<Record<string, unknown>> };
-  for (const slide of stored.slides) delete slide.key, delete slide.sealed;
-  await writeFile(file, JSON.stringify(stored));
 }
 
 /** The phone has fetched, in full, `count` sealed copies of this deck (one per slide it was shown). */
