@@ -1,10 +1,10 @@
 /**
  * BENCHMARKS.md's "What a person feels: slow phones and a shared link" section, from a network run
- * (bench/net.ts, bench/results/network.json). The baseline a prefetch of the next slide must beat.
+ * (bench/net.ts, bench/results/network.json): prefetch of the next slide off and on, against issue 15's targets.
  */
 import type { NetRecord } from './net';
 import { sectionStart } from './report';
-import type { LinkChange } from './shared-link';
+import type { LinkChange, SharedLinkRecord } from './shared-link';
 import type { ColdStartRecord } from './net-cold';
 import type { PressSample } from './throttled';
 import type { SealedOpenRecord } from './sealed-open';
@@ -121,6 +121,13 @@ function coldLines(c: ColdStartRecord | undefined): string[] {
   return out;
 }
 
+/** Issue 15's targets: painted within 1.3× the message, and at most 1.05× the bytes without prefetch. */
+export const PAINT_TO_MESSAGE_TARGET = 1.3;
+export const PREFETCH_BYTES_TARGET = 1.05;
+
+const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–');
+const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+
 function linkLines(record: NetRecord): string[] {
   const s = record.sharedLink;
   if (!s) return [];
@@ -128,27 +135,66 @@ function linkLines(record: NetRecord): string[] {
   out.push(
     `${s.options.phones.toLocaleString('en')} lightweight phones (Node: Bayeux over WebSocket with the acknowledgement extension, as the official CometD client negotiates it; then the image variant the page picks for a ${s.device.width} px, ${s.device.dpr}× screen, over the phone's keep-alive connection) ` +
       `share one link capped at ${s.options.mbit} Mbit/s each way, no added delay. Per change: from just before the presenter's publish (not shaped) until the last phone has the whole image. ` +
-      `"Link floor": the phones' image bytes at the link's rate, what no server can beat without sending fewer bytes.`,
+      `"Link floor": the image bytes the phones download at the change, at the link's rate, what no server can beat without sending fewer bytes.`,
     '',
   );
   if (s.error) return [...out, `**FAILED:** ${s.error.split('\n')[0]}`, ''];
-  const last = s.changes.map((c) => c.lastImage);
-  out.push(`${s.joined.toLocaleString('en')} of ${s.options.phones.toLocaleString('en')} phones joined (${s.joinSeconds.toFixed(1)} s; ${s.acknowledged.toLocaleString('en')} with acknowledged delivery). **Last phone with the whole image, median of ${s.changes.length} changes: ${ms(median(last))}** (message alone: ${ms(median(s.changes.map((c) => c.lastMessage)))}).`, '');
-  out.push('| slide | kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |', '|---:|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const c of s.changes) out.push(changeRow(c, s.joined));
+  const modes = [false, true].filter((on) => s.changes.some((c) => (c.prefetch ?? false) === on));
+  const both = modes.length > 1;
+  if (both) {
+    out.push(
+      'Prefetch off, then on, in the same run, as on the slow phones: two decks of the same slides, the first with its keys taken out of deck.json. With prefetch on, a phone fetches the next slide\'s sealed copy once it has the live slide, and on the change opens it (AES-256-GCM, node:crypto) with the key the change carries: it has the slide once it is opened. Each change also waits until every phone has the next slide\'s sealed copy.',
+      '',
+    );
+  }
+  out.push(`${s.joined.toLocaleString('en')} of ${s.options.phones.toLocaleString('en')} phones joined (${s.joinSeconds.toFixed(1)} s; ${s.acknowledged.toLocaleString('en')} with acknowledged delivery).`, '');
+  out.push(`| prefetch | last phone, message (median of the changes) | **last phone, whole image** (median) | painted / message | target | met |`, '|---|---:|---:|---:|---:|:---:|');
+  for (const on of modes) {
+    const changes = s.changes.filter((c) => (c.prefetch ?? false) === on);
+    const message = median(changes.map((c) => c.lastMessage));
+    const image = median(changes.map((c) => c.lastImage));
+    const ratio = image / message;
+    out.push(`| ${on ? 'on' : 'off'} | ${ms(message)} | **${ms(image)}** | ${times(ratio)} | ≤ ${PAINT_TO_MESSAGE_TARGET}× | ${met(ratio <= PAINT_TO_MESSAGE_TARGET)} |`);
+  }
+  out.push('');
+  out.push(...linkBytesLines(s), ...openedLines(s.changes.filter((c) => c.prefetch)));
+  out.push('', `| slide |${both ? ' prefetch |' : ''} kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |`, `|---:|${both ? '---|' : ''}---|---|---:|---:|---:|---:|---:|---:|`);
+  for (const c of s.changes) out.push(changeRow(c, s.joined, both));
   out.push('');
   return out;
 }
 
-function changeRow(c: LinkChange, joined: number): string {
+/** Bytes per phone, prefetch on over off: the sealed copies replace the plain images, plus their nonce and tag. */
+function linkBytesLines(s: SharedLinkRecord): string[] {
+  if (!s.bytes || !s.bytes.off.some((b) => b > 0) || !s.bytes.on.some((b) => b > 0)) return [];
+  const ratios = s.bytes.on.flatMap((on, i) => (s.bytes!.off[i]! > 0 ? [on / s.bytes!.off[i]!] : []));
+  const ratio = median(ratios);
+  const slides = s.changes.filter((c) => c.prefetch).length + 1;
+  return [`* Slide bytes per phone through the ${slides} slides of each deck (headers and bodies as received): prefetch off median ${kb(median(s.bytes.off))}, on ${kb(median(s.bytes.on))}: ${times(ratio)} (median of the phones; highest ${times(Math.max(...ratios))}; target ≤ ${PREFETCH_BYTES_TARGET}×: ${ratio <= PREFETCH_BYTES_TARGET ? 'met' : '**not met**'}).`];
+}
+
+function openedLines(changes: LinkChange[]): string[] {
+  if (!changes.length) return [];
+  const had = changes.reduce((sum, c) => sum + c.had, 0);
+  const sealed = changes.reduce((sum, c) => sum + (c.sealed ?? 0), 0);
+  const fellBack = changes.reduce((sum, c) => sum + (c.fellBack ?? 0), 0);
+  const opening = changes.flatMap((c) => (c.medianOpenMs === undefined || Number.isNaN(c.medianOpenMs) ? [] : [c.medianOpenMs]));
+  return [
+    `* Prefetch on: ${sealed.toLocaleString('en')} of ${had.toLocaleString('en')} slides had (phones × changes) were opened from the sealed copy; ${fellBack.toLocaleString('en')} fell back to the plain image (copy late, failed or not opening). ` +
+      `Opening one took ${opening.length ? `${median(opening).toFixed(2)} ms` : '–'} (median; all the phones open theirs in one Node process, one after the other).`,
+  ];
+}
+
+function changeRow(c: LinkChange, joined: number, both: boolean): string {
   const missing = c.had < joined ? ` (${joined - c.had} without${c.errors ? `, ${c.errors} errors` : ''})` : '';
-  return `| ${c.slide} | ${c.kind} | ${c.variant} | ${kb(c.imageBytes)} | ${ms(c.lastMessage)} | ${ms(c.medianImage)} | ${ms(c.lastImage)}${missing} | ${ms(c.linkFloor)} | ${c.retransmits?.toLocaleString('en') ?? '–'} |`;
+  const mode = both ? ` ${c.prefetch ? 'on' : 'off'} |` : '';
+  return `| ${c.slide} |${mode} ${c.kind} | ${c.variant} | ${kb(c.imageBytes)} | ${ms(c.lastMessage)} | ${ms(c.medianImage)} | ${ms(c.lastImage)}${missing} | ${c.linkFloor > 0 ? ms(c.linkFloor) : '–'} | ${c.retransmits?.toLocaleString('en') ?? '–'} |`;
 }
 
 export function renderNetSection(record: NetRecord): string {
   const { machine } = record;
   const out: string[] = [sectionStart('network'), '', '## What a person feels: slow phones and a shared link', ''];
-  out.push('Sealed prefetch of the next slide (docs/api.md) off and on, on slow phones; the shared link\'s lightweight phones fetch plain images only (no prefetch: the baseline). How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
+  out.push('Sealed prefetch of the next slide (docs/api.md) off and on, in the same run, on slow phones and on a shared link. How the links are made: [bench/README.md, "What a person feels"](bench/README.md#what-a-person-feels-slow-phones-and-a-shared-link).', '');
   out.push(`* **Date:** ${record.date}`);
   out.push(`* **Command:** \`${record.command}\` (took ${record.durationSeconds} s), code ${record.code}`);
   out.push(`* **Machine:** ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, Node ${machine.node}`);
