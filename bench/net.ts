@@ -1,13 +1,16 @@
 /**
- * `npm run bench -- --section network`: the two cases that measure what a person feels, each in a
+ * `npm run bench -- --section network`: the cases that measure what a person feels, each in a
  * fresh network namespace shaped for it (bench/netns.ts), run by bench/net-inside.ts inside it:
  *
- *  * throttled: key press → painted on Chromium phones behind slow links (bench/throttled.ts);
- *  * shared-link: a room of lightweight phones on one capped link (bench/shared-link.ts);
- *  * cold-start: a cold phone behind a slow link opening the page during a talk (bench/net-cold.ts).
+ *  * throttled: key press → painted on Chromium phones behind slow links, sealed prefetch off
+ *    then on (bench/throttled.ts);
+ *  * shared-link: a room of lightweight phones on one capped link, sealed prefetch off then on
+ *    (bench/shared-link.ts);
+ *  * cold-start: a cold phone behind a slow link opening the page during a talk (bench/net-cold.ts);
+ *  * sealed-open: opening a sealed slide on a phone CPU slowed 4× (bench/sealed-open.ts).
  *
- * Options (read from the bench's command line): --net-cases throttled,shared-link,cold-start
- * --presses 20 --throttled-phones 3 --link-phones 1000 --link-changes 10 --cold-opens 5.
+ * Options (read from the bench's command line): --net-cases throttled,shared-link,cold-start,sealed-open
+ * --presses 20 --throttled-phones 3 --link-phones 1000 --link-changes 10 --cold-opens 5 --open-slides 13.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
