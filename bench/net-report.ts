@@ -157,11 +157,21 @@ function linkLines(record: NetRecord): string[] {
     out.push(`| ${on ? 'on' : 'off'} | ${ms(message)} | **${ms(image)}** | ${times(ratio)} | ≤ ${PAINT_TO_MESSAGE_TARGET}× | ${met(ratio <= PAINT_TO_MESSAGE_TARGET)} |`);
   }
   out.push('');
+  if (both) out.push(crossModeLine(s.changes));
   out.push(...linkBytesLines(s), ...openedLines(s.changes.filter((c) => c.prefetch)));
-  out.push('', `| slide |${both ? ' prefetch |' : ''} kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |`, `|---:|${both ? '---|' : ''}---|---|---:|---:|---:|---:|---:|---:|`);
+  if (out.at(-1) !== '') out.push('');
+  out.push(`| slide |${both ? ' prefetch |' : ''} kind | variant | image | last phone, message | median phone, image | last phone, image | link floor | TCP retransmits |`, `|---:|${both ? '---|' : ''}---|---|---:|---:|---:|---:|---:|---:|`);
   for (const c of s.changes) out.push(changeRow(c, s.joined, both));
   out.push('');
   return out;
+}
+
+/** The early phones' prefetch of the slide after shares the link with the later phones' messages: against the message with prefetch off too. */
+function crossModeLine(changes: LinkChange[]): string {
+  const lastOf = (on: boolean, field: 'lastImage' | 'lastMessage') => median(changes.filter((c) => (c.prefetch ?? false) === on).map((c) => c[field]));
+  const image = lastOf(true, 'lastImage');
+  const message = lastOf(false, 'lastMessage');
+  return `* Against the message with prefetch off (${ms(message)}: no prefetch of the slide after on the link meanwhile), the last phone's image with prefetch on is ${times(image / message)}.`;
 }
 
 /** Bytes per phone, prefetch on over off: the sealed copies replace the plain images, plus their nonce and tag. */
