@@ -1,4 +1,5 @@
 import type { GetServerSideProps } from 'next';
+import { Suspense } from 'react';
 import { AudienceView } from '@/components/audience/audience-view';
 import { SlidePreload } from '@/components/audience/slide-preload';
 import type { SlideshowState } from '@/lib/slideshow';
@@ -34,7 +35,9 @@ export default function AudiencePage({ state }: AudiencePageProps) {
   return (
     <SlideshowStart state={state ?? undefined}>
       {state?.live && !state.blackout && <SlidePreload slide={state} />}
-      <AudienceView />
+      <Suspense fallback={null}>
+        <AudienceView />
+      </Suspense>
     </SlideshowStart>
   );
 }

@@ -10,14 +10,29 @@ type SealedPrefetch = typeof import('./sealed-prefetch');
 
 let loaded: SealedPrefetch | undefined;
 
-/** Fetch the next slide's sealed copy ahead (sealed-prefetch.ts `prefetchNext`), loading the code first. */
+/**
+ * Fetch the next slide's sealed copy ahead (sealed-prefetch.ts `prefetchNext`), loading the code
+ * first. It waits for an idle moment: the live slide is painted by then, and choosing the variant
+ * reads the viewport's size, which in the middle of the page's start (the image's load event is
+ * replayed as React hydrates) would make the browser lay the page out at once, in the same task.
+ */
 export function prefetchAhead(state: LiveState): void {
   if (!state.next) return;
-  if (loaded) return loaded.prefetchNext(state);
-  void import('./sealed-prefetch').then((module) => {
-    loaded = module;
-    module.prefetchNext(state);
-  }, () => undefined);
+  whenIdle(() => {
+    if (loaded) return loaded.prefetchNext(state);
+    void import('./sealed-prefetch').then((module) => {
+      loaded = module;
+      module.prefetchNext(state);
+    }, () => undefined);
+  });
+}
+
+/** Waiting longer than this for an idle moment would leave too little time to fetch before the next change. */
+const IDLE_TIMEOUT_MS = 500;
+
+function whenIdle(run: () => void): void {
+  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(run, { timeout: IDLE_TIMEOUT_MS });
+  else window.setTimeout(run, 0);
 }
 
 /** The prefetch code, once a prefetch has loaded it (undefined before: nothing can open yet). */
