@@ -19,7 +19,7 @@ import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { makePdf } from '../helpers/pdf-fixtures';
 import {
-  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage,
+  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -52,10 +52,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   let room: Page;
   let deck: DeckDetail;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   async function audience(check: (tab: Tab, name: string) => Promise<void>): Promise<void> {
     await check(phone, 'phone');

@@ -13,7 +13,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -45,10 +45,7 @@ describe('the end of a talk on the phones', () => {
   let laptop: Tab;
   const count = TALK.length;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   async function both(check: (tab: Tab) => Promise<unknown>): Promise<void> {
     await Promise.all([phone, laptop].map(check));

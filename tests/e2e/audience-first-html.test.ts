@@ -9,10 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
-import type { DeckDetail, SlideshowState } from '../../lib/slideshow/index';
+import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -44,11 +44,7 @@ async function parsedDocument(page: Page, html: string) {
   }, html);
 }
 
-async function live(app: AppProcess, key: string, command: object): Promise<SlideshowState> {
-  const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(command) });
-  assert.equal(response.status, 200, await response.clone().text());
-  return (await response.json()) as SlideshowState;
-}
+const live = (app: AppProcess, key: string, command: object) => sendLive(app.url, key, command);
 
 describe('the live slide in the first HTML of the audience page', () => {
   let app: AppProcess;

@@ -14,7 +14,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
@@ -71,10 +71,7 @@ describe('the screen stays on while the talk is live', () => {
   let local: Tab;
   let lan: Tab;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   before(async () => {
     app = await startApp();

@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import type { DeckDetail, LiveState } from '../../lib/slideshow/index';
 import type { StoredDeck } from '../../server/slides/index';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
-import { PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab } from '../helpers/slideshow-browser';
+import { PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab, sendLive } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -55,11 +55,7 @@ describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', (
   let phones: Phone[];
   const dataDir = tempDataDir();
 
-  async function command(body: object): Promise<LiveState> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200);
-    return (await response.json()) as LiveState;
-  }
+  const command = async (body: object) => (await sendLive(app.url, key, body)) as LiveState;
 
   /** The phone paints `slide` (1-based) from a blob: URL; the image has decoded. */
   async function paintedFromBlob(phone: Phone, slide: number): Promise<string> {

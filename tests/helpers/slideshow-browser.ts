@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import sharp from 'sharp';
 import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from './app-process';
-import { deckDetail, postDeck } from './deck-api';
+import { deckDetail, postDeck, sendLive } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
 import { sleep } from './wait';
 
@@ -121,6 +121,19 @@ export async function startStage(env: Record<string, string> = {}): Promise<Stag
     return { app, key: await presenterKeyOf(app), browser: await launchBrowser() };
   } catch (error) {
     await app.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/** A stage with a deck uploaded and live: at `slides[0]`, then moved through the rest in turn. */
+export async function startLiveStage(files: Array<{ name: string; data: Buffer }>, title: string, slides: number[] = [1]): Promise<Stage & { deck: DeckDetail }> {
+  const stage = await startStage();
+  try {
+    const deck = await uploadDeckDetail(stage.app.url, stage.key, files, title);
+    for (const [i, slide] of slides.entries()) await sendLive(stage.app.url, stage.key, i === 0 ? { deck: deck.id, slide } : { slide });
+    return { ...stage, deck };
+  } catch (error) {
+    await stopStage(stage, 'SIGKILL');
     throw error;
   }
 }
@@ -320,7 +333,7 @@ export async function stillMarked(page: Page, marker: string): Promise<boolean> 
 // ---------------------------------------------------------------------------------------------
 // Decks over the HTTP API (setup for tests that are not about uploading)
 
-export { deckDetail } from './deck-api';
+export { deckDetail, sendLive } from './deck-api';
 
 /** The library page, loaded: its heading and the deck count are on screen. */
 export async function openLibrary(page: Page, url: string): Promise<void> {
