@@ -17,7 +17,7 @@ import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from './app-process';
 import { deckDetail, postDeck, sendLive } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
-import { sleep } from './wait';
+import { until } from './wait';
 
 export { sleep } from './wait';
 
@@ -89,13 +89,9 @@ export const PHONES = {
  * which may arrive a moment after it).
  */
 export async function signInLink(app: AppProcess, ms = 5_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const match = /Presenter: (http\S+\/sign-in\?key=\S+)/.exec(app.output());
-    if (match) return match[1]!;
-    assert.ok(Date.now() < deadline, `the server printed no presenter sign-in link:\n${app.output()}`);
-    await sleep(20);
-  }
+  let match: RegExpExecArray | null = null;
+  await until(() => (match = /Presenter: (http\S+\/sign-in\?key=\S+)/.exec(app.output())) !== null, () => `the server's presenter sign-in link; it printed:\n${app.output()}`, ms);
+  return match![1]!;
 }
 
 export async function presenterKeyOf(app: AppProcess): Promise<string> {
@@ -320,6 +316,14 @@ export async function swipe(page: Page, direction: 'left' | 'right'): Promise<vo
 }
 
 /** Marks the page; `marked` is still true only if the document was never reloaded or replaced. */
+/**
+ * Two animation frames on the page: what its input handlers did (a key, a swipe) has been
+ * rendered by React and painted. The barrier for "that input changed nothing".
+ */
+export async function rendered(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
 export async function markPage(page: Page): Promise<string> {
   const marker = `m-${Math.random().toString(36).slice(2)}`;
   await page.evaluate((marker) => Object.assign(window, { __marker: marker }), marker);
