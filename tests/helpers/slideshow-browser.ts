@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary, SlideshowState } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from './app-process';
 import { deckDetail, postDeck, sendLive } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
@@ -332,6 +332,31 @@ export async function markPage(page: Page): Promise<string> {
 
 export async function stillMarked(page: Page, marker: string): Promise<boolean> {
   return page.evaluate((marker) => (window as unknown as { __marker?: string }).__marker === marker, marker);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preconditions of a scenario's steps: each step first checks what it relies on from the steps
+// before it, so a failure names the broken step instead of timing out in every later one.
+
+/** The talk as anyone reads it (`GET /api/live`). */
+export async function liveNow(url: string): Promise<SlideshowState> {
+  const response = await fetch(`${url}/api/live`, { signal: AbortSignal.timeout(STEP_MS) });
+  assert.equal(response.status, 200, 'GET /api/live');
+  return (await response.json()) as SlideshowState;
+}
+
+/** The step `step` needs the talk live at `slide` (not blacked out unless `blackout`), or no talk live (`slide: 'idle'`). */
+export async function assertTalkAt(url: string, slide: number | 'idle', step: string, { blackout = false } = {}): Promise<void> {
+  const state = await liveNow(url);
+  const now = state.live ? `live at slide ${state.slide}${state.blackout ? ', blacked out' : ''}` : 'not live';
+  if (slide === 'idle') assert.equal(state.live, false, `${step}: needs no talk live; the talk is ${now}`);
+  else assert.ok(state.live && state.slide === slide && state.blackout === blackout, `${step}: needs the talk live at slide ${slide}${blackout ? ', blacked out' : ''}; it is ${now}`);
+}
+
+/** The step `step` needs the audience page to show slide `slide` of `count` (live, or browsing back with `earlier`). */
+export async function assertPhoneAt(page: Page, slide: number, count: number, step: string, earlier = false): Promise<void> {
+  const now = await shownNow(page);
+  assert.match(now.text ?? '', announcement(slide, count, earlier), `${step}: needs the phone on slide ${slide} of ${count}; it shows ${JSON.stringify(now.text)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
