@@ -16,7 +16,9 @@ import {
 
 const TEST = { timeout: TEST_MS } as const;
 
-describe('the library: alt text and polish', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('the library: alt text and polish', { concurrency: 1 }, () => {
   let app: AppProcess;
   let browser: Browser;
   let presenter: Tab;
