@@ -9,7 +9,7 @@ import type { Message as BayeuxMessage } from '../../lib/bayeux/index';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CometD, AckExtension, TimeSyncExtension, type Message as CometDMessage, type SubscriptionHandle } from 'cometd';
-import { sessionRemoved, startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
+import { sessionRemoved, startBayeuxServer, type TestServer, useBayeuxServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { ackStateOf } from '../../server/bayeux/ext/ack';
 import { disconnect, disconnectAll, handshake, newClient, publish, subscribe, type Mode } from '../helpers/cometd-client';
@@ -438,15 +438,7 @@ describe('CometD client: clients sharing one browser cookie (default per-browser
 });
 
 describe('ack extension over raw HTTP: an unacknowledged batch is redelivered', () => {
-  let server: TestServer;
-
-  before(async () => {
-    server = await startBayeuxServer(SERVER_OPTIONS);
-  });
-
-  after(async () => {
-    await server?.close();
-  });
+  const server = useBayeuxServer(SERVER_OPTIONS);
 
   test('a connect carrying an old ack gets the batch again; once acknowledged it is not resent', { timeout: TEST_MS }, async () => {
     const { endpoint, bayeux } = server;
@@ -498,15 +490,7 @@ describe('ack extension over raw HTTP: an unacknowledged batch is redelivered', 
 });
 
 describe('timesync extension over raw HTTP', () => {
-  let server: TestServer;
-
-  before(async () => {
-    server = await startBayeuxServer(SERVER_OPTIONS);
-  });
-
-  after(async () => {
-    await server?.close();
-  });
+  const server = useBayeuxServer(SERVER_OPTIONS);
 
   test('a handshake with ext.timesync {tc, l: 0, o: 0} is answered with {tc, ts, p, a}', { timeout: TEST_MS }, async () => {
     const tc = Date.now();
