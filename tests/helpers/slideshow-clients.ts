@@ -64,6 +64,11 @@ export async function sendJson<T = any>(method: string, url: string, body: unkno
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, response };
 }
 
+/** `PATCH` here edits slide `n` of deck `id` (its notes, its alt text). */
+export function slideUrl(server: { url: string }, id: string, n: number): string {
+  return `${server.url}/api/decks/${id}/slides/${n}`;
+}
+
 /** A refused request: where it goes, what it sends, and the status and stable code it must get. */
 export type Refusal = readonly [url: string, body: unknown, status: number, code: string | undefined];
 

@@ -6,21 +6,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeckDetail, DeckSummary, LiveState } from '../../lib/slideshow/index';
 import { makeImage } from '../helpers/slide-fixtures';
-import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
-import { assertPatchesRefused, type Refusal, TEST_MS, bearer, getJson, sameOrigin, sendJson, signIn, uploadDeck } from '../helpers/slideshow-clients';
+import { startSlideshowServer, type SlideshowTestServer, useSlideshowServer } from '../helpers/slideshow-server';
+import { assertPatchesRefused, type Refusal, slideUrl, TEST_MS, bearer, getJson, sameOrigin, sendJson, signIn, uploadDeck } from '../helpers/slideshow-clients';
 
 const png = () => makeImage({ width: 320, height: 180, format: 'png' });
 
 describe('presenter room API', () => {
-  let server: SlideshowTestServer;
+  const server = useSlideshowServer({}, { timeout: 2_000 });
   let deck: DeckSummary;
-  const notesUrl = (n: number, id = deck.id) => `${server.url}/api/decks/${id}/slides/${n}`;
+  const notesUrl = (n: number, id = deck.id) => slideUrl(server, id, n);
 
   before(async () => {
-    server = await startSlideshowServer({}, { timeout: 2_000 });
     deck = await uploadDeck(server, [{ name: 'a.png', data: await png() }, { name: 'b.png', data: await png() }], 'Room deck');
   });
-  after(() => server?.close());
 
   test('PATCH /api/decks/:id/slides/:n sets the notes; the deck detail carries them; "" removes them', { timeout: TEST_MS }, async () => {
     const set = await sendJson('PATCH', notesUrl(2), { notes: 'Breathe.\nThen the demo.' }, bearer(server));
