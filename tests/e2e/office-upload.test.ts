@@ -21,7 +21,9 @@ const slides = (count: number): FodpSlide[] => Array.from({ length: count }, (_,
 /** How long LibreOffice may take to stop, and its temp folder to go. */
 const CLEAN_UP_MS = 30_000;
 
-describe('the deck library: an Office presentation', () => {
+// The steps share one presenter page and its upload form, so they run in order, one at a time; the
+// second first checks that the first left no conversion running.
+describe('the deck library: an Office presentation', { concurrency: 1 }, () => {
   let app: AppProcess;
   let browser: Browser;
   let page: Page;
@@ -64,6 +66,8 @@ describe('the deck library: an Office presentation', () => {
   });
 
   test('a .pptx becomes an Office deck with its slides', TEST, async () => {
+    assert.equal(await page.getByText('Converting the presentation').count(), 0, 'the .pptx upload: needs the cancelled conversion gone from the page');
+    assert.deepEqual(await processesUsing(dataDir), [], 'the .pptx upload: needs the cancelled LibreOffice stopped');
     await pick('Launch.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation', await officeFile(slides(3), 'pptx'));
     await page.getByRole('status').filter({ hasText: 'Launch is ready: 3 slides.' }).waitFor({ timeout: UPLOAD_MS });
     const card = page.locator('section[aria-labelledby="library-heading"] li').filter({ has: page.getByRole('heading', { name: 'Launch', exact: true }) });
