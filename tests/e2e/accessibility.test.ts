@@ -19,7 +19,7 @@ import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { makePdf } from '../helpers/pdf-fixtures';
 import {
-  makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage,
+  assertTalkAt, assertPhoneAt, makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -42,7 +42,10 @@ async function assertAccessible(page: Page, state: string): Promise<void> {
   assert.deepEqual(await axeViolations(page), [], `axe-core in: ${state}`);
 }
 
-describe('accessibility: axe-core finds nothing in any page or state', () => {
+// One walk through every page and state: each step goes on from where the one before left the talk
+// (and the pages it opened), so they run in order, one at a time, and each first checks that it
+// starts where it should.
+describe('accessibility: axe-core finds nothing in any page or state', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -52,10 +55,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   let room: Page;
   let deck: DeckDetail;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   async function audience(check: (tab: Tab, name: string) => Promise<void>): Promise<void> {
     await check(phone, 'phone');
@@ -133,6 +133,8 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('the presenter view before a talk; the audience and the room display waiting', TEST, async () => {
+    assert.ok(presenter && deck, 'the presenter view before a talk: needs the presenter window and the deck the library step uploaded');
+    await assertTalkAt(app.url, 'idle', 'the presenter view before a talk');
     await presenter.page.goto(`${app.url}/presenter`, { timeout: STEP_MS });
     await presenter.page.getByRole('main').waitFor({ timeout: STEP_MS });
     await assertAccessible(presenter.page, 'presenter, no talk');
@@ -151,6 +153,8 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('live: the presenter view, the audience, browsing back, the room display', TEST, async () => {
+    assert.ok(phone && laptop && room, 'live: needs the audience pages and the room display the step before opened');
+    await assertTalkAt(app.url, 'idle', 'live');
     const count = TALK.length;
     await command({ deck: deck.id, slide: 1 });
     for (const slide of [2, 3]) await command({ slide });
@@ -184,6 +188,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('reduced motion: the "Live" dot pulses only for people who did not ask for less motion', TEST, async () => {
+    await assertTalkAt(app.url, 3, 'reduced motion');
     /** Browsing back brings the pulsing "Live: slide 3" button; its dot's animation as the page runs it. */
     const dotWhileBrowsing = async (page: Page) => {
       await page.getByRole('button', { name: 'Back to slide 2' }).click({ timeout: STEP_MS });
@@ -203,6 +208,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('a blackout: the audience paused, the room display black', TEST, async () => {
+    await assertTalkAt(app.url, 3, 'a blackout');
     await command({ blackout: true });
     await audience(async (tab, name) => {
       await tab.page.getByText('The presenter paused the slides', { exact: true }).waitFor({ timeout: STEP_MS });
@@ -215,6 +221,8 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('offline: the phone says so', TEST, async () => {
+    await assertTalkAt(app.url, 3, 'offline');
+    await assertPhoneAt(phone.page, 3, TALK.length, 'offline');
     await phone.page.context().setOffline(true);
     await phone.page.getByRole('status').filter({ hasText: /offline/i }).first().waitFor({ state: 'attached', timeout: STEP_MS });
     await assertAccessible(phone.page, 'audience offline');
@@ -223,6 +231,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('the end: the audience, the room display and the presenter after End talk', TEST, async () => {
+    await assertTalkAt(app.url, 3, 'the end');
     await command({ live: false });
     await audience(async (tab, name) => {
       await tab.page.getByRole('heading', { name: 'The talk has ended' }).waitFor({ timeout: STEP_MS });
@@ -235,6 +244,7 @@ describe('accessibility: axe-core finds nothing in any page or state', () => {
   });
 
   test('reconnecting: the server is gone and the phone says it is reconnecting', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'reconnecting');
     await app.stop('SIGKILL');
     await phone.page.getByRole('status').filter({ hasText: /Reconnecting/ }).first().waitFor({ state: 'attached', timeout: STEP_MS });
     await assertAccessible(phone.page, 'audience reconnecting');

@@ -76,6 +76,8 @@ describe('graceful shutdown', () => {
       const ws = new WebSocket(`${app.url.replace('http', 'ws')}/bayeux`);
       await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
       const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      // Give the second connect time to be held. A time window, bounded at 300 ms: the app is a child
+      // process whose sessions the test cannot read, and a held connect answers nothing until it ends.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const started = Date.now();
       const exit = app.stop('SIGTERM');

@@ -13,7 +13,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  assertTalkAt, imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -36,7 +36,9 @@ function statuses(page: Page, urls: string[]): Promise<number[]> {
   return page.evaluate(async (urls) => Promise.all(urls.map(async (url) => (await fetch(url, { cache: 'no-store' })).status)), urls);
 }
 
-describe('the end of a talk on the phones', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('the end of a talk on the phones', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -45,10 +47,7 @@ describe('the end of a talk on the phones', () => {
   let laptop: Tab;
   const count = TALK.length;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   async function both(check: (tab: Tab) => Promise<unknown>): Promise<void> {
     await Promise.all([phone, laptop].map(check));
@@ -64,6 +63,7 @@ describe('the end of a talk on the phones', () => {
   after(() => stopStage({ app, browser }));
 
   test('the start and each slide are announced; a blackout is a calm "paused" screen', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'the start of the talk');
     await command({ deck: deck.id, slide: 1 });
     assert.match(await announced(phone.page, /^Slide 1 of \d+\. The talk “The first talk” has started\./), new RegExp(`^Slide 1 of ${count}\\.`));
     for (const slide of [2, 3, 4, 5]) await command({ slide });
@@ -82,6 +82,7 @@ describe('the end of a talk on the phones', () => {
   });
 
   test('End talk: "The talk has ended", announced, and the five slides shown stay browsable', TEST, async () => {
+    await assertTalkAt(app.url, 5, 'End talk');
     await command({ live: false });
     await both(async ({ page }) => {
       await page.getByRole('heading', { name: 'The talk has ended' }).waitFor({ timeout: STEP_MS });
@@ -114,6 +115,7 @@ describe('the end of a talk on the phones', () => {
   });
 
   test('the next deck goes live: the phones follow it, and the last talk\'s shown slides are still served', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'the next deck');
     const next = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 3), 'The next talk');
     await command({ deck: next.id, slide: 1 });
     await both((tab) => waitForPhoneSlide(tab.page, next.slides[0]!, 3));

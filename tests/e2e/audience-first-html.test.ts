@@ -9,10 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
-import type { DeckDetail, SlideshowState } from '../../lib/slideshow/index';
+import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  assertTalkAt, imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -44,13 +44,11 @@ async function parsedDocument(page: Page, html: string) {
   }, html);
 }
 
-async function live(app: AppProcess, key: string, command: object): Promise<SlideshowState> {
-  const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(command) });
-  assert.equal(response.status, 200, await response.clone().text());
-  return (await response.json()) as SlideshowState;
-}
+const live = (app: AppProcess, key: string, command: object) => sendLive(app.url, key, command);
 
-describe('the live slide in the first HTML of the audience page', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('the live slide in the first HTML of the audience page', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -64,6 +62,7 @@ describe('the live slide in the first HTML of the audience page', () => {
   after(() => stopStage({ app, browser }));
 
   test('before a talk, without JavaScript: the waiting title', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'before a talk');
     const context = await browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${app.url}/`, { timeout: STEP_MS });
@@ -73,6 +72,7 @@ describe('the live slide in the first HTML of the audience page', () => {
   });
 
   test('during a talk: the live slide and its preload, no other slide, not cached', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'going live');
     await live(app, key, { deck: deck.id, slide: 1 });
     const state = await live(app, key, { step: 1 });
     assert.equal(state.live && state.slide, 2);
@@ -102,6 +102,7 @@ describe('the live slide in the first HTML of the audience page', () => {
   });
 
   test('during a talk, without JavaScript: the live slide shows', TEST, async () => {
+    await assertTalkAt(app.url, 2, 'the live slide without JavaScript');
     const liveSlide = deck.slides[1]!;
     const context = await browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
     const page = await context.newPage();
@@ -119,6 +120,7 @@ describe('the live slide in the first HTML of the audience page', () => {
   });
 
   test('with JavaScript: hydrates the same slide without an error, then follows a change', TEST, async () => {
+    await assertTalkAt(app.url, 2, 'hydrating the live slide');
     const [liveSlide, next] = [deck.slides[1]!, deck.slides[2]!];
     const errors: string[] = [];
     const tab = await openPhone(browser, app.url, PHONES.iphone, {

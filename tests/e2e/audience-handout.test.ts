@@ -13,7 +13,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -31,10 +31,7 @@ describe('the handout on the end screen', () => {
   let browser: Browser;
   let deck: DeckDetail;
 
-  const command = async (body: object) => {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  };
+  const command = (body: object) => sendLive(app.url, key, body);
   const jpegs = (n: number) => Promise.all(deck.slides[n - 1]!.images.map(async (image) => Buffer.from(await (await fetch(`${app.url}${image.jpeg}`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer())));
 
   before(async () => {

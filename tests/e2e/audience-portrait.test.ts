@@ -10,7 +10,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  openPhone, PHONES, PRESENTER_DESKTOP, screenshot, STEP_MS, talkFiles, TEST_MS, waitForPhoneSlide, stopStage, startLiveStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -22,11 +22,7 @@ describe('landscape slides on a portrait phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    let key: string;
-    ({ app, key, browser } = await startStage());
-    deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 2), 'Sideways');
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ deck: deck.id, slide: 1 }) });
-    assert.equal(response.status, 200);
+    ({ app, browser, deck } = await startLiveStage((await talkFiles()).slice(0, 2), 'Sideways'));
     assert.ok(deck.slides[0]!.width > deck.slides[0]!.height, 'the deck is landscape');
   });
 

@@ -14,7 +14,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  assertTalkAt, openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
@@ -63,7 +63,9 @@ async function waitForHold(page: Page, want: { lock: boolean; video: boolean }):
   );
 }
 
-describe('the screen stays on while the talk is live', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('the screen stays on while the talk is live', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -71,10 +73,7 @@ describe('the screen stays on while the talk is live', () => {
   let local: Tab;
   let lan: Tab;
 
-  async function command(body: object): Promise<void> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200, await response.text());
-  }
+  const command = (body: object) => sendLive(app.url, key, body);
 
   before(async () => {
     app = await startApp();
@@ -96,6 +95,7 @@ describe('the screen stays on while the talk is live', () => {
   });
 
   test('live: a wake lock on localhost, the muted looping video after the first touch on the LAN address', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'going live');
     await command({ deck: deck.id, slide: 1 });
     for (const { page } of [local, lan]) await waitForPhoneSlide(page, deck.slides[0]!, 3);
     for (const { page } of [local, lan]) await page.touchscreen.tap(195, 400);
@@ -110,6 +110,7 @@ describe('the screen stays on while the talk is live', () => {
   });
 
   test('End talk lets go of both', TEST, async () => {
+    await assertTalkAt(app.url, 1, 'End talk');
     await command({ live: false });
     await waitForHold(local.page, { lock: false, video: false });
     await waitForHold(lan.page, { lock: false, video: false });

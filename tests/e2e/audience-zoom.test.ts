@@ -9,7 +9,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  makeTalkSlide, openPhone, PHONES, screenshot, startStage, STEP_MS, swipe, TALK, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage,
+  makeTalkSlide, openPhone, PHONES, screenshot, STEP_MS, swipe, TALK, TEST_MS, waitForPhoneSlide, stopStage, startLiveStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -55,15 +55,8 @@ describe('zooming into the slide on a phone', () => {
   let deck: DeckDetail;
 
   before(async () => {
-    let key: string;
-    ({ app, key, browser } = await startStage());
     const files = await Promise.all(TALK.slice(0, 3).map(async (slide, i) => ({ name: `Slide${i + 1}.png`, data: await makeTalkSlide(slide, i + 1, { width: 1920, height: 1080 }) })));
-    deck = await uploadDeckDetail(app.url, key, files, 'Zoom talk');
-    for (const slide of [1, 2, 3]) {
-      const body = slide === 1 ? { deck: deck.id, slide } : { slide };
-      const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(response.status, 200);
-    }
+    ({ app, browser, deck } = await startLiveStage(files, 'Zoom talk', [1, 2, 3]));
     assert.deepEqual(deck.slides[0]!.images.map((image) => image.width), [640, 1280, 1920]);
   }, TEST);
 

@@ -320,7 +320,9 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
   const crossOrigin = mode === 'cross-origin';
   const transport = crossOrigin ? 'callback-polling' : 'long-polling';
 
-  describe(`dojox.cometd 1.6 in Chromium, ${mode} (${transport})`, () => {
+  // One page's life: each step goes on from the session and subscriptions the one before left, so
+  // they run in order, one at a time, and each first checks that it starts where it should.
+  describe(`dojox.cometd 1.6 in Chromium, ${mode} (${transport})`, { concurrency: 1 }, () => {
     let bayeuxHost: Host;
     let pageHost: Host | undefined;
     let context: BrowserContext;
@@ -331,6 +333,12 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     let cometdUrl: string;
     let other: NodeClient;
     let pageClientId: string;
+    /** A step's precondition: the page's session from the handshake step, with these subscriptions. */
+    const needsSession = (step: string, subscriptions: string[] = []) => {
+      const session = pageClientId === undefined ? undefined : bayeuxHost.bayeux.getSession(pageClientId);
+      assert.ok(session, `${step}: needs the page's session from the handshake step`);
+      for (const channel of subscriptions) assert.ok(session.subscriptions.has(channel), `${step}: needs the page subscribed to ${channel}`);
+    };
 
     const endpoint = () => `${bayeuxHost.origin}/bayeux`;
 
@@ -413,6 +421,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test(`handshakes and connects over ${transport}`, TEST, async () => {
+      assert.ok(page && !page.isClosed(), 'the handshake: needs the page with Dojo the step before loaded');
       pageClientId = await handshakePage();
       const session = bayeuxHost.bayeux.getSession(pageClientId);
       assert.ok(session, 'the server knows the page session');
@@ -453,6 +462,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test('subscribes; its own publish reaches the page and another client', TEST, async () => {
+      needsSession('subscribing');
       await other.handshake();
       await other.subscribe('/chat/room');
       await listen('/chat/room');
@@ -480,6 +490,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test('a publish from another client reaches the page', TEST, async () => {
+      needsSession('a publish from another client', ['/chat/room']);
       const data = { text: 'hello from node', n: 2 };
       await other.publish('/chat/room', data);
       await waitForDelivery('/chat/room', '/chat/room', data);
@@ -488,6 +499,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test('wildcard subscriptions /wild/* and /deep/** deliver what they match, and only that', TEST, async () => {
+      needsSession('wildcard subscriptions', ['/chat/room']);
       await listen('/wild/*');
       await listen('/deep/**');
       assert.deepEqual(new Set(bayeuxHost.bayeux.getSession(pageClientId)!.subscriptions), new Set(['/chat/room', '/wild/*', '/deep/**']));
@@ -511,6 +523,7 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
     });
 
     test('disconnects: the server drops the session, answers the held connect with reconnect none, and the page stops polling', TEST, async () => {
+      needsSession('the disconnect');
       await until(() => bayeuxHost.bayeux.getSession(pageClientId)?.held !== undefined, 'a held /meta/connect', 10_000);
       const wireBefore = await page.evaluate(() => window.wire.length);
       // Read the state in the same turn: the held connect's reply (successful, reconnect none) may
@@ -535,6 +548,8 @@ for (const mode of ['same-origin', 'cross-origin'] as const satisfies readonly M
       if (!crossOrigin) assert.equal(disconnect[0]!.contentType, 'text/json;charset=UTF-8');
 
       const requestsAfter = log.length;
+      // A time window is inherent here: a further request would come from the page's client timers
+      // (reconnect, backoff), and nothing on the wire says none will. Bounded: 1.5 s.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.deepEqual(log.slice(requestsAfter).map((e) => e.messages.map((m) => m.channel)), [], 'no request after the disconnect');
       assert.ok(log.every((entry) => entry.status === undefined || entry.status === 200), JSON.stringify(log));

@@ -11,12 +11,14 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckSummary } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage, stopStage,
+  imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage, stopStage, sendLive,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 
-describe('the library: alt text and polish', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('the library: alt text and polish', { concurrency: 1 }, () => {
   let app: AppProcess;
   let browser: Browser;
   let presenter: Tab;
@@ -49,13 +51,12 @@ describe('the library: alt text and polish', () => {
     assert.equal(await dialog.locator('li').nth(1).locator('img').getAttribute('alt'), 'Slide 2 of 6: A bar chart: three bars, the last one tallest');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    const command = (body: object) => fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal((await command({ deck: deck.id, slide: 1 })).status, 200);
+    await sendLive(app.url, key, { deck: deck.id, slide: 1 });
     const phone = await openPhone(browser, app.url, PHONES.iphone);
     const slideImg = phone.page.locator('main picture img');
     await phone.page.waitForFunction(() => document.querySelector('main picture img')?.getAttribute('alt')?.startsWith('Slide 1 of 6'), undefined, { timeout: STEP_MS });
     assert.doesNotMatch((await phone.page.content()), /A bar chart/, 'slide 2\'s alt is not on the phone before slide 2 is shown');
-    assert.equal((await command({ slide: 2 })).status, 200);
+    await sendLive(app.url, key, { slide: 2 });
     await phone.page.waitForFunction(() => document.querySelector('main picture img')?.getAttribute('alt') === 'Slide 2 of 6: A bar chart: three bars, the last one tallest', undefined, { timeout: STEP_MS });
     assert.equal(await slideImg.getAttribute('alt'), 'Slide 2 of 6: A bar chart: three bars, the last one tallest');
     await phone.context.close();

@@ -212,7 +212,8 @@ describe('two nodes sharing one Redis', { concurrency: false }, () => {
     await until(() => [nodeA, nodeC].every((node) => /lost Redis/.test(node.output())), 'both nodes to notice that Redis is gone');
     const duringOutage = await p.command({ step: 1 });
     await allOn([onA], duringOutage, 'node A\'s phone to follow while Redis is down');
-    // Stay down through several reconnect attempts.
+    // Stay down through several reconnect attempts (100 ms backoff, doubling): the outage's length is
+    // the scenario, not a wait for something; bounded at 1.5 s.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     await redis.start();

@@ -11,21 +11,19 @@ import type { Browser, Page } from '@playwright/test';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { type FodpSlide, officeFile, processesUsing } from '../helpers/office-fixtures';
+import { until } from '../helpers/wait';
 import { STEP_MS, launchBrowser, openPresenter, screenshot, stopStage } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: 240_000 } as const;
 const UPLOAD_MS = 120_000;
 const slides = (count: number): FodpSlide[] => Array.from({ length: count }, (_, i) => ({ title: `Quarterly review, slide ${i + 1}`, notes: [`Point ${i + 1}`] }));
 
-async function waitFor(condition: () => Promise<boolean>, what: string, ms = 30_000, state?: () => Promise<string>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${state ? ` (now: ${await state()})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** How long LibreOffice may take to stop, and its temp folder to go. */
+const CLEAN_UP_MS = 30_000;
 
-describe('the deck library: an Office presentation', () => {
+// The steps share one presenter page and its upload form, so they run in order, one at a time; the
+// second first checks that the first left no conversion running.
+describe('the deck library: an Office presentation', { concurrency: 1 }, () => {
   let app: AppProcess;
   let browser: Browser;
   let page: Page;
@@ -61,13 +59,15 @@ describe('the deck library: an Office presentation', () => {
     assert.deepEqual(await axeViolations(page), []);
     await page.getByRole('button', { name: 'Cancel' }).click({ timeout: STEP_MS });
     await page.getByRole('button', { name: 'Upload 1 file' }).waitFor({ timeout: STEP_MS });
-    await waitFor(async () => (await processesUsing(dataDir)).length === 0, 'LibreOffice to be stopped');
-    await waitFor(async () => (await readdir(dataDir)).every((name) => !name.startsWith('.tmp-')), 'the temp folder to go', 30_000, async () => (await readdir(dataDir)).join(', '));
+    await until(async () => (await processesUsing(dataDir)).length === 0, 'LibreOffice to be stopped', CLEAN_UP_MS);
+    await until(async () => (await readdir(dataDir)).every((name) => !name.startsWith('.tmp-')), async () => `the temp folder to go (now: ${(await readdir(dataDir)).join(', ')})`, CLEAN_UP_MS);
     const decks = await page.evaluate(async () => (await fetch('/api/decks')).json());
     assert.deepEqual(decks, []);
   });
 
   test('a .pptx becomes an Office deck with its slides', TEST, async () => {
+    assert.equal(await page.getByText('Converting the presentation').count(), 0, 'the .pptx upload: needs the cancelled conversion gone from the page');
+    assert.deepEqual(await processesUsing(dataDir), [], 'the .pptx upload: needs the cancelled LibreOffice stopped');
     await pick('Launch.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation', await officeFile(slides(3), 'pptx'));
     await page.getByRole('status').filter({ hasText: 'Launch is ready: 3 slides.' }).waitFor({ timeout: UPLOAD_MS });
     const card = page.locator('section[aria-labelledby="library-heading"] li').filter({ has: page.getByRole('heading', { name: 'Launch', exact: true }) });

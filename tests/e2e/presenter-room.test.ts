@@ -15,7 +15,7 @@ import { type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import { collectAudienceBytes, type AudienceBytes } from '../helpers/audience-bytes';
 import {
-  deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide, stopStage,
+  assertTalkAt, sendLive, deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -23,7 +23,9 @@ const TEST = { timeout: TEST_MS } as const;
 const MARKER = `NOTESMARK${Math.random().toString(36).slice(2, 10)}`;
 const NOTES = (n: number) => `Slide ${n}: greet the room.\nMention the demo (${MARKER}).`;
 
-describe('the presenter\'s room: notes, pacing, overview, the phone as a remote', () => {
+// One talk through all the steps: each goes on from the slide the one before left, so they run in
+// order, one at a time, and the steps that rely on a slide first check the talk is there.
+describe('the presenter\'s room: notes, pacing, overview, the phone as a remote', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -31,7 +33,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   let presenter: Tab;
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${app.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers } });
-  const command = async (body: object) => (await (await api('/api/live', { method: 'POST', body: JSON.stringify(body) })).json()) as LiveState;
+  const command = async (body: object) => (await sendLive(app.url, key, body)) as LiveState;
   const notesShown = (page: Page) => page.getByTestId('speaker-notes');
 
   before(async () => {
@@ -95,6 +97,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   });
 
   test('pacing: remaining time goes amber and red at the right times (browser clock injected)', TEST, async () => {
+    await assertTalkAt(app.url, 5, 'pacing');
     const tab = await openPresenter(browser, app);
     try {
       const page = tab.page;
@@ -145,6 +148,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   });
 
   test('pause and resume are kept by the server: a reload and a second presenter window agree', TEST, async () => {
+    await assertTalkAt(app.url, 5, 'pause and resume');
     const second = await openPresenter(browser, app);
     try {
       const elapsedText = (page: Page) => page.getByTestId('elapsed').locator('[role="timer"]').textContent();
@@ -163,6 +167,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   });
 
   test('the overview opens with G and O, moves with the arrows, jumps with Enter and closes with Esc, focus restored', TEST, async () => {
+    await assertTalkAt(app.url, 5, 'the overview');
     const page = presenter.page;
     await waitForPresenterSlide(page, 5, deck.count);
     const dialog = page.getByRole('dialog', { name: `All slides (${deck.count})` });
@@ -223,6 +228,7 @@ describe('the presenter\'s room: notes, pacing, overview, the phone as a remote'
   });
 
   test('screenshots and axe: the presenter view with notes (phone and laptop), the library\'s notes', TEST, async () => {
+    await assertTalkAt(app.url, 4, 'the presenter screenshots');
     const page = presenter.page;
     await page.keyboard.press('ArrowRight');
     await waitForPresenterSlide(page, 5, deck.count);

@@ -26,7 +26,7 @@ import type { DeckDetail } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
-  docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide, stopStage,
+  assertTalkAt, docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -80,7 +80,9 @@ const roomShots = (page: Page, name: string) => shots(page, `room-${name}`);
 /** The presenter view at a phone's size and back on the laptop, where the test drives it. */
 const presenterShots = (page: Page, name: string) => shots(page, `presenter-${name}`, { '390x844': LAPTOP_AND_PHONE['390x844']!, '1440x900': LAPTOP_AND_PHONE['1440x900']! });
 
-describe('the room display: the live slide for the projector, nothing more', () => {
+// One scenario: each step goes on from where the one before left the talk (and the room window it
+// opened), so they run in order, one at a time, and each first checks that it starts where it should.
+describe('the room display: the live slide for the projector, nothing more', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -134,6 +136,7 @@ describe('the room display: the live slide for the projector, nothing more', () 
   after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('"Open the slideshow window" opens the room display, which shows the join link and QR while waiting', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'opening the room display');
     await presenter.context.grantPermissions(['window-management']).catch(() => undefined);
     const [popup] = await Promise.all([
       presenter.context.waitForEvent('page', { timeout: STEP_MS }),
@@ -160,6 +163,8 @@ describe('the room display: the live slide for the projector, nothing more', () 
   });
 
   test('the room display follows the talk like a phone, and shows nothing else', TEST, async () => {
+    assert.ok(room && !room.isClosed(), 'following the talk: needs the room display the step before opened');
+    await assertTalkAt(app.url, 'idle', 'following the talk');
     const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });
     reveal(1, Date.now());
     await card.getByRole('button', { name: 'Present' }).click({ timeout: STEP_MS });
@@ -173,6 +178,8 @@ describe('the room display: the live slide for the projector, nothing more', () 
   });
 
   test('a blackout is pure black on the room display; the first press only brings the slide back', TEST, async () => {
+    assert.ok(room && !room.isClosed(), 'the blackout: needs the room display');
+    await assertTalkAt(app.url, 2, 'the blackout');
     await pressKey(presenter.page, 'b');
     await room.locator('main img').first().waitFor({ state: 'detached', timeout: STEP_MS });
     await presenterShots(presenter.page, 'blackout');
@@ -196,6 +203,8 @@ describe('the room display: the live slide for the projector, nothing more', () 
   });
 
   test('"Show full screen" puts the QR over the slide on the room display; the first press only takes it down', TEST, async () => {
+    assert.ok(room && !room.isClosed(), 'the QR over the slide: needs the room display');
+    await assertTalkAt(app.url, 4, 'the QR over the slide');
     await presenter.page.getByRole('button', { name: /^Join:/ }).click({ timeout: STEP_MS });
     await presenter.page.getByRole('button', { name: 'Show full screen' }).click({ timeout: STEP_MS });
     const qr = (page: Page) => page.getByRole('img', { name: /^QR code for / });
@@ -214,6 +223,8 @@ describe('the room display: the live slide for the projector, nothing more', () 
   });
 
   test('after the end, the room display says the talk has ended and shows the join link and QR again', TEST, async () => {
+    assert.ok(room && !room.isClosed(), 'the end: needs the room display');
+    await assertTalkAt(app.url, 5, 'the end');
     await presenter.page.getByRole('button', { name: 'End talk' }).click({ timeout: STEP_MS });
     await presenter.page.getByRole('dialog').getByRole('button', { name: 'End talk' }).click({ timeout: STEP_MS });
     await room.getByRole('heading', { name: 'The talk has ended' }).waitFor({ timeout: STEP_MS });

@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import type { DeckDetail, LiveState } from '../../lib/slideshow/index';
 import type { StoredDeck } from '../../server/slides/index';
 import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
-import { PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab } from '../helpers/slideshow-browser';
+import { assertTalkAt, PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab, sendLive } from '../helpers/slideshow-browser';
 import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -46,7 +46,9 @@ async function watch(context: BrowserContext, requests: string[], finished: stri
   });
 }
 
-describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -55,11 +57,7 @@ describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', (
   let phones: Phone[];
   const dataDir = tempDataDir();
 
-  async function command(body: object): Promise<LiveState> {
-    const response = await fetch(`${app.url}/api/live`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(response.status, 200);
-    return (await response.json()) as LiveState;
-  }
+  const command = async (body: object) => (await sendLive(app.url, key, body)) as LiveState;
 
   /** The phone paints `slide` (1-based) from a blob: URL; the image has decoded. */
   async function paintedFromBlob(phone: Phone, slide: number): Promise<string> {
@@ -115,6 +113,7 @@ describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', (
   });
 
   test('moving on paints the next slide from its prefetched ciphertext, with no request for its plain image', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'the first move');
     const first = await command({ deck: deck.id, slide: 1 });
     for (const phone of phones) await waitForPhoneSlide(phone.page, deck.slides[0]!, deck.slides.length);
     await Promise.all(phones.map((phone) => prefetched(phone, first)));
@@ -144,6 +143,7 @@ describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', (
   });
 
   test('a jump past the prefetched slide paints the plain image', TEST, async () => {
+    await assertTalkAt(app.url, 3, 'the jump past the prefetched slide');
     await command({ slide: 5 });
     for (const phone of phones) await waitForPhoneSlide(phone.page, deck.slides[4]!, deck.slides.length);
     for (const phone of phones) {
@@ -154,6 +154,7 @@ describe('sealed prefetch in Chromium: painted from ciphertext fetched ahead', (
   });
 
   test('the first HTML of / carries the shown slide\'s key, and no other', TEST, async () => {
+    await assertTalkAt(app.url, 5, 'the first HTML');
     await command({ slide: 2 });
     const html = await (await fetch(`${app.url}/`)).text();
     assert.ok(html.includes(stored.slides[1]!.key!), 'the shown slide\'s key, for the page to open what it fetched ahead');

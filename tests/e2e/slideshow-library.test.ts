@@ -35,7 +35,8 @@ async function slideImage(n: number, format: 'png' | 'jpeg'): Promise<Buffer> {
   return makeTalkSlide({ title: `Slide ${n}`, lines: [format.toUpperCase()] }, n, { width: widthOf(n), height: 540, format });
 }
 
-describe('the deck library: uploads through the page', () => {
+// The steps share one presenter page and its upload form, so they run in order, one at a time.
+describe('the deck library: uploads through the page', { concurrency: 1 }, () => {
   let app: AppProcess;
   let browser: Browser;
   let presenter: Tab;

@@ -24,7 +24,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  deckDetail, docsScreenshot, imagesSettled, imageUrls, markPage, openPhone, openPresenter, PHONES, pressKey, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide, stopStage,
+  deckDetail, docsScreenshot, imagesSettled, imageUrls, assertPhoneAt, assertTalkAt, markPage, openPhone, openPresenter, PHONES, pressKey, rendered, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide, stopStage,
 } from '../helpers/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
@@ -38,7 +38,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-describe('a live talk: one presenter, phones following in Chromium', () => {
+// One scenario: each step goes on from where the one before left the talk, so they run in order,
+// one at a time, and each first checks that it starts where it should.
+describe('a live talk: one presenter, phones following in Chromium', { concurrency: 1 }, () => {
   let app: AppProcess;
   let key: string;
   let browser: Browser;
@@ -80,6 +82,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   after(() => stopStage({ app, browser }, 'SIGKILL'), TEST);
 
   test('announcing the deck puts its title on both phones\' waiting screens', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'announcing the deck');
     const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });
     await card.getByRole('button', { name: 'Announce' }).click({ timeout: STEP_MS });
     for (const phone of [phoneA, phoneB]) {
@@ -88,6 +91,8 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('the presenter presents the deck and both phones leave the waiting screen', TEST, async () => {
+    await assertTalkAt(app.url, 'idle', 'presenting the deck');
+    for (const phone of [phoneA, phoneB]) assert.equal(await phone.page.getByRole('heading', { name: TITLE }).count(), 1, 'presenting the deck: needs its title announced on both phones');
     const card = presenter.page.getByRole('listitem').filter({ has: presenter.page.getByRole('heading', { name: TITLE }) });
     await card.getByText(`${count} slides`).waitFor({ timeout: STEP_MS });
     const since = Date.now();
@@ -100,6 +105,8 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('→ on the presenter moves both phones to the next slide within a second', TEST, async (t: TestContext) => {
+    await assertTalkAt(app.url, 1, '→ moving the phones');
+    for (const phone of [phoneA, phoneB]) await assertPhoneAt(phone.page, 1, count, '→ moving the phones');
     const toScreen: [number[], number[]] = [[], []];
     const toImage: [number[], number[]] = [[], []];
     for (let n = 2; n <= 6; n++) {
@@ -121,6 +128,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('screenshots of the presenter view and of a phone', TEST, async (t: TestContext) => {
+    await assertTalkAt(app.url, 6, 'the live screenshots');
     await Promise.all([imagesSettled(presenter.page), imagesSettled(phoneA.page), imagesSettled(phoneB.page)]);
     const presenterPng = await screenshot(presenter.page, 'presenter-live');
     await screenshot(phoneA.page, 'audience-iphone-live');
@@ -131,6 +139,8 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('PageDown, Space, ←, digits then Enter, and B reach both phones', TEST, async () => {
+    await assertTalkAt(app.url, 6, 'the presenter\'s keys');
+    for (const phone of [phoneA, phoneB]) await assertPhoneAt(phone.page, 6, count, 'the presenter\'s keys');
     await everyoneOn(7, await pressKey(presenter.page, 'PageDown'));
     await everyoneOn(8, await pressKey(presenter.page, 'Space'));
     await everyoneOn(7, await pressKey(presenter.page, 'ArrowLeft'));
@@ -156,6 +166,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('a phone that joins mid-talk lands on the current slide', TEST, async () => {
+    await assertTalkAt(app.url, 11, 'a phone joining mid-talk');
     phoneC = await openPhone(browser, app.url, PHONES.galaxy);
     await waitForPhoneSlide(phoneC.page, slide(11), count);
     await imagesSettled(phoneC.page);
@@ -171,7 +182,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   test('an audience page publishing to /slideshow/change is refused and moves nobody', TEST, async () => {
     const live = async () => (await (await fetch(`${app.url}/api/live`)).json()) as { seq: number; slide: number };
     const before = await live();
-    assert.equal(before.slide, 11);
+    assert.equal(before.slide, 11, 'a publish from the audience: needs the talk live at slide 11');
     const logLength = (await shownLog(phoneB.page)).length;
     const commands = [{ step: 1 }, { slide: 12 }, { deck: deck.id, slide: 12 }, { blackout: true }, { live: false }];
 
@@ -231,7 +242,9 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     assert.match(wsPublish.error, /^403:\/slideshow\/change:publish_denied$/);
     assert.equal(answers.overHttp.status, 401);
 
-    // Give a wrongly accepted change ample time to arrive, then check that nothing moved.
+    // The server's state needs no wait (every refusal above was answered). For the phones a time
+    // window remains, bounded at 1.5 s: a sentinel change would itself move what they show, and the
+    // audience page shows no state number to wait for instead.
     await sleep(1_500);
     const after = await live();
     assert.equal(after.seq, before.seq, 'the talk did not change');
@@ -246,6 +259,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('a slide not shown yet is 404 for the audience; a shown one is 200', TEST, async () => {
+    await assertTalkAt(app.url, 11, 'images of slides not shown');
     // The presenter's page knows every URL (GET /api/decks/:id with its session cookie).
     const detail = await presenter.page.evaluate(async (id) => (await fetch(`/api/decks/${id}`)).json() as Promise<DeckDetail>, deck.id);
     assert.equal(detail.slides.length, count);
@@ -285,6 +299,8 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     const since = Date.now();
     const expectEarlier = (n: number) => waitForPhoneSlide(page, slide(n), count, { since, earlier: true });
     const liveButton = (n: number) => page.getByRole('button', { name: `Live: slide ${n}` });
+    await assertTalkAt(app.url, 11, 'browsing back on a phone');
+    await assertPhoneAt(page, 11, count, 'browsing back on a phone');
 
     // Shown so far: 1 to 8, then 11 (digits + Enter). Swipe right: the previous shown slide, 8,
     // on this page (the browser must not take the swipe as "back" and leave the talk).
@@ -305,7 +321,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
     await liveButton(11).waitFor({ state: 'detached', timeout: STEP_MS });
     await swipe(page, 'left');
     await page.keyboard.press('ArrowRight');
-    await sleep(300);
+    await rendered(page);
     const atLive = await shownNow(page);
     assert.match(atLive.text ?? '', /^Slide 11 of 12\./, 'nothing after the live slide');
     assert.equal(atLive.src, slide(11).src);
@@ -339,6 +355,7 @@ describe('a live talk: one presenter, phones following in Chromium', () => {
   });
 
   test('a second presenter window on a phone, used as a remote, drives the talk and the laptop follows', TEST, async () => {
+    await assertTalkAt(app.url, 12, 'the phone as a remote');
     const remote = await openPresenter(browser, app, PHONES.iphone);
     try {
       await waitForPresenterSlide(remote.page, 12, count);

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
@@ -68,6 +69,17 @@ export async function startBayeuxServer(options: CreateBayeuxServerOptions = {},
   const bayeux = createBayeuxServer(options);
   const listening = await listenWithBayeux(bayeux, routes, port);
   return { url: listening.url, endpoint: `${listening.url}${bayeux.options.path}`, port: listening.port, bayeux, http: listening.http, close: listening.close };
+}
+
+/**
+ * A server for the describe this is called in: started by its `before`, closed by its `after`.
+ * Read its fields inside tests and hooks, never at declaration.
+ */
+export function useBayeuxServer(options: CreateBayeuxServerOptions = {}): TestServer {
+  const server = {} as { -readonly [K in keyof TestServer]: TestServer[K] };
+  before(async () => void Object.assign(server, await startBayeuxServer(options)));
+  after(() => server.close?.());
+  return server;
 }
 
 /** Resolves with the reason once the server removes this session ('disconnect', 'expired', …). */

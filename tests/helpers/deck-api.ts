@@ -1,9 +1,10 @@
 /**
  * Decks over the HTTP API with the presenter's key, for tests whose subject is not the upload:
- * the multipart form, the upload expecting a new deck, and a deck's detail. Every request bounded.
+ * the multipart form, the upload expecting a new deck, a deck's detail, and a presenter command
+ * (`POST /api/live`). Every request bounded.
  */
 import assert from 'node:assert/strict';
-import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary, SlideshowState } from '../../lib/slideshow/index';
 
 export interface UploadFile {
   name: string;
@@ -34,4 +35,17 @@ export async function deckDetail(url: string, key: string, id: string): Promise<
   const response = await fetch(`${url}/api/decks/${id}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(STEP_MS) });
   assert.equal(response.status, 200);
   return (await response.json()) as DeckDetail;
+}
+
+/** `POST /api/live` with the Bearer key (go live, move, end, handout), expecting 200 and the new state. */
+export async function sendLive(url: string, key: string, command: object): Promise<SlideshowState> {
+  const response = await fetch(`${url}/api/live`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(command),
+    signal: AbortSignal.timeout(STEP_MS),
+  });
+  const body = await response.text();
+  assert.equal(response.status, 200, `POST /api/live ${JSON.stringify(command)}: ${body}`);
+  return JSON.parse(body) as SlideshowState;
 }

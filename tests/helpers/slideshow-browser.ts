@@ -13,11 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary, SlideshowState } from '../../lib/slideshow/index';
 import { startApp, type AppProcess } from './app-process';
-import { deckDetail, postDeck } from './deck-api';
+import { deckDetail, postDeck, sendLive } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
-import { sleep } from './wait';
+import { until } from './wait';
 
 export { sleep } from './wait';
 
@@ -89,13 +89,9 @@ export const PHONES = {
  * which may arrive a moment after it).
  */
 export async function signInLink(app: AppProcess, ms = 5_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const match = /Presenter: (http\S+\/sign-in\?key=\S+)/.exec(app.output());
-    if (match) return match[1]!;
-    assert.ok(Date.now() < deadline, `the server printed no presenter sign-in link:\n${app.output()}`);
-    await sleep(20);
-  }
+  let match: RegExpExecArray | null = null;
+  await until(() => (match = /Presenter: (http\S+\/sign-in\?key=\S+)/.exec(app.output())) !== null, () => `the server's presenter sign-in link; it printed:\n${app.output()}`, ms);
+  return match![1]!;
 }
 
 export async function presenterKeyOf(app: AppProcess): Promise<string> {
@@ -121,6 +117,19 @@ export async function startStage(env: Record<string, string> = {}): Promise<Stag
     return { app, key: await presenterKeyOf(app), browser: await launchBrowser() };
   } catch (error) {
     await app.stop('SIGKILL');
+    throw error;
+  }
+}
+
+/** A stage with a deck uploaded and live: at `slides[0]`, then moved through the rest in turn. */
+export async function startLiveStage(files: Array<{ name: string; data: Buffer }>, title: string, slides: number[] = [1]): Promise<Stage & { deck: DeckDetail }> {
+  const stage = await startStage();
+  try {
+    const deck = await uploadDeckDetail(stage.app.url, stage.key, files, title);
+    for (const [i, slide] of slides.entries()) await sendLive(stage.app.url, stage.key, i === 0 ? { deck: deck.id, slide } : { slide });
+    return { ...stage, deck };
+  } catch (error) {
+    await stopStage(stage, 'SIGKILL');
     throw error;
   }
 }
@@ -307,6 +316,14 @@ export async function swipe(page: Page, direction: 'left' | 'right'): Promise<vo
 }
 
 /** Marks the page; `marked` is still true only if the document was never reloaded or replaced. */
+/**
+ * Two animation frames on the page: what its input handlers did (a key, a swipe) has been
+ * rendered by React and painted. The barrier for "that input changed nothing".
+ */
+export async function rendered(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
 export async function markPage(page: Page): Promise<string> {
   const marker = `m-${Math.random().toString(36).slice(2)}`;
   await page.evaluate((marker) => Object.assign(window, { __marker: marker }), marker);
@@ -318,9 +335,34 @@ export async function stillMarked(page: Page, marker: string): Promise<boolean> 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Preconditions of a scenario's steps: each step first checks what it relies on from the steps
+// before it, so a failure names the broken step instead of timing out in every later one.
+
+/** The talk as anyone reads it (`GET /api/live`). */
+export async function liveNow(url: string): Promise<SlideshowState> {
+  const response = await fetch(`${url}/api/live`, { signal: AbortSignal.timeout(STEP_MS) });
+  assert.equal(response.status, 200, 'GET /api/live');
+  return (await response.json()) as SlideshowState;
+}
+
+/** The step `step` needs the talk live at `slide` (not blacked out unless `blackout`), or no talk live (`slide: 'idle'`). */
+export async function assertTalkAt(url: string, slide: number | 'idle', step: string, { blackout = false } = {}): Promise<void> {
+  const state = await liveNow(url);
+  const now = state.live ? `live at slide ${state.slide}${state.blackout ? ', blacked out' : ''}` : 'not live';
+  if (slide === 'idle') assert.equal(state.live, false, `${step}: needs no talk live; the talk is ${now}`);
+  else assert.ok(state.live && state.slide === slide && state.blackout === blackout, `${step}: needs the talk live at slide ${slide}${blackout ? ', blacked out' : ''}; it is ${now}`);
+}
+
+/** The step `step` needs the audience page to show slide `slide` of `count` (live, or browsing back with `earlier`). */
+export async function assertPhoneAt(page: Page, slide: number, count: number, step: string, earlier = false): Promise<void> {
+  const now = await shownNow(page);
+  assert.match(now.text ?? '', announcement(slide, count, earlier), `${step}: needs the phone on slide ${slide} of ${count}; it shows ${JSON.stringify(now.text)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Decks over the HTTP API (setup for tests that are not about uploading)
 
-export { deckDetail } from './deck-api';
+export { deckDetail, sendLive } from './deck-api';
 
 /** The library page, loaded: its heading and the deck count are on screen. */
 export async function openLibrary(page: Page, url: string): Promise<void> {

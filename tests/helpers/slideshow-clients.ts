@@ -64,6 +64,24 @@ export async function sendJson<T = any>(method: string, url: string, body: unkno
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, response };
 }
 
+/** `PATCH` here edits slide `n` of deck `id` (its notes, its alt text). */
+export function slideUrl(server: { url: string }, id: string, n: number): string {
+  return `${server.url}/api/decks/${id}/slides/${n}`;
+}
+
+/** A refused request: where it goes, what it sends, and the status and stable code it must get. */
+export type Refusal = readonly [url: string, body: unknown, status: number, code: string | undefined];
+
+/** Each `PATCH` is refused with its status, its code and an error a person can read. */
+export async function assertPatchesRefused(refusals: readonly Refusal[], headers: Headers): Promise<void> {
+  for (const [url, body, status, code] of refusals) {
+    const answer = await sendJson('PATCH', url, body, headers);
+    assert.equal(answer.status, status, JSON.stringify(answer.body));
+    assert.equal(answer.body.code, code);
+    assert.ok(answer.body.error.length > 5);
+  }
+}
+
 export { type UploadFile, uploadForm } from './deck-api';
 
 export async function upload(server: SlideshowTestServer, files: UploadFile[], options: { title?: string; headers?: Headers } = {}): Promise<Response> {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { createSlideshow, isLongWork, type Slideshow, type SlideshowOptions } from '../../server/slideshow/index';
 import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, refuseSocket, type HttpTimeouts } from '../../server/http-server';
@@ -54,4 +55,15 @@ export async function startSlideshowServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A server for the describe this is called in: started by its `before`, closed by its `after`.
+ * Read its fields inside tests and hooks, never at declaration.
+ */
+export function useSlideshowServer(...args: Parameters<typeof startSlideshowServer>): SlideshowTestServer {
+  const server = {} as { -readonly [K in keyof SlideshowTestServer]: SlideshowTestServer[K] };
+  before(async () => void Object.assign(server, await startSlideshowServer(...args)));
+  after(() => server.close?.());
+  return server;
 }

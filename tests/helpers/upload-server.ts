@@ -8,7 +8,9 @@ import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { buildDeck, deckSummary, type DeckStore, type ProgressEvent, receiveUpload, type UploadLimits } from '../../server/slides/index';
+import { openTempDeckStore, removeTempDir, type TempDeckStore } from './temp-deck-store';
 
 export interface UploadServer {
   url: string;
@@ -41,6 +43,36 @@ export async function startUploadServer(store: DeckStore, limits: UploadLimits):
       await once(server, 'close');
     },
   };
+}
+
+/** A quiet DeckStore in a fresh temp folder behind an upload server. */
+export interface TempUploads extends TempDeckStore {
+  server: UploadServer;
+}
+
+export async function openTempUploads(prefix: string, limits: UploadLimits): Promise<TempUploads & { close(): Promise<void> }> {
+  const temp = await openTempDeckStore(prefix);
+  const server = await startUploadServer(temp.store, limits);
+  return { ...temp, server, close: () => closeTempUploads({ ...temp, server }) };
+}
+
+async function closeTempUploads(temp: Partial<TempUploads>): Promise<void> {
+  await temp.server?.close();
+  await removeTempDir(temp.dir);
+}
+
+/**
+ * The same for the describe this is called in: set by its `before`, closed and removed by its
+ * `after`. Read the fields inside tests and hooks, never at declaration.
+ */
+export function useTempUploads(prefix: string, limits: UploadLimits): TempUploads {
+  const temp = {} as TempUploads;
+  before(async () => {
+    Object.assign(temp, await openTempDeckStore(prefix));
+    temp.server = await startUploadServer(temp.store, limits);
+  });
+  after(() => closeTempUploads(temp));
+  return temp;
 }
 
 function answer(res: http.ServerResponse, status: number, body: unknown, closeConnection = false): void {

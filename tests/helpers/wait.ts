@@ -4,11 +4,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Poll `condition` (it may be async) every 10 ms until it holds; throw after `ms`, naming `what`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+/**
+ * Poll `condition` (it may be async) every 10 ms until it holds; throw after `ms`, naming `what`
+ * (or what `what()` says then, for a message that shows the state at the deadline).
+ */
+export async function until(condition: () => boolean | Promise<boolean>, what: string | (() => string | Promise<string>), ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : await what()}`);
     await sleep(10);
   }
 }

@@ -466,7 +466,7 @@ class LongLivedClient {
         }
       } catch (error) {
         if (!this.#stopped) this.problems.push(`connect request failed: ${String(error)}`);
-        await sleep(50);
+        await sleep(50); // a client's backoff after a failed connect, not a wait in the test: no hot loop
       }
     }
   }

@@ -91,13 +91,12 @@ describe('the slideshow on several nodes', () => {
   /** Both nodes answer the same state (deck, slide, seq). */
   async function agree(): Promise<SlideshowState> {
     let states: SlideshowState[] = [];
-    const deadline = Date.now() + 15_000;
-    do {
+    const agreed = async () => {
       states = await Promise.all([live(a), live(b)]);
-      if (states[0]!.seq === states[1]!.seq && slideOf(states[0]) === slideOf(states[1])) return states[0]!;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } while (Date.now() < deadline);
-    assert.fail(`the nodes disagree: ${JSON.stringify(states.map((s) => [s.seq, slideOf(s)]))}`);
+      return states[0]!.seq === states[1]!.seq && slideOf(states[0]) === slideOf(states[1]);
+    };
+    await until(agreed, () => `the nodes to agree; they say ${JSON.stringify(states.map((s) => [s.seq, slideOf(s)]))}`, 15_000);
+    return states[0]!;
   }
 
   before(async () => {
@@ -229,12 +228,8 @@ describe('the slideshow on several nodes', () => {
     // The late node reads the talk itself once its link is up; the announcement of the agreed talk
     // reaches its phone through Redis on its own path, so either may come first (images are safe
     // meanwhile: a node reads the key again before refusing one).
-    const deadline = Date.now() + 15_000;
     let known = await live(late);
-    while (known.seq !== agreed.seq && Date.now() < deadline) {
-      await sleep(50);
-      known = await live(late);
-    }
+    await until(async () => (known = await live(late)).seq === agreed.seq, () => `the late node to load the agreed talk (seq ${agreed.seq}, it has ${known.seq})`, 15_000);
     assert.equal(known.seq, agreed.seq, 'the late node loaded the agreed talk');
     assert.equal(slideOf(known), slideOf(agreed));
   });
@@ -248,6 +243,8 @@ describe('the slideshow on several nodes', () => {
       // A deck change: node B must load the deck before it knows the change.
       const state = await command(a, { deck: change % 2 === 0 ? other : deck.id });
       const joiners = Array.from({ length: 20 }, (_, i) => phoneOn(b));
+      // The joins are spread over the moments after the change on purpose (the window is the
+      // scenario itself, not a wait for something): 1.5 ms apart, 30 ms in all.
       await Promise.all(joiners.map(async (phone, i) => {
         await sleep(i * 1.5);
         await phone.join();

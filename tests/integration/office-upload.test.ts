@@ -12,10 +12,12 @@ import type { DeckDetail, UploadProgress } from '../../lib/slideshow/index';
 import { type FodpSlide, encryptOdp, officeFile, processesUsing } from '../helpers/office-fixtures';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
-import { bearer, getJson, uploadForm, type UploadFile } from '../helpers/slideshow-clients';
+import { bearer, getJson, until, uploadForm, type UploadFile } from '../helpers/slideshow-clients';
 import { makeZip } from '../helpers/zip-writer';
 
 const TEST_MS = 180_000;
+/** How long soffice may take to start or be killed, and a temp folder to go. */
+const OFFICE_MS = 30_000;
 const THREE: FodpSlide[] = [
   { title: 'Welcome', notes: ['Thank the organisers.', 'Then the agenda.'] },
   { title: 'No notes here' },
@@ -109,10 +111,10 @@ describe('Office decks through LibreOffice', () => {
     const reader = response.body!.getReader();
     let seen = '';
     while (!seen.includes('"converting"')) seen += new TextDecoder().decode((await reader.read()).value);
-    await waitFor(async () => (await processesUsing(server.dataDir)).length > 0, 'soffice to start');
+    await until(async () => (await processesUsing(server.dataDir)).length > 0, 'soffice to start', OFFICE_MS);
     cancel.abort();
-    await waitFor(async () => (await processesUsing(server.dataDir)).length === 0, 'soffice to be killed');
-    await waitFor(async () => (await readdir(server.dataDir)).every((name) => !name.startsWith('.')), 'the temp folder to go');
+    await until(async () => (await processesUsing(server.dataDir)).length === 0, 'soffice to be killed', OFFICE_MS);
+    await until(async () => (await readdir(server.dataDir)).every((name) => !name.startsWith('.')), 'the temp folder to go', OFFICE_MS);
     assert.deepEqual((await getJson<unknown[]>(`${server.url}/api/decks`, bearer(server))).body, []);
   });
 
@@ -168,11 +170,3 @@ describe('the conversion queue', () => {
     while (!(await reader.read()).done);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -6,18 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
+import { type TestServer, useBayeuxServer } from '../helpers/bayeux-server';
 import { RawBayeux } from '../helpers/raw-bayeux';
 import { Outgoing } from '../../server/bayeux/outgoing';
 
 import { sleep, until } from '../helpers/wait';
 
 describe('long-polling', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startBayeuxServer({ timeout: 3000, allowedOrigins: ['http://allowed.example'] });
-  });
-  after(() => server.close());
+  const server = useBayeuxServer({ timeout: 3000, allowedOrigins: ['http://allowed.example'] });
 
   test('sets an HttpOnly browser cookie on the first response', async () => {
     const client = new RawBayeux(server.endpoint);
@@ -88,11 +84,7 @@ describe('long-polling', () => {
 });
 
 describe('callback-polling', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startBayeuxServer({ timeout: 2000 });
-  });
-  after(() => server.close());
+  const server = useBayeuxServer({ timeout: 2000 });
 
   const get = async (query: Record<string, string>) => {
     const response = await fetch(`${server.endpoint}?${new URLSearchParams(query)}`);
@@ -138,11 +130,7 @@ function nextMessages(ws: WebSocket): Promise<any[]> {
 }
 
 describe('websocket', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startBayeuxServer({ timeout: 3000, wsPingInterval: 1000, maxQueue: 50, wsMaxBufferedBytes: 64 * 1024, allowedOrigins: ['http://allowed.example'] });
-  });
-  after(() => server.close());
+  const server = useBayeuxServer({ timeout: 3000, wsPingInterval: 1000, maxQueue: 50, wsMaxBufferedBytes: 64 * 1024, allowedOrigins: ['http://allowed.example'] });
 
   test('accepts the cometd subprotocol or none', async () => {
     const withProtocol = await openSocket(wsUrl(server), {}, ['cometd']);

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { makePdf } from '../helpers/pdf-fixtures';
 import { startSlideshowServer } from '../helpers/slideshow-server';
-import { TEST_MS, bearer, getJson, sleep, uploadForm } from '../helpers/slideshow-clients';
-
-/** Polls an async condition, bounded, as tests/helpers/wait.ts's `until` does a sync one. */
-async function eventually(condition: () => Promise<boolean>, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { TEST_MS, bearer, getJson, until, uploadForm } from '../helpers/slideshow-clients';
 
 const PAGES = 108;
 
@@ -42,7 +33,7 @@ test('an upload cancelled mid-render makes no deck and leaves nothing on disk', 
     assert.ok(rendered < PAGES, 'cancelled while rendering');
     cancel.abort();
     // The build stops and removes its folders; without the fix they stayed until the deck was made.
-    await eventually(async () => (await readdir(server.dataDir)).every((name) => before.has(name)), 'the upload\'s folders to go', 30_000);
+    await until(async () => (await readdir(server.dataDir)).every((name) => before.has(name)), 'the upload\'s folders to go', 30_000);
     assert.deepEqual((await getJson<unknown[]>(`${server.url}/api/decks`, bearer(server))).body, []);
     assert.deepEqual((await readdir(server.dataDir)).filter((name) => !before.has(name)), []);
   } finally {

@@ -255,12 +255,18 @@ describe('the /meta/connect hold-and-flush cycle', () => {
   });
 
   describe('a session with a push sink (WebSocket)', () => {
-    test('events are pushed at once, without waking the held connect', async () => {
+    /** A connected session with a recording push sink, subscribed to /news. */
+    async function subscribedWithSink() {
       const { core } = makeCore({ timeout: 60_000 });
       const session = await connectedSession(core);
       const sink = recordingSink();
       session.sink = sink;
       await subscribe(core, session, '/news');
+      return { core, session, sink };
+    }
+
+    test('events are pushed at once, without waking the held connect', async () => {
+      const { core, session, sink } = await subscribedWithSink();
       const held = capture();
       core.holdConnect(await connectPending(core, session), held);
       await publish(core, session, '/news', 'a', 'b');
@@ -272,11 +278,7 @@ describe('the /meta/connect hold-and-flush cycle', () => {
     });
 
     test('a full socket keeps events queued, in order, until it drains', async () => {
-      const { core } = makeCore({ timeout: 60_000 });
-      const session = await connectedSession(core);
-      const sink = recordingSink();
-      session.sink = sink;
-      await subscribe(core, session, '/news');
+      const { core, session, sink } = await subscribedWithSink();
       sink.writable = false;
       await publish(core, session, '/news', 1, 2);
       assert.equal(session.queueLength, 2);

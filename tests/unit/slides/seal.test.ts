@@ -5,39 +5,29 @@
  * bit, never opens them. A deck.json from before sealing still loads; a damaged seal is refused.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createDecipheriv } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { DeckStore, type StoredDeck, type UploadLimits, uploadLimits } from '../../../server/slides/index';
+import { before, describe, it } from 'node:test';
+import { type StoredDeck, type UploadLimits, uploadLimits } from '../../../server/slides/index';
 import { parseDeckFile } from '../../../server/slides/deck-file';
 import { SEAL_NONCE_BYTES, SEAL_TAG_BYTES, parseSealedFileName, seal, sealedFile, sealedFileName, unseal } from '../../../server/slides/seal';
 import { makeImage } from '../../helpers/slide-fixtures';
-import { type UploadServer, startUploadServer, upload } from '../../helpers/upload-server';
+import { upload, useTempUploads } from '../../helpers/upload-server';
 
 const LIMITS: UploadLimits = uploadLimits({ maxSlides: 5 });
 
 describe('sealed variants', () => {
-  let dir: string;
-  let store: DeckStore;
-  let server: UploadServer;
+  const up = useTempUploads('seal-', LIMITS);
   let deck: StoredDeck;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'seal-'));
-    store = await DeckStore.open(dir, { log: () => {} });
-    server = await startUploadServer(store, LIMITS);
-    const answer = await upload(server.url, [
+    const answer = await upload(up.server.url, [
       { name: '1.png', data: await makeImage({ width: 1600, height: 900 }) },
       { name: '2.png', data: await makeImage({ width: 800, height: 450, noise: true }) },
     ]);
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    deck = (await store.get(answer.body.id!))!;
-  });
-  after(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
+    deck = (await up.store.get(answer.body.id!))!;
   });
 
   it('gives every slide its own 256-bit key and one sealed WebP and JPEG per width', () => {
@@ -60,8 +50,8 @@ describe('sealed variants', () => {
     for (const slide of deck.slides) {
       for (const variant of slide.sealed!) {
         for (const format of ['webp', 'jpeg'] as const) {
-          const sealed = await readFile((await sealedFile(store, deck.id, sealedFileName(variant[format])))!);
-          const plain = await readFile((await store.imageFile(deck.id, `${slide.token}-${variant.width}.${format === 'jpeg' ? 'jpg' : 'webp'}`))!);
+          const sealed = await readFile((await sealedFile(up.store, deck.id, sealedFileName(variant[format])))!);
+          const plain = await readFile((await up.store.imageFile(deck.id, `${slide.token}-${variant.width}.${format === 'jpeg' ? 'jpg' : 'webp'}`))!);
           assert.equal(sealed.length, plain.length + SEAL_NONCE_BYTES + SEAL_TAG_BYTES);
           assert.ok(!sealed.includes(plain.subarray(0, 64)), 'no plain bytes in the sealed file');
           assert.deepEqual(unseal(sealed, slide.key!), plain);
@@ -74,9 +64,9 @@ describe('sealed variants', () => {
 
   it('uses a fresh nonce for every file', async () => {
     const nonces = new Set<string>();
-    for (const name of await readdir(path.join(dir, deck.id))) {
+    for (const name of await readdir(path.join(up.dir, deck.id))) {
       if (parseSealedFileName(name) === undefined) continue;
-      nonces.add((await readFile(path.join(dir, deck.id, name))).subarray(0, SEAL_NONCE_BYTES).toString('hex'));
+      nonces.add((await readFile(path.join(up.dir, deck.id, name))).subarray(0, SEAL_NONCE_BYTES).toString('hex'));
     }
     const files = deck.slides.reduce((n, slide) => n + 2 * slide.sealed!.length, 0);
     assert.equal(nonces.size, files);
@@ -106,15 +96,15 @@ describe('sealed variants', () => {
 
   it('finds only sealed files this deck made', async () => {
     const token = deck.slides[0]!.sealed![0]!.webp;
-    assert.ok(await sealedFile(store, deck.id, `${token}.bin`));
-    assert.equal(await sealedFile(store, deck.id, `${token.replace(/^./, token[0] === 'a' ? 'b' : 'a')}.bin`), undefined);
-    assert.equal(await sealedFile(store, deck.id, `../${token}.bin`), undefined);
-    assert.equal(await sealedFile(store, deck.id, `${deck.slides[0]!.token}-640.webp`), undefined);
-    assert.equal(await sealedFile(store, 'aaaaaaaaaaaaaaaa', `${token}.bin`), undefined);
+    assert.ok(await sealedFile(up.store, deck.id, `${token}.bin`));
+    assert.equal(await sealedFile(up.store, deck.id, `${token.replace(/^./, token[0] === 'a' ? 'b' : 'a')}.bin`), undefined);
+    assert.equal(await sealedFile(up.store, deck.id, `../${token}.bin`), undefined);
+    assert.equal(await sealedFile(up.store, deck.id, `${deck.slides[0]!.token}-640.webp`), undefined);
+    assert.equal(await sealedFile(up.store, 'aaaaaaaaaaaaaaaa', `${token}.bin`), undefined);
   });
 
   it('loads a deck.json from before sealing, and refuses one whose seal is damaged', async () => {
-    const json = await readFile(path.join(dir, deck.id, 'deck.json'), 'utf8');
+    const json = await readFile(path.join(up.dir, deck.id, 'deck.json'), 'utf8');
     const record = JSON.parse(json) as StoredDeck;
     const unsealed = { ...record, slides: record.slides.map(({ key: _k, sealed: _s, ...slide }) => slide) };
     assert.ok(parseDeckFile(JSON.stringify(unsealed), deck.id));

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DeckStore, type StoredDeck, deckDetail, deckSummary, shownSlide, urlsFor } from '../../../server/slides/index';
 import { newDeckId, newToken } from '../../../server/slides/ids';
 import { headingOf } from '../../../server/slides/deck-file';
+import { useTempDeckStore } from '../../helpers/temp-deck-store';
 
 const PLACEHOLDER = 'data:image/webp;base64,UklGRg==';
 
@@ -210,31 +211,25 @@ describe('deck URLs and views', () => {
 });
 
 describe('DeckStore: speaker notes', () => {
-  let dir: string;
-  let store: DeckStore;
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'deck-notes-'));
-    store = await DeckStore.open(dir);
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  const temp = useTempDeckStore('deck-notes-');
 
   it('sets one slide\'s notes (normalised, line breaks kept), removes them with "", and keeps them in deck.json', async () => {
-    const deck = await addDeck(store);
-    const set = await store.setNotes(deck.id, 2, 'Say hello\r\n\r\n  then the demo  \n');
+    const deck = await addDeck(temp.store);
+    const set = await temp.store.setNotes(deck.id, 2, 'Say hello\r\n\r\n  then the demo  \n');
     assert.ok(set.ok);
     assert.equal(set.deck.slides[1]!.notes, 'Say hello\n\n  then the demo');
     assert.equal(set.deck.slides[0]!.notes, undefined);
-    const onDisk = JSON.parse(await readFile(path.join(dir, deck.id, 'deck.json'), 'utf8')) as StoredDeck;
+    const onDisk = JSON.parse(await readFile(path.join(temp.dir, deck.id, 'deck.json'), 'utf8')) as StoredDeck;
     assert.equal(onDisk.slides[1]!.notes, 'Say hello\n\n  then the demo');
     assert.equal(deckDetail(onDisk).slides[1]!.notes, 'Say hello\n\n  then the demo');
     assert.equal(shownSlide(onDisk, 2)!.hasOwnProperty('notes'), false, 'the audience\'s slide never carries notes');
-    const removed = await store.setNotes(deck.id, 2, '  ');
+    const removed = await temp.store.setNotes(deck.id, 2, '  ');
     assert.ok(removed.ok && !('notes' in removed.deck.slides[1]!));
   });
 
   it('refuses bad input with a stable code and writes nothing', async () => {
-    const deck = await addDeck(store);
-    await store.setNotes(deck.id, 1, 'kept');
+    const deck = await addDeck(temp.store);
+    await temp.store.setNotes(deck.id, 1, 'kept');
     const cases: Array<[string, number, unknown, string]> = [
       [deck.id, 1, 'x'.repeat(20_001), 'notes_too_long'],
       [deck.id, 1, 42, 'notes_invalid'],
@@ -243,21 +238,15 @@ describe('DeckStore: speaker notes', () => {
       ['nodeckhere', 1, 'x', 'no_such_deck'],
     ];
     for (const [id, n, notes, code] of cases) {
-      const result = await store.setNotes(id, n, notes);
+      const result = await temp.store.setNotes(id, n, notes);
       assert.ok(!result.ok && result.code === code, `${code}: ${JSON.stringify(result)}`);
     }
-    assert.equal((await store.get(deck.id))!.slides[0]!.notes, 'kept');
+    assert.equal((await temp.store.get(deck.id))!.slides[0]!.notes, 'kept');
   });
 });
 
 describe('alt text', () => {
-  let dir: string;
-  let store: DeckStore;
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'deck-alt-'));
-    store = await DeckStore.open(dir);
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  const temp = useTempDeckStore('deck-alt-');
 
   it('defaults to the page\'s first line of text, else to the slide number, never the file name', () => {
     assert.equal(headingOf('\n  •  \n  Quarterly   results \nRevenue grew 12 %\n'), 'Quarterly results');
@@ -277,33 +266,33 @@ describe('alt text', () => {
   });
 
   it('sets one slide\'s alt text (one line, normalised), goes back to the default with "", and keeps the notes', async () => {
-    const deck = await addDeck(store);
-    await store.setNotes(deck.id, 2, 'kept notes');
-    const set = await store.editSlide(deck.id, 2, { alt: '  A rising\nline   chart \u0007' });
+    const deck = await addDeck(temp.store);
+    await temp.store.setNotes(deck.id, 2, 'kept notes');
+    const set = await temp.store.editSlide(deck.id, 2, { alt: '  A rising\nline   chart \u0007' });
     assert.ok(set.ok);
     assert.equal(set.deck.slides[1]!.alt, 'A rising line chart');
     assert.equal(set.deck.slides[1]!.notes, 'kept notes');
-    const onDisk = (await store.get(deck.id))!;
+    const onDisk = (await temp.store.get(deck.id))!;
     assert.equal(shownSlide(onDisk, 2)!.alt, 'Slide 2 of 2: A rising line chart');
     assert.equal(deckDetail(onDisk).slides[1]!.altText, 'A rising line chart');
     assert.equal('altText' in shownSlide(onDisk, 2)!, false, 'the audience gets the alt, not the editing field');
-    const reset = await store.editSlide(deck.id, 2, { alt: ' ' });
+    const reset = await temp.store.editSlide(deck.id, 2, { alt: ' ' });
     assert.ok(reset.ok && !('alt' in reset.deck.slides[1]!));
-    assert.equal(shownSlide((await store.get(deck.id))!, 2)!.alt, 'Slide 2 of 2');
+    assert.equal(shownSlide((await temp.store.get(deck.id))!, 2)!.alt, 'Slide 2 of 2');
   });
 
   it('refuses bad alt text with a stable code and writes nothing', async () => {
-    const deck = await addDeck(store);
-    await store.editSlide(deck.id, 1, { alt: 'kept' });
+    const deck = await addDeck(temp.store);
+    await temp.store.editSlide(deck.id, 1, { alt: 'kept' });
     const cases: Array<[unknown, string]> = [['x'.repeat(501), 'alt_too_long'], [42, 'alt_invalid'], [null, 'alt_invalid'], [['a'], 'alt_invalid']];
     for (const [alt, code] of cases) {
-      const result = await store.editSlide(deck.id, 1, { alt });
+      const result = await temp.store.editSlide(deck.id, 1, { alt });
       assert.ok(!result.ok && result.code === code, `${code}: ${JSON.stringify(result)}`);
     }
-    const both = await store.editSlide(deck.id, 1, { alt: 'new', notes: 7 });
+    const both = await temp.store.editSlide(deck.id, 1, { alt: 'new', notes: 7 });
     assert.ok(!both.ok && both.code === 'notes_invalid', 'one bad field refuses the whole edit');
-    assert.ok((await store.editSlide(deck.id, 1, { alt: 'x'.repeat(500) })).ok, '500 characters are fine');
-    await store.editSlide(deck.id, 1, { alt: 'kept' });
-    assert.equal((await store.get(deck.id))!.slides[0]!.alt, 'kept');
+    assert.ok((await temp.store.editSlide(deck.id, 1, { alt: 'x'.repeat(500) })).ok, '500 characters are fine');
+    await temp.store.editSlide(deck.id, 1, { alt: 'kept' });
+    assert.equal((await temp.store.get(deck.id))!.slides[0]!.alt, 'kept');
   });
 });
