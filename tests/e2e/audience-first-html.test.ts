@@ -8,12 +8,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
 import { type AppProcess } from '../helpers/app-process';
 import {
-  assertTalkAt, imageUrls, openPhone, PHONES, shownLog, startStage, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
+  assertTalkAt, imageUrls, openPhone, PHONES, shownLog, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, sendLive,
 } from '../helpers/slideshow-browser';
+import { useStage } from '../helpers/use-stage';
 
 const TEST = { timeout: TEST_MS } as const;
 
@@ -49,49 +50,39 @@ const live = (app: AppProcess, key: string, command: object) => sendLive(app.url
 // One scenario: each step goes on from where the one before left the talk, so they run in order,
 // one at a time, and each first checks that it starts where it should.
 describe('the live slide in the first HTML of the audience page', { concurrency: 1 }, () => {
-  let app: AppProcess;
-  let key: string;
-  let browser: Browser;
-  let deck: DeckDetail;
-
-  before(async () => {
-    ({ app, key, browser } = await startStage());
-    deck = await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 4), 'First HTML');
-  });
-
-  after(() => stopStage({ app, browser }));
+  const stage = useStage(async ({ app, key }) => ({ deck: await uploadDeckDetail(app.url, key, (await talkFiles()).slice(0, 4), 'First HTML') }));
 
   test('before a talk, without JavaScript: the waiting title', TEST, async () => {
-    await assertTalkAt(app.url, 'idle', 'before a talk');
-    const context = await browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
+    await assertTalkAt(stage.app.url, 'idle', 'before a talk');
+    const context = await stage.browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${app.url}/`, { timeout: STEP_MS });
+    await page.goto(`${stage.app.url}/`, { timeout: STEP_MS });
     await page.getByRole('heading', { name: 'The talk will start soon' }).waitFor({ timeout: STEP_MS });
     assert.equal(await page.locator('main picture img').count(), 0);
     await context.close();
   });
 
   test('during a talk: the live slide and its preload, no other slide, not cached', TEST, async () => {
-    await assertTalkAt(app.url, 'idle', 'going live');
-    await live(app, key, { deck: deck.id, slide: 1 });
-    const state = await live(app, key, { step: 1 });
+    await assertTalkAt(stage.app.url, 'idle', 'going live');
+    await live(stage.app, stage.key, { deck: stage.deck.id, slide: 1 });
+    const state = await live(stage.app, stage.key, { step: 1 });
     assert.equal(state.live && state.slide, 2);
-    const [shown, liveSlide, next, ...rest] = [deck.slides[0]!, deck.slides[1]!, deck.slides[2]!, ...deck.slides.slice(3)];
+    const [shown, liveSlide, next, ...rest] = [stage.deck.slides[0]!, stage.deck.slides[1]!, stage.deck.slides[2]!, ...stage.deck.slides.slice(3)];
 
-    const response = await fetch(`${app.url}/`);
+    const response = await fetch(`${stage.app.url}/`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('cache-control') ?? '', /no-store/);
     assert.match(response.headers.get('cache-control') ?? '', /private/);
     const html = await response.text();
 
-    const context = await browser.newContext({ javaScriptEnabled: true });
+    const context = await stage.browser.newContext({ javaScriptEnabled: true });
     const parsed = await parsedDocument(await context.newPage(), html);
     await context.close();
     assert.equal(parsed.img, liveSlide.src, 'the <img> is the live slide');
     assert.ok(parsed.preload, 'a preload of the live slide image');
     assert.equal(parsed.preload.priority, 'high');
     assert.deepEqual(parsed.preload.srcset, liveSlide.images.map((image) => `${image.webp} ${image.width}w`).join(', '));
-    const current = await (await fetch(`${app.url}/api/live`)).json();
+    const current = await (await fetch(`${stage.app.url}/api/live`)).json();
     assert.deepEqual(parsed.props, { state: current }, 'the page is given exactly what GET /api/live answers');
     const slideImages = parsed.urls.filter((url) => url.includes('/img/'));
     assert.ok(slideImages.length > 0);
@@ -102,11 +93,11 @@ describe('the live slide in the first HTML of the audience page', { concurrency:
   });
 
   test('during a talk, without JavaScript: the live slide shows', TEST, async () => {
-    await assertTalkAt(app.url, 2, 'the live slide without JavaScript');
-    const liveSlide = deck.slides[1]!;
-    const context = await browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
+    await assertTalkAt(stage.app.url, 2, 'the live slide without JavaScript');
+    const liveSlide = stage.deck.slides[1]!;
+    const context = await stage.browser.newContext({ ...PHONES.iphone, javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${app.url}/`, { timeout: STEP_MS });
+    await page.goto(`${stage.app.url}/`, { timeout: STEP_MS });
     const img = page.locator('main picture img');
     await img.waitFor({ timeout: STEP_MS });
     await page.waitForFunction(() => {
@@ -120,10 +111,10 @@ describe('the live slide in the first HTML of the audience page', { concurrency:
   });
 
   test('with JavaScript: hydrates the same slide without an error, then follows a change', TEST, async () => {
-    await assertTalkAt(app.url, 2, 'hydrating the live slide');
-    const [liveSlide, next] = [deck.slides[1]!, deck.slides[2]!];
+    await assertTalkAt(stage.app.url, 2, 'hydrating the live slide');
+    const [liveSlide, next] = [stage.deck.slides[1]!, stage.deck.slides[2]!];
     const errors: string[] = [];
-    const tab = await openPhone(browser, app.url, PHONES.iphone, {
+    const tab = await openPhone(stage.browser, stage.app.url, PHONES.iphone, {
       before: async (context) => {
         context.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
         context.on('weberror', (error) => void errors.push(error.error().message));
@@ -140,7 +131,7 @@ describe('the live slide in the first HTML of the audience page', { concurrency:
     });
     const { page } = tab;
     await page.getByRole('status').getByText('Connected').waitFor({ state: 'attached', timeout: STEP_MS });
-    await waitForPhoneSlide(page, liveSlide, deck.slides.length);
+    await waitForPhoneSlide(page, liveSlide, stage.deck.slides.length);
     assert.equal(await page.locator('main picture img').getAttribute('data-from-server'), '1', 'the server-rendered <img> was hydrated, not replaced');
     const before = await shownLog(page);
     // While the HTML is parsed the image may not be there yet; once it is, it stays, and is the live slide.
@@ -153,8 +144,8 @@ describe('the live slide in the first HTML of the audience page', { concurrency:
     await page.locator('main img[aria-hidden="true"]').waitFor({ state: 'detached', timeout: STEP_MS });
 
     const since = Date.now();
-    await live(app, key, { step: 1 });
-    await waitForPhoneSlide(page, next, deck.slides.length, { since });
+    await live(stage.app, stage.key, { step: 1 });
+    await waitForPhoneSlide(page, next, stage.deck.slides.length, { since });
     assert.deepEqual(errors, [], 'no error in the console (hydration errors included)');
     await tab.context.close();
   });

@@ -44,6 +44,16 @@ export async function sendAndSettle(core: BayeuxCore, messages: readonly unknown
   return result;
 }
 
+/** The batch's one reply, checked to answer `id` on `channel` with `successful`. */
+export function onlyReply(replies: readonly Message[], expected: { channel: string; id: string; successful: boolean }): Message {
+  assert.equal(replies.length, 1, `one reply, got ${JSON.stringify(replies)}`);
+  const reply = replies[0]!;
+  assert.equal(reply.channel, expected.channel);
+  assert.equal(reply.id, expected.id);
+  assert.equal(reply.successful, expected.successful);
+  return reply;
+}
+
 export function handshakeMessage(extra: Partial<Message> = {}): Message {
   return { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling', 'callback-polling', 'websocket'], ...extra };
 }

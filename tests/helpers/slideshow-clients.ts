@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CometD } from 'cometd';
-import type { DeckSummary } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
 import { postDeck, uploadForm, type UploadFile } from './deck-api';
 import type { SlideshowTestServer } from './slideshow-server';
 import { connected, newClient, recordWire, subscribe, type Mode } from './cometd-client';
@@ -67,6 +67,18 @@ export async function sendJson<T = any>(method: string, url: string, body: unkno
 /** `PATCH` here edits slide `n` of deck `id` (its notes, its alt text). */
 export function slideUrl(server: { url: string }, id: string, n: number): string {
   return `${server.url}/api/decks/${id}/slides/${n}`;
+}
+
+/** `PATCH` slide `n` of deck `id` as the presenter. */
+export function patchSlide(server: SlideshowTestServer, id: string, n: number, body: unknown): Promise<{ status: number; body: any; response: Response }> {
+  return sendJson('PATCH', slideUrl(server, id, n), body, bearer(server));
+}
+
+/** Deck `id`'s slides as the presenter's deck detail lists them. */
+export async function deckSlides(server: SlideshowTestServer, id: string): Promise<DeckDetail['slides']> {
+  const detail = await getJson<DeckDetail>(`${server.url}/api/decks/${id}`, bearer(server));
+  assert.equal(detail.status, 200, JSON.stringify(detail.body));
+  return detail.body.slides;
 }
 
 /** A refused request: where it goes, what it sends, and the status and stable code it must get. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { DeckDetail, DeckSummary, LiveState } from '../../lib/slideshow/index';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer, useSlideshowServer } from '../helpers/slideshow-server';
-import { assertPatchesRefused, type Refusal, slideUrl, TEST_MS, bearer, getJson, sameOrigin, sendJson, signIn, uploadDeck } from '../helpers/slideshow-clients';
+import { assertPatchesRefused, deckSlides, patchSlide, type Refusal, slideUrl, TEST_MS, bearer, getJson, sameOrigin, sendJson, signIn, uploadDeck } from '../helpers/slideshow-clients';
 
 const png = () => makeImage({ width: 320, height: 180, format: 'png' });
 
@@ -21,13 +21,12 @@ describe('presenter room API', () => {
   });
 
   test('PATCH /api/decks/:id/slides/:n sets the notes; the deck detail carries them; "" removes them', { timeout: TEST_MS }, async () => {
-    const set = await sendJson('PATCH', notesUrl(2), { notes: 'Breathe.\nThen the demo.' }, bearer(server));
+    const set = await patchSlide(server, deck.id, 2, { notes: 'Breathe.\nThen the demo.' });
     assert.equal(set.status, 200);
     assert.equal(set.body.slide, 2);
     assert.equal(set.body.notes, 'Breathe.\nThen the demo.');
-    const detail = await getJson<DeckDetail>(`${server.url}/api/decks/${deck.id}`, bearer(server));
-    assert.equal(detail.body.slides[1]!.notes, 'Breathe.\nThen the demo.');
-    const cleared = await sendJson('PATCH', notesUrl(2), { notes: '' }, bearer(server));
+    assert.equal((await deckSlides(server, deck.id))[1]!.notes, 'Breathe.\nThen the demo.');
+    const cleared = await patchSlide(server, deck.id, 2, { notes: '' });
     assert.equal(cleared.status, 200);
     assert.equal('notes' in cleared.body, false);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { DeckDetail, DeckSummary, LiveState } from '../../lib/slideshow/index';
 import { makeImage } from '../helpers/slide-fixtures';
 import { useSlideshowServer } from '../helpers/slideshow-server';
-import { assertPatchesRefused, type Refusal, slideUrl, TEST_MS, bearer, disconnectAll, follower, getJson, sendJson, until, uploadDeck } from '../helpers/slideshow-clients';
+import { assertPatchesRefused, deckSlides, patchSlide, type Refusal, slideUrl, TEST_MS, bearer, disconnectAll, follower, getJson, sendJson, until, uploadDeck } from '../helpers/slideshow-clients';
 
 const png = (width: number) => makeImage({ width, height: 180, format: 'png' });
 const SECRET_ALT = 'Chart of the unreleased prices, rising';
@@ -26,15 +26,13 @@ describe('alt text per slide', () => {
   });
 
   test('slides from image files default to their number, never the file name; PATCH sets and resets the alt', { timeout: TEST_MS }, async () => {
-    const before = await getJson<DeckDetail>(`${server.url}/api/decks/${deck.id}`, bearer(server));
-    assert.deepEqual(before.body.slides.map((slide) => slide.alt), ['Slide 1 of 3', 'Slide 2 of 3', 'Slide 3 of 3']);
-    const set = await sendJson('PATCH', altUrl(3), { alt: '  Team   photo\non the roof ' }, bearer(server));
+    assert.deepEqual((await deckSlides(server, deck.id)).map((slide) => slide.alt), ['Slide 1 of 3', 'Slide 2 of 3', 'Slide 3 of 3']);
+    const set = await patchSlide(server, deck.id, 3, { alt: '  Team   photo\non the roof ' });
     assert.equal(set.status, 200, JSON.stringify(set.body));
     assert.equal(set.body.altText, 'Team photo on the roof');
     assert.equal(set.body.alt, 'Slide 3 of 3: Team photo on the roof');
-    const detail = await getJson<DeckDetail>(`${server.url}/api/decks/${deck.id}`, bearer(server));
-    assert.equal(detail.body.slides[2]!.alt, 'Slide 3 of 3: Team photo on the roof');
-    const reset = await sendJson('PATCH', altUrl(3), { alt: '' }, bearer(server));
+    assert.equal((await deckSlides(server, deck.id))[2]!.alt, 'Slide 3 of 3: Team photo on the roof');
+    const reset = await patchSlide(server, deck.id, 3, { alt: '' });
     assert.equal(reset.status, 200);
     assert.equal('altText' in reset.body, false);
     assert.equal(reset.body.alt, 'Slide 3 of 3');

@@ -1,9 +1,7 @@
 import { describe, test } from 'node:test';
 import { runFanouts } from '../../server/bayeux/protocol/process';
 import assert from 'node:assert/strict';
-import {
-  assertError, connectPending, connectedSession, handshake, makeCore, requestInfo, send, sendAndSettle,
-} from '../helpers/protocol';
+import { assertError, connectPending, connectedSession, handshake, makeCore, requestInfo, send, sendAndSettle, onlyReply } from '../helpers/protocol';
 
 describe('/meta/connect', () => {
   test('an unknown clientId gets 402::Unknown client with handshake advice and a non-zero interval', async () => {
@@ -14,11 +12,7 @@ describe('/meta/connect', () => {
     ]) {
       const { replies, scope } = await send(core, [message]);
       assert.equal(scope.connect, undefined);
-      assert.equal(replies.length, 1);
-      const reply = replies[0]!;
-      assert.equal(reply.channel, '/meta/connect');
-      assert.equal(reply.id, 'c1');
-      assert.equal(reply.successful, false);
+      const reply = onlyReply(replies, { channel: '/meta/connect', id: 'c1', successful: false });
       assert.equal(reply.error, '402::Unknown client');
       assert.equal(reply.advice?.reconnect, 'handshake');
       assert.equal(reply.advice?.interval, 750);

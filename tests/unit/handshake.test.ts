@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import type { Message } from '../../lib/bayeux/index';
 import { runAfter } from '../../server/bayeux/protocol/process';
 import type { ServerSession } from '../../server/bayeux/session';
-import {
-  assertError, drained, handshake, handshakeMessage, makeCore, requestInfo, send, sendAndSettle,
-} from '../helpers/protocol';
+import { assertError, drained, handshake, handshakeMessage, makeCore, requestInfo, send, sendAndSettle, onlyReply } from '../helpers/protocol';
 
 describe('/meta/handshake', () => {
   test('a handshake creates a session and answers with the fields the spec requires', async () => {
     const { core, engine } = makeCore({ timeout: 20_000, interval: 0 });
     const { replies } = await sendAndSettle(core, [handshakeMessage({ id: 'h1' })]);
-    assert.equal(replies.length, 1);
-    const reply = replies[0]!;
-    assert.equal(reply.channel, '/meta/handshake');
-    assert.equal(reply.id, 'h1');
-    assert.equal(reply.successful, true);
+    const reply = onlyReply(replies, { channel: '/meta/handshake', id: 'h1', successful: true });
     assert.equal(reply.version, '1.0');
     assert.ok(Array.isArray(reply.supportedConnectionTypes));
     assert.ok(reply.supportedConnectionTypes.includes('long-polling'));
@@ -68,10 +62,7 @@ describe('/meta/handshake', () => {
   test('no connection type in common: 301 with the server types and reconnect none, no session', async () => {
     const { core, engine } = makeCore({ transports: ['long-polling', 'websocket'] });
     const { replies } = await sendAndSettle(core, [handshakeMessage({ id: 'x', supportedConnectionTypes: ['iframe', 'flash'] })]);
-    const reply = replies[0]!;
-    assert.equal(reply.channel, '/meta/handshake');
-    assert.equal(reply.id, 'x');
-    assert.equal(reply.successful, false);
+    const reply = onlyReply(replies, { channel: '/meta/handshake', id: 'x', successful: false });
     assertError(reply.error, 301, ['iframe', 'flash'], 'Connection types not supported');
     assert.equal(reply.advice?.reconnect, 'none');
     assert.deepEqual(reply.supportedConnectionTypes, ['long-polling', 'websocket']);

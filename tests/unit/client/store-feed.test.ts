@@ -11,14 +11,19 @@ function feed(open = () => true) {
 }
 const seqOfStore = () => useSlideshowStore.getState().state?.seq;
 
+/** The store holds the state numbered `stored`, and the states handed on were numbered `handed`, in order. */
+function assertFed(taken: SlideshowState[], stored: number, handed: number[]): void {
+  assert.equal(seqOfStore(), stored);
+  assert.deepEqual(taken.map((s) => s.seq), handed);
+}
+
 describe('the one path of a state into the stores', () => {
   beforeEach(resetSlideshowStore);
 
   test('a newer state is taken by the slideshow store and handed to the presenter', () => {
     const { taken, feed: f } = feed();
     assert.equal(f.stateArrived(live(2, 5)), true);
-    assert.equal(seqOfStore(), 5);
-    assert.deepEqual(taken.map((s) => s.seq), [5]);
+    assertFed(taken, 5, [5]);
   });
 
   test('the broadcast of a state the command reply already brought is ignored (same seq)', () => {
@@ -32,8 +37,7 @@ describe('the one path of a state into the stores', () => {
     const { taken, feed: f } = feed();
     f.stateArrived(live(3, 7));
     assert.equal(f.stateArrived(live(2, 6)), false);
-    assert.equal(seqOfStore(), 7);
-    assert.deepEqual(taken.map((s) => s.seq), [7]);
+    assertFed(taken, 7, [7]);
   });
 
   test('the replay after a (re)subscription is taken whatever its seq (a restarted server)', () => {
@@ -41,8 +45,7 @@ describe('the one path of a state into the stores', () => {
     f.stateArrived(live(3, 40));
     f.subscribed();
     f.changeReceived({ channel: '/slideshow/change', data: live(1, 2) });
-    assert.equal(seqOfStore(), 2);
-    assert.deepEqual(taken.map((s) => s.seq), [40, 2]);
+    assertFed(taken, 2, [40, 2]);
   });
 
   test('only the first message after subscribing counts as the replay', () => {
