@@ -8,9 +8,9 @@
 import os from 'node:os';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { startApp, type AppProcess } from '../tests/helpers/app-process';
-import { chromiumLaunchArgs, findChromium } from '../tests/helpers/chromium';
-import { deckDetail, talkFiles, uploadDeck } from '../tests/helpers/slideshow-browser';
+import { startApp, type AppProcess } from '../support/app-process';
+import { chromiumLaunchArgs, findChromium } from '../support/chromium';
+import { deckDetail, talkFiles, uploadDeck } from '../support/slideshow-browser';
 import { machineInfo, type Machine } from './proc';
 import { median } from './stats';
 

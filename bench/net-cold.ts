@@ -11,8 +11,8 @@
  * loaded before the slide was painted.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { chromiumLaunchArgs } from '../tests/helpers/chromium';
-import { imageUrls, newContext, PHONES } from '../tests/helpers/slideshow-browser';
+import { chromiumLaunchArgs } from '../support/chromium';
+import { imageUrls, newContext, PHONES } from '../support/slideshow-browser';
 import { Cleanup, goTo, stage, startRelay } from './net-parts';
 
 export interface ColdStartOptions {

@@ -8,8 +8,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeckDetail } from '../lib/slideshow/index';
-import { startApp, tempDataDir, type AppProcess } from '../tests/helpers/app-process';
-import { deckDetail, presenterKeyOf, uploadDeck } from '../tests/helpers/slideshow-browser';
+import { startApp, tempDataDir, type AppProcess } from '../support/app-process';
+import { deckDetail, presenterKeyOf, uploadDeck } from '../support/slideshow-browser';
 import { deckFiles } from './page';
 import { LOOPBACK_CROWD } from './targets';
 

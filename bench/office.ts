@@ -16,8 +16,8 @@ import os from 'node:os';
 import type { UploadProgress } from '../lib/slideshow/index';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startApp, type AppProcess } from '../tests/helpers/app-process';
-import { type FodpSlide, officeFile } from '../tests/helpers/office-fixtures';
+import { startApp, type AppProcess } from '../support/app-process';
+import { type FodpSlide, officeFile } from '../support/office-fixtures';
 import { machineInfo, type Machine } from './proc';
 import { percentiles } from './stats';
 

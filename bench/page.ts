@@ -16,12 +16,12 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page, Response } from '@playwright/test';
 import sharp from 'sharp';
 import type { DeckDetail, DeckSummary } from '../lib/slideshow/index';
-import { startApp, tempDataDir, type AppProcess } from '../tests/helpers/app-process';
+import { startApp, tempDataDir, type AppProcess } from '../support/app-process';
 import {
   deckDetail, imageUrls, launchBrowser, makeTalkSlide, openPhone, openPresenter, PHONES, presenterKeyOf, pressKey,
   waitForPhoneSlide, type Tab, type TalkSlide,
-} from '../tests/helpers/slideshow-browser';
-import { until } from '../tests/helpers/wait';
+} from '../support/slideshow-browser';
+import { until } from '../support/wait';
 import { machineInfo, type Machine } from './proc';
 import { percentiles } from './stats';
 
@@ -241,7 +241,7 @@ async function placeholderPaint(page: Page, since: number, before: number): Prom
 }
 
 /**
- * The deck, uploaded as tests/helpers' uploadDeck does, with more time: 21 full-HD slides take
+ * The deck, uploaded as support/slideshow-browser.ts' uploadDeck does, with more time: 21 full-HD slides take
  * tens of seconds to render on a busy 2-core machine, and the upload is set-up, not measured.
  */
 async function uploadBenchDeck(url: string, key: string, files: Array<{ name: string; data: Buffer }>): Promise<DeckSummary> {

@@ -10,8 +10,8 @@
  * in a namespace of its own (no shaped link: this measures the phone's CPU, not the network).
  */
 import { chromium, type Page } from '@playwright/test';
-import { chromiumLaunchArgs } from '../tests/helpers/chromium';
-import { openPhone, PHONES, waitForPhoneSlide } from '../tests/helpers/slideshow-browser';
+import { chromiumLaunchArgs } from '../support/chromium';
+import { openPhone, PHONES, waitForPhoneSlide } from '../support/slideshow-browser';
 import { Cleanup, goTo, stage } from './net-parts';
 
 export interface SealedOpenOptions {

@@ -16,7 +16,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { DeckDetail } from '../lib/slideshow/index';
-import { PHONES } from '../tests/helpers/slideshow-browser';
+import { PHONES } from '../support/slideshow-browser';
 import { Cleanup, goTo, monotonicMs, nextMessage, root, sleep, stage, startRelay, stopChild, stripSeal, tcpRetransmits, type Stage } from './net-parts';
 
 export interface SharedLinkOptions {

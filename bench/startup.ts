@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { SERVER_ENTRY } from '../scripts/build-server.mjs';
-import { tempDataDir } from '../tests/helpers/app-process';
+import { tempDataDir } from '../support/app-process';
 import { machineInfo, type Machine } from './proc';
 import { sectionStart } from './report';
 import { median } from './stats';

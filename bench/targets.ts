@@ -16,8 +16,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { SERVER_ENTRY } from '../scripts/build-server.mjs';
-import { freePort } from '../tests/helpers/ports';
-import { startRedis, type TestRedis } from '../tests/helpers/redis-server';
+import { freePort } from '../support/ports';
+import { startRedis, type TestRedis } from '../support/redis-server';
 import { launch, system, type Child } from './spawn';
 
 export type TargetName = 'ours' | 'ours-2nodes' | 'faye' | 'cometd-node' | 'floor';

@@ -16,8 +16,8 @@
  * slide's sealed copy: in a talk a slide stays up for far longer than the prefetch takes.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { chromiumLaunchArgs } from '../tests/helpers/chromium';
-import { imageUrls, openPhone, openPresenter, PHONES, pressKey } from '../tests/helpers/slideshow-browser';
+import { chromiumLaunchArgs } from '../support/chromium';
+import { imageUrls, openPhone, openPresenter, PHONES, pressKey } from '../support/slideshow-browser';
 import type { DeckDetail } from '../lib/slideshow/index';
 import { Cleanup, goTo, sleep, stage, startRelay, stripSeal, type Stage } from './net-parts';
 

@@ -2,7 +2,8 @@
 // `npm run lint:boundaries`: enforce the dependency direction between our layers, and that no
 // production function but a JSX component grows past MAX_FUNCTION_LINES lines.
 //
-// Every .ts/.tsx/.js file under app/, pages/, components/, lib/ and server/ is parsed with
+// Every .ts/.tsx/.js file under app/, pages/, components/, lib/ and server/ (and, for the import
+// rules only, bench/ and support/) is parsed with
 // @swc/core; each import it makes (static, `import type`, re-exports, dynamic import(),
 // require(), `import x = require()`, `import('x').T` types) is resolved to a project
 // file, a package or a Node builtin, and checked against RULES below. Type-only imports
@@ -18,6 +19,8 @@ import { parseSync } from '@swc/core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['app', 'pages', 'components', 'lib', 'server'];
+/** Checked against RULES too, but not production code: no limit on their functions' length. */
+const TOOL_DIRS = ['bench', 'support'];
 const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
 /** `./x.js` may name `./x.ts` (TypeScript's and tsx's convention). */
@@ -37,6 +40,18 @@ const isFile = (target, pattern) => target.kind === 'file' && pattern.test(targe
 const isPackage = (target, names) => target.kind === 'package' && names.includes(target.name);
 
 const RULES = [
+  {
+    name: 'bench-and-support-never-import-tests',
+    why: 'support/ holds what the tests and the bench share; the bench and support/ never import tests/, so a change to a test cannot break the bench.',
+    from: /^(bench|support)\//,
+    violates: (t) => isFile(t, /^tests\//),
+  },
+  {
+    name: 'support-never-imports-bench',
+    why: 'support/ is shared by the tests and the bench: it imports neither.',
+    from: /^support\//,
+    violates: (t) => isFile(t, /^bench\//),
+  },
   {
     name: 'lib-bayeux-is-standalone',
     why: 'lib/bayeux is the isomorphic wire contract: it imports nothing of the project outside lib/bayeux.',
@@ -275,14 +290,15 @@ function longFunctions(path, source) {
 }
 
 const files = SOURCE_DIRS.flatMap(listSources);
+const toolFiles = TOOL_DIRS.flatMap(listSources);
 if (files.length === 0) {
   console.error('check-boundaries: found no source files under ' + SOURCE_DIRS.join(', '));
   process.exit(1);
 }
-const problems = [...files.flatMap(checkFile), ...files.flatMap((path) => longFunctions(path, readFileSync(join(ROOT, path), 'utf8')))];
+const problems = [...[...files, ...toolFiles].flatMap(checkFile), ...files.flatMap((path) => longFunctions(path, readFileSync(join(ROOT, path), 'utf8')))];
 if (problems.length > 0) {
   console.error(problems.join('\n'));
-  console.error(`\ncheck-boundaries: ${problems.length} violation(s) in ${files.length} files`);
+  console.error(`\ncheck-boundaries: ${problems.length} violation(s) in ${files.length + toolFiles.length} files`);
   process.exit(1);
 }
-console.log(`check-boundaries: ${files.length} files, ${RULES.length} rules and functions of at most ${MAX_FUNCTION_LINES} lines, no violations`);
+console.log(`check-boundaries: ${files.length + toolFiles.length} files, ${RULES.length} rules and functions of at most ${MAX_FUNCTION_LINES} lines, no violations`);

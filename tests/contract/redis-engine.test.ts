@@ -13,8 +13,8 @@ import { Outgoing } from '../../server/bayeux/outgoing';
 import { ServerSession } from '../../server/bayeux/session';
 import { BARE_HOST } from '../helpers/session-host';
 import { runEngineContract } from './engine-contract';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
-import { until, within } from '../helpers/wait';
+import { startRedis, type TestRedis } from '../../support/redis-server';
+import { until, within } from '../../support/wait';
 
 const UP_MS = 10_000;
 let redis: TestRedis;

@@ -15,12 +15,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import { makePdf } from '../helpers/pdf-fixtures';
 import {
   assertTalkAt, assertPhoneAt, makeTalkSlide, newContext, openPhone, openPresenter, PHONES, PRESENTER_DESKTOP, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, waitForPresenterSlide, stopStage, sendLive,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 /** Pages in the PDF picked to watch an upload under way: enough for its bar to stay up a while. */

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { runAppExpectingFailure, startApp, type AppProcess } from '../helpers/app-process';
+import { runAppExpectingFailure, startApp, type AppProcess } from '../../support/app-process';
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

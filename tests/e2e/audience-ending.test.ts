@@ -10,11 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
   assertTalkAt, imagesSettled, openPhone, PHONES, PRESENTER_DESKTOP, screenshot, startStage, STEP_MS, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 

@@ -10,10 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import {
   assertTalkAt, imageUrls, openPhone, PHONES, shownLog, STEP_MS, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, sendLive,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 import { useStage } from '../helpers/use-stage';
 
 const TEST = { timeout: TEST_MS } as const;

@@ -11,10 +11,10 @@ import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import {
   openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 

@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
   openPhone, PHONES, PRESENTER_DESKTOP, screenshot, STEP_MS, talkFiles, TEST_MS, waitForPhoneSlide, stopStage, startLiveStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 const TIP = 'Turn your phone sideways to see the slides bigger.';

@@ -11,12 +11,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { startApp, type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
   assertTalkAt, openPhone, PHONES, presenterKeyOf, screenshot, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeckDetail, waitForPhoneSlide, stopStage, sendLive,
-} from '../helpers/slideshow-browser';
-import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
+} from '../../support/slideshow-browser';
+import { chromiumLaunchArgs, findChromium } from '../../support/chromium';
 
 const TEST = { timeout: TEST_MS } as const;
 /** A name for this machine that is not localhost: a plain-http origin that is not a secure context. */

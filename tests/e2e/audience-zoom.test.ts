@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import {
   makeTalkSlide, openPhone, PHONES, screenshot, STEP_MS, swipe, TALK, TEST_MS, waitForPhoneSlide, stopStage, startLiveStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 

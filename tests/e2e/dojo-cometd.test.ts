@@ -31,9 +31,9 @@ import { chromium, type Browser, type BrowserContext, type Page, type Request } 
 import { createBayeuxServer, type BayeuxServer, type CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import type { Message } from '../../lib/bayeux/index';
 import type { Route } from '../helpers/bayeux-server';
-import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
+import { chromiumLaunchArgs, findChromium } from '../../support/chromium';
 import { dojoPageRoute } from '../helpers/dojo-static';
-import { until } from '../helpers/wait';
+import { until } from '../../support/wait';
 
 // ---------------------------------------------------------------------------------------------
 // Types of what the page and the wire carry

@@ -9,10 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckSummary } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import {
   imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, openLibrary as openLibraryPage, stopStage, sendLive,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 

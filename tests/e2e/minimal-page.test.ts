@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { startApp, type AppProcess } from '../helpers/app-process';
-import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
+import { startApp, type AppProcess } from '../../support/app-process';
+import { chromiumLaunchArgs, findChromium } from '../../support/chromium';
 import { dojoPageRoute } from '../helpers/dojo-static';
 import { makeImage } from '../helpers/slide-fixtures';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../support/ports';
 
 const KEY = 'minimal-page-presenter-key-0123';
 

@@ -13,13 +13,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SlideshowState } from '../../lib/slideshow/index';
-import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
+import { startApp, tempDataDir, type AppProcess } from '../../support/app-process';
 import { Phone, Presenter } from '../helpers/cometd-phone';
-import { until } from '../helpers/wait';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { until } from '../../support/wait';
+import { startRedis, type TestRedis } from '../../support/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
-import { deckDetail, postDeck } from '../helpers/deck-api';
+import { deckDetail, postDeck } from '../../support/deck-api';
 
 const KEY = 'multi-node-presenter-key-0123456789';
 const SLIDES = 8;

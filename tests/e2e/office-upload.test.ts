@@ -8,11 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import type { Browser, Page } from '@playwright/test';
-import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
+import { startApp, tempDataDir, type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
-import { type FodpSlide, officeFile, processesUsing } from '../helpers/office-fixtures';
-import { until } from '../helpers/wait';
-import { STEP_MS, launchBrowser, openPresenter, screenshot, stopStage } from '../helpers/slideshow-browser';
+import { type FodpSlide, officeFile, processesUsing } from '../../support/office-fixtures';
+import { until } from '../../support/wait';
+import { STEP_MS, launchBrowser, openPresenter, screenshot, stopStage } from '../../support/slideshow-browser';
 
 const TEST = { timeout: 240_000 } as const;
 const UPLOAD_MS = 120_000;

@@ -11,12 +11,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail, LiveState } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import { collectAudienceBytes, type AudienceBytes } from '../helpers/audience-bytes';
 import {
   assertTalkAt, sendLive, deckDetail, docsScreenshot, imagesSettled, openPhone, openPresenter, PHONES, screenshot, startStage, STEP_MS, type Tab, talkFiles, TEST_MS, uploadDeck, waitForPresenterSlide, stopStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 /** In every slide's notes: found in the presenter's pages, never in anything the audience gets. */

@@ -23,11 +23,11 @@ import assert from 'node:assert/strict';
 import type { Browser, Page, Request } from '@playwright/test';
 import sharp from 'sharp';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { startApp, type AppProcess } from '../../support/app-process';
 import { axeViolations } from '../helpers/axe';
 import {
   assertTalkAt, docsScreenshot, imagesSettled, launchBrowser, newContext, openPresenter, presenterKeyOf, pressKey, screenshot, STEP_MS, type Tab, TALK, talkFiles, TEST_MS, uploadDeckDetail, waitForPresenterSlide, stopStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 const TITLE = 'Room display talk';

@@ -15,9 +15,9 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import type { DeckDetail, LiveState } from '../../lib/slideshow/index';
 import type { StoredDeck } from '../../server/slides/index';
-import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
-import { assertTalkAt, PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab, sendLive } from '../helpers/slideshow-browser';
-import { chromiumLaunchArgs, findChromium } from '../helpers/chromium';
+import { startApp, tempDataDir, type AppProcess } from '../../support/app-process';
+import { assertTalkAt, PHONES, STEP_MS, TEST_MS, deckDetail, imageUrls, openPhone, presenterKeyOf, talkFiles, uploadDeck, waitForPhoneSlide, type Tab, sendLive } from '../../support/slideshow-browser';
+import { chromiumLaunchArgs, findChromium } from '../../support/chromium';
 
 const TEST = { timeout: TEST_MS } as const;
 /** Used when the machine has no non-loopback IPv4: a name the browser maps to 127.0.0.1 (still not a secure context). */

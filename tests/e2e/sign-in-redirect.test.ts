@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from '@playwright/test';
-import { type AppProcess } from '../helpers/app-process';
-import { newContext, startStage, STEP_MS, TEST_MS, stopStage } from '../helpers/slideshow-browser';
+import { type AppProcess } from '../../support/app-process';
+import { newContext, startStage, STEP_MS, TEST_MS, stopStage } from '../../support/slideshow-browser';
 
 const PAYLOADS = ['/%09/evil.example/x', '/%0A/evil.example/x', '/%0D/evil.example/x', '/%5C/evil.example/x', '//evil.example/x', '/%09%09/evil.example'];
 

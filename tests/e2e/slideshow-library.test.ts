@@ -13,10 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, type AppProcess } from '../helpers/app-process';
+import { startApp, type AppProcess } from '../../support/app-process';
 import { makePdf } from '../helpers/pdf-fixtures';
-import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab, openLibrary as openLibraryPage, stopStage } from '../helpers/slideshow-browser';
-import { makeZip } from '../helpers/zip-writer';
+import { STEP_MS, TEST_MS, launchBrowser, makeTalkSlide, openPresenter, screenshot, type Tab, openLibrary as openLibraryPage, stopStage } from '../../support/slideshow-browser';
+import { makeZip } from '../../support/zip-writer';
 
 const TEST = { timeout: TEST_MS } as const;
 /** Rendering a deck on a busy 2-core machine can take a while; still bounded. */

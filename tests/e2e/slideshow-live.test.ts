@@ -22,10 +22,10 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { type AppProcess } from '../helpers/app-process';
+import { type AppProcess } from '../../support/app-process';
 import {
   deckDetail, docsScreenshot, imagesSettled, imageUrls, assertPhoneAt, assertTalkAt, markPage, openPhone, openPresenter, PHONES, pressKey, rendered, screenshot, shownLog, shownNow, sleep, startStage, STEP_MS, stillMarked, swipe, type Tab, TALK, talkFiles, TEST_MS, uploadDeck, waitForPhoneImage, waitForPhoneSlide, waitForPresenterSlide, stopStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 const TITLE = 'Comet Deck: live slides';

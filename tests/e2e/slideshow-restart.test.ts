@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from '@playwright/test';
 import type { DeckDetail } from '../../lib/slideshow/index';
-import { startApp, tempDataDir, type AppProcess } from '../helpers/app-process';
+import { startApp, tempDataDir, type AppProcess } from '../../support/app-process';
 import {
   PHONES,
   STEP_MS,
@@ -33,7 +33,7 @@ import {
   waitForPresenterSlide,
   imageUrls,
   type Tab, stopStage,
-} from '../helpers/slideshow-browser';
+} from '../../support/slideshow-browser';
 
 const TEST = { timeout: TEST_MS } as const;
 /** From the new process listening to every window connected again (the client backs off while the server is away). */

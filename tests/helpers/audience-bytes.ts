@@ -5,7 +5,7 @@
  * AUDIENCE_PAGES (a page that answers 404 on this build is skipped, and said so).
  */
 import type { Browser, BrowserContextOptions, Page, Response } from '@playwright/test';
-import { newContext } from './slideshow-browser';
+import { newContext } from '../../support/slideshow-browser';
 
 /** The pages anyone may open: the phones' page, and the room display when the build has it. */
 export const AUDIENCE_PAGES = ['/', '/room'];

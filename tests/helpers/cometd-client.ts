@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { CometD, type Message as CometDMessage, type SubscriptionHandle } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
-import { until, within } from './wait';
+import { until, within } from '../../support/wait';
 
 adapt();
 

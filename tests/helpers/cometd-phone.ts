@@ -8,7 +8,7 @@
 import { CometD, type Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import { COMMAND_STATE_EXT, parseSlideshowState, type SlideshowState } from '../../lib/slideshow/index';
-import { until } from './wait';
+import { until } from '../../support/wait';
 
 adapt();
 

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import type { CometD } from 'cometd';
 import type { DeckDetail, DeckSummary } from '../../lib/slideshow/index';
-import { postDeck, uploadForm, type UploadFile } from './deck-api';
+import { postDeck, uploadForm, type UploadFile } from '../../support/deck-api';
 import type { SlideshowTestServer } from './slideshow-server';
 import { connected, newClient, recordWire, subscribe, type Mode } from './cometd-client';
-import { sleep, until, within } from './wait';
+import { sleep, until, within } from '../../support/wait';
 
-export { sleep, until } from './wait';
+export { sleep, until } from '../../support/wait';
 export { connected, disconnect, disconnectAll, handshake, newClient, publish, recordWire, subscribe, tryHandshake, trySubscribe, type Mode } from './cometd-client';
 
 
@@ -23,7 +23,7 @@ export const TEST_MS = 60_000;
 // ---------------------------------------------------------------------------------------------
 // Bounded waiting
 
-export { within } from './wait';
+export { within } from '../../support/wait';
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -94,7 +94,7 @@ export async function assertPatchesRefused(refusals: readonly Refusal[], headers
   }
 }
 
-export { type UploadFile, uploadForm } from './deck-api';
+export { type UploadFile, uploadForm } from '../../support/deck-api';
 
 export async function upload(server: SlideshowTestServer, files: UploadFile[], options: { title?: string; headers?: Headers } = {}): Promise<Response> {
   return within(fetch(`${server.url}/api/decks`, {

@@ -1,6 +1,6 @@
 /** A describe's stage for the Node test runner (kept apart from slideshow-browser.ts, which the bench imports too). */
 import { after, before } from 'node:test';
-import { startStage, stopStage, type Stage } from './slideshow-browser';
+import { startStage, stopStage, type Stage } from '../../support/slideshow-browser';
 
 /**
  * A describe's stage, started in `before` (then `setUp` adds what the scenario needs, a deck, a

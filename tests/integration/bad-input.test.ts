@@ -20,7 +20,7 @@ import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import {
   junkBatch, junkText, levels, mulberry32, withInvalidUtf8, type JunkBatch, type Limits, type Rng,
 } from '../helpers/malformed';
-import { sleep, until, within } from '../helpers/wait';
+import { sleep, until, within } from '../../support/wait';
 
 const CASES_PER_TRANSPORT = 3_000;
 const CHECK_EVERY = 500;

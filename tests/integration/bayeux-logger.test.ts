@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import { createBayeuxServer, type BayeuxLogger } from '../../server/bayeux/index';
 import { startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import { RawBayeux } from '../helpers/raw-bayeux';
-import { until, within } from '../helpers/wait';
+import { until, within } from '../../support/wait';
 
 describe('the Bayeux logger option', () => {
   let server: TestServer;

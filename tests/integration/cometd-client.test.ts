@@ -13,7 +13,7 @@ import { sessionRemoved, startBayeuxServer, type TestServer, useBayeuxServer } f
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
 import { ackStateOf } from '../../server/bayeux/ext/ack';
 import { disconnect, disconnectAll, handshake, newClient, publish, subscribe, type Mode } from '../helpers/cometd-client';
-import { sleep, until, within } from '../helpers/wait';
+import { sleep, until, within } from '../../support/wait';
 
 const MODES: readonly Mode[] = ['long-polling', 'websocket'];
 

@@ -11,7 +11,7 @@ import { API_ERROR_CODES } from '../../lib/slideshow/index';
 import { SLIDESHOW_ROUTES } from '../../server/slideshow/http/routes';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import { makeImage } from '../helpers/slide-fixtures';
-import { makeZip } from '../helpers/zip-writer';
+import { makeZip } from '../../support/zip-writer';
 import { TEST_MS, bearer, signIn, upload, uploadDeck, uploadForm, within, type Headers } from '../helpers/slideshow-clients';
 
 /** Codes no bad request can provoke on a healthy server; each names the test that covers it. */

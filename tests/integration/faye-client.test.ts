@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import Faye from 'faye';
 import { sessionRemoved, startBayeuxServer, type TestServer } from '../helpers/bayeux-server';
 import type { CreateBayeuxServerOptions } from '../../server/bayeux/index';
-import { sleep, until, within } from '../helpers/wait';
+import { sleep, until, within } from '../../support/wait';
 
 type Mode = 'long-polling' | 'websocket';
 const MODES: readonly Mode[] = ['long-polling', 'websocket'];

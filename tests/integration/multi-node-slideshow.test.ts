@@ -13,9 +13,9 @@ import path from 'node:path';
 import { RedisEngine, RedisLink } from '../../server/bayeux/index';
 import type { SlideshowState } from '../../lib/slideshow/index';
 import { Phone, Presenter } from '../helpers/cometd-phone';
-import { sleep, until } from '../helpers/wait';
+import { sleep, until } from '../../support/wait';
 import { RawBayeux } from '../helpers/raw-bayeux';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { startRedis, type TestRedis } from '../../support/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 

@@ -9,11 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import type { DeckDetail, UploadProgress } from '../../lib/slideshow/index';
-import { type FodpSlide, encryptOdp, officeFile, processesUsing } from '../helpers/office-fixtures';
+import { type FodpSlide, encryptOdp, officeFile, processesUsing } from '../../support/office-fixtures';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import { bearer, getJson, until, uploadForm, type UploadFile } from '../helpers/slideshow-clients';
-import { makeZip } from '../helpers/zip-writer';
+import { makeZip } from '../../support/zip-writer';
 
 const TEST_MS = 180_000;
 /** How long soffice may take to start or be killed, and a temp folder to go. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import { TEST_MS, getJson, signIn, within } from '../helpers/slideshow-clients';
 import { RedisLink } from '../../server/bayeux/index';
-import { startRedis } from '../helpers/redis-server';
+import { startRedis } from '../../support/redis-server';
 
 /** The reported open-redirect payloads, as they travel in the address. */
 const REDIRECT_PAYLOADS = ['/%09/evil.example/x', '/%0A/evil.example/x', '/%0D/evil.example/x', '//evil.example/x', '/%5Cevil.example/x', 'https://evil.example/', '%09//evil.example'];

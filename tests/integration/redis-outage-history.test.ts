@@ -12,8 +12,8 @@ import path from 'node:path';
 import { RedisEngine, RedisLink } from '../../server/bayeux/index';
 import { mergeHistory, shownSlideOf, type ShownSlide, type SlideshowState } from '../../lib/slideshow/index';
 import { Phone } from '../helpers/cometd-phone';
-import { until } from '../helpers/wait';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { until } from '../../support/wait';
+import { startRedis, type TestRedis } from '../../support/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 

@@ -17,11 +17,11 @@ import path from 'node:path';
 import { RedisEngine, RedisLink } from '../../server/bayeux/index';
 import type { LiveState } from '../../lib/slideshow/index';
 import type { StoredDeck } from '../../server/slides/index';
-import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { startRedis, type TestRedis } from '../../support/redis-server';
 import { makeImage } from '../helpers/slide-fixtures';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import { TEST_MS, disconnectAll, follower, uploadDeck, type Follower } from '../helpers/slideshow-clients';
-import { until } from '../helpers/wait';
+import { until } from '../../support/wait';
 
 const SLIDES = 5;
 

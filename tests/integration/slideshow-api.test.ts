@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { DeckDetail, DeckSummary, UploadProgress } from '../../lib/slideshow/index';
 import { makeImage } from '../helpers/slide-fixtures';
 import { makePdf } from '../helpers/pdf-fixtures';
-import { makeZip } from '../helpers/zip-writer';
+import { makeZip } from '../../support/zip-writer';
 import { RawBayeux } from '../helpers/raw-bayeux';
 import { startSlideshowServer, type SlideshowTestServer } from '../helpers/slideshow-server';
 import {

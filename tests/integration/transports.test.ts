@@ -10,7 +10,7 @@ import { type TestServer, useBayeuxServer } from '../helpers/bayeux-server';
 import { RawBayeux } from '../helpers/raw-bayeux';
 import { Outgoing } from '../../server/bayeux/outgoing';
 
-import { sleep, until } from '../helpers/wait';
+import { sleep, until } from '../../support/wait';
 
 describe('long-polling', () => {
   const server = useBayeuxServer({ timeout: 3000, allowedOrigins: ['http://allowed.example'] });

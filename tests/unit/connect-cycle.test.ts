@@ -5,7 +5,7 @@ import type { ServerSession } from '../../server/bayeux/session';
 import { BayeuxCore } from '../../server/bayeux/core';
 import { MemoryEngine } from '../../server/bayeux/engine/memory';
 import { resolveOptions } from '../../server/bayeux/options';
-import { until } from '../helpers/wait';
+import { until } from '../../support/wait';
 import {
   assertError, capture, connectPending, connectedSession, makeCore, recordingSink, requestInfo, send, sendAndSettle, ticks,
 } from '../helpers/protocol';

@@ -16,7 +16,7 @@ import { openSealed } from '../../../lib/client/sealed-open';
 import { seal } from '../../../server/slides/seal';
 import type { StoredDeck } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
-import { freePort } from '../../helpers/ports';
+import { freePort } from '../../../support/ports';
 import { startSlideshowServer, type SlideshowTestServer } from '../../helpers/slideshow-server';
 import { bearer, sendJson, uploadDeck } from '../../helpers/slideshow-clients';
 

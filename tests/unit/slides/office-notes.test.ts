@@ -13,7 +13,7 @@ import { odpNotes } from '../../../server/slides/office/odp-notes';
 import { pptxNotes } from '../../../server/slides/office/pptx-notes';
 import { sniffBytes } from '../../../server/slides/sniff';
 import { isNotesFileName, splitSections } from '../../../server/slides/zip-notes';
-import { makeZip } from '../../helpers/zip-writer';
+import { makeZip } from '../../../support/zip-writer';
 
 const P = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';

@@ -9,7 +9,7 @@ import { afterEach, describe, it } from 'node:test';
 import { uploadLimits } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
 import { multipartBody, openTempUploads, postRaw, upload, useTempUploads } from '../../helpers/upload-server';
-import { until } from '../../helpers/wait';
+import { until } from '../../../support/wait';
 
 const BOUNDARY = '----cometdeck-test-boundary';
 const MULTIPART = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };

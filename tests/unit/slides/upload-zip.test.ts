@@ -1,5 +1,5 @@
 /**
- * ZIP uploads over real HTTP. Archives are written by tests/helpers/zip-writer.ts, which can also
+ * ZIP uploads over real HTTP. Archives are written by support/zip-writer.ts, which can also
  * write the hostile ones: `../` names, absolute names and entries that lie about their size.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import { uploadLimits } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
 import { assertRefused, type UploadAnswer, upload, useTempUploads, openTempUploads } from '../../helpers/upload-server';
-import { type ZipEntrySpec, makeZip } from '../../helpers/zip-writer';
+import { type ZipEntrySpec, makeZip } from '../../../support/zip-writer';
 import { crc32 } from 'node:zlib';
 
 const KB = 1024;

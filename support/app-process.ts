@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.mjs';
+import { buildServer, SERVER_ENTRY } from '../scripts/build-server.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Once per test process: the compiled server, rebuilt when server/ or lib/ changed since. */
 let built: Promise<boolean> | undefined;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { DeckDetail, DeckSummary, SlideshowState } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary, SlideshowState } from '../lib/slideshow/index';
 import { startApp, type AppProcess } from './app-process';
 import { deckDetail, postDeck, sendLive } from './deck-api';
 import { chromiumLaunchArgs, findChromium } from './chromium';
@@ -21,7 +21,7 @@ import { until } from './wait';
 
 export { sleep } from './wait';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bound on one awaited step (a page load, a slide arriving after a restart, an upload). */
 export const STEP_MS = 15_000;

@@ -4,7 +4,7 @@
  * (`POST /api/live`). Every request bounded.
  */
 import assert from 'node:assert/strict';
-import type { DeckDetail, DeckSummary, SlideshowState } from '../../lib/slideshow/index';
+import type { DeckDetail, DeckSummary, SlideshowState } from '../lib/slideshow/index';
 
 export interface UploadFile {
   name: string;
