@@ -22,6 +22,8 @@ export interface Config {
   publicChannels: string | undefined;
   /** Base URL people use to reach this server (PUBLIC_URL), for the printed links and the QR code. */
   publicUrl: string | undefined;
+  /** SEALED_BASE_URL: where phones fetch the sealed copies (a CDN or static host), instead of this server's `/sealed`. */
+  sealedBaseUrl: string | undefined;
   /** UPLOAD_MAX_*, RENDER_MEMORY_MB, RENDER_PROCESSES: bounds of uploads and of PDF rendering. */
   uploadLimits: Partial<UploadLimits>;
   /** SOFFICE_PATH, OFFICE_TIMEOUT_S, OFFICE_CONCURRENCY, OFFICE_QUEUE: converting Office presentations. */
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     presenterKey,
     publicChannels: publicChannels(read),
     publicUrl: parsePublicUrl(env.PUBLIC_URL, read.problems),
+    sealedBaseUrl: parseHttpUrl('SEALED_BASE_URL', env.SEALED_BASE_URL, 'https://cdn.example.org/sealed', read.problems),
     uploadLimits: uploadLimits(read),
     office: officeOptions(read),
     port: read.int('PORT', 3000, 0, 65_535),
@@ -215,13 +218,19 @@ function projectRoot(): string {
 }
 
 function parsePublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  return parseHttpUrl('PUBLIC_URL', raw, 'https://slides.example.org', problems);
+}
+
+/** An http(s) URL without a query or fragment, without its trailing slash; undefined when unset. */
+function parseHttpUrl(name: string, raw: string | undefined, example: string, problems: string[]): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   try {
     const url = new URL(raw.trim());
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    if (url.search || url.hash) throw new Error('query');
     return url.href.replace(/\/$/, '');
   } catch {
-    problems.push(`PUBLIC_URL must be an http(s) URL such as https://slides.example.org, got "${raw}"`);
+    problems.push(`${name} must be an http(s) URL such as ${example}, got "${raw}"`);
     return undefined;
   }
 }

@@ -58,7 +58,7 @@ export async function startServer(config: Config, dev = process.env.NODE_ENV !==
   let slideshow: Slideshow;
   try {
     slideshow = await createSlideshow(bayeux, {
-      dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, office: config.office, publicUrl: config.publicUrl, keepPastMs: config.keepPastMs, trustedProxies: config.trustedProxies,
+      dataDir: config.dataDir, presenterKey: config.presenterKey, publicChannels: config.publicChannels, uploadLimits: config.uploadLimits, office: config.office, publicUrl: config.publicUrl, sealedBaseUrl: config.sealedBaseUrl, keepPastMs: config.keepPastMs, trustedProxies: config.trustedProxies,
       ...(redis ? { shared: { link: redis.link, instance: redis.identity.instance, prefix: config.redisPrefix } } : {}),
     });
   } catch (error) {

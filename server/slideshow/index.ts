@@ -39,6 +39,8 @@ export interface SlideshowOptions {
   office?: Partial<OfficeOptions>;
   /** PUBLIC_URL: makes slide URLs in broadcasts absolute. */
   publicUrl?: string;
+  /** SEALED_BASE_URL: the sealed copies named in broadcasts are fetched from there (a CDN, a static host). */
+  sealedBaseUrl?: string;
   /**
    * Several nodes: share the live talk and the audience count through this Redis link (the one
    * the Redis engine uses, so a talk change reaches every node before its broadcast does).
@@ -135,7 +137,7 @@ async function openTalk(options: SlideshowOptions, store: DeckStore): Promise<Li
     ? await RedisTalkStore.open(shared.link, { instance: shared.instance, prefix: shared.prefix })
     : await FileTalkStore.open(path.join(options.dataDir, 'live.json'));
   const origin = options.publicUrl ?? '';
-  const lookup = deckLookup(store, `${origin}/img`, `${origin}/sealed`);
+  const lookup = deckLookup(store, `${origin}/img`, options.sealedBaseUrl ?? `${origin}/sealed`);
   return LiveTalk.open(talkStore, lookup, options.clock, { keepPastMs: options.keepPastMs });
 }
 

@@ -190,3 +190,36 @@ describe('sealed prefetch: no new way to peek', () => {
     assert.equal((await bytesOf(`${server.url}/sealed/${other.id}/${other.slides[0]!.sealed![0]!.webp}.bin`)).status, 404, 'no seal in deck.json: nothing sealed is served');
   });
 });
+
+describe('sealed copies served from elsewhere (SEALED_BASE_URL)', () => {
+  const CDN = 'https://cdn.example.org/talks/sealed';
+  let server: SlideshowTestServer;
+
+  before(async () => {
+    server = await startSlideshowServer({ sealedBaseUrl: CDN }, { timeout: 2_000 });
+  });
+  after(async () => {
+    await disconnectAll();
+    await server.close();
+  });
+
+  test('states name the next slide\'s sealed copies under the base URL, at the path this server serves them', { timeout: TEST_MS }, async () => {
+    const files = await Promise.all([1, 2].map(async (i) => ({ name: `s${i}.png`, data: await makeImage({ width: 600 + i, height: 400 }) })));
+    const deck = await uploadDeck(server, files, 'From a CDN');
+    const presenter = await presenterClient(server, await signIn(server));
+    const reply = await publish(presenter, '/slideshow/change', { deck: deck.id, slide: 1 });
+    assert.equal(reply.successful, true, JSON.stringify(reply));
+    const state = (await getJson<LiveState>(`${server.url}/api/live`)).body;
+    assert.equal(state.next?.slide, 2);
+    for (const copy of state.next!.sealed) {
+      for (const url of [copy.webp, copy.jpeg]) {
+        assert.ok(url.startsWith(`${CDN}/${deck.id}/`), `${url} is under the base URL`);
+        // What a CDN pulling from this server asks for: the same path under /sealed.
+        const fromOrigin = await bytesOf(`${server.url}/sealed/${url.slice(CDN.length + 1)}`);
+        assert.equal(fromOrigin.status, 200, url);
+        assert.match(fromOrigin.headers.get('cache-control') ?? '', /immutable/);
+      }
+    }
+    assert.ok(state.src.startsWith('/img/'), 'plain images stay on this server');
+  });
+});

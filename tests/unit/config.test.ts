@@ -74,3 +74,20 @@ describe('BAYEUX_PUBLIC_CHANNELS', () => {
     assert.equal(loadConfig({ BAYEUX_PUBLIC_CHANNELS: '/chat/**' }).publicChannels, '/chat/**');
   });
 });
+
+describe('SEALED_BASE_URL', () => {
+  test('unset: the sealed copies are this server\'s /sealed', () => {
+    assert.equal(loadConfig({}).sealedBaseUrl, undefined);
+  });
+
+  test('an http(s) URL, with or without a path, is kept without its trailing slash', () => {
+    assert.equal(loadConfig({ SEALED_BASE_URL: 'https://cdn.example.org/sealed/' }).sealedBaseUrl, 'https://cdn.example.org/sealed');
+    assert.equal(loadConfig({ SEALED_BASE_URL: ' http://10.0.0.5:8080 ' }).sealedBaseUrl, 'http://10.0.0.5:8080');
+  });
+
+  test('anything else is refused with one clear problem', () => {
+    for (const raw of ['cdn.example.org/sealed', 'ftp://cdn.example.org/sealed', 'https://cdn.example.org/sealed?v=1', 'https://cdn.example.org/#x']) {
+      assert.deepEqual(problems({ SEALED_BASE_URL: raw }), [`SEALED_BASE_URL must be an http(s) URL such as https://cdn.example.org/sealed, got "${raw}"`], raw);
+    }
+  });
+});
