@@ -5,13 +5,17 @@
  * plain-http page uses; a jump, a missing or wrong key, or a failed fetch gives nothing to paint
  * (the page falls back to the plain image). The variant is the one Chromium's srcset would pick.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveObjectURL } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LiveState, SealedImage } from '../../../lib/slideshow/index';
-import { chooseVariant, hasPrefetched, openPrefetched, prefetchNext, resetSealedPrefetch, slotWidth } from '../../../lib/client/sealed-prefetch';
+import { chooseVariant, hasPrefetched, inMemory, openedNow, openPrefetched, prefetchNext, resetSealedPrefetch, slotWidth } from '../../../lib/client/sealed-prefetch';
+import { prefetchAhead, sealedPrefetch } from '../../../lib/client/sealed-ahead';
+import { createStateFeed } from '../../../lib/client/store-feed';
+import { useSlideshowStore } from '../../../lib/stores/slideshow-store';
+import { resetSlideshowStore } from './fixtures';
 import { openSealed } from '../../../lib/client/sealed-open';
 import { seal } from '../../../server/slides/seal';
 import type { StoredDeck } from '../../../server/slides/index';
@@ -25,6 +29,15 @@ const PHONE = { width: 390, height: 844, dpr: 3 };
 async function blobBytes(url: string | undefined): Promise<Buffer> {
   assert.ok(url?.startsWith('blob:'), `a blob: URL, not ${url}`);
   return Buffer.from(await resolveObjectURL(url!)!.arrayBuffer());
+}
+
+/** Resolves once `ready()` holds, checking after each turn of the event loop (bounded). */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    assert.ok(Date.now() < deadline, `waited 10 s for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Runs `work` as a page without WebCrypto (a plain-http origin) would. */
@@ -134,5 +147,67 @@ describe('prefetching the next slide from a real server', () => {
     prefetchNext(first, PHONE);
     const stored = JSON.parse(await readFile(path.join(server.dataDir, deckId, 'deck.json'), 'utf8')) as StoredDeck;
     assert.equal(await openPrefetched({ ...first, slide: 2, key: stored.slides[1]!.key! }), undefined);
+  });
+
+  describe('the feed holds a state whose slide opens from memory until it is open', () => {
+    // What prefetchAhead reads of the page: its idle-time scheduling (no requestIdleCallback here) and its screen.
+    before(() => void Object.assign(globalThis, { window: { setTimeout, innerWidth: PHONE.width, innerHeight: PHONE.height, devicePixelRatio: PHONE.dpr } }));
+    after(() => void Reflect.deleteProperty(globalThis, 'window'));
+    beforeEach(resetSlideshowStore);
+
+    const fetchedAhead = async (first: LiveState) => {
+      prefetchAhead(first);
+      await until(() => sealedPrefetch()?.inMemory({ ...first, slide: first.next!.slide }) === true, 'the sealed copy of the next slide');
+    };
+    const storeSeq = () => useSlideshowStore.getState().state?.seq;
+
+    test('the store takes it opened (no placeholder render first), and the key opened the very bytes', async () => {
+      const taken: number[] = [];
+      const feed = createStateFeed({ isOpen: () => true, onState: (state) => void taken.push(state.seq) });
+      const first = await go({ deck: deckId, slide: 1 });
+      assert.equal(feed.stateArrived(first), true);
+      await fetchedAhead(first);
+      const second = await go({ slide: 2 });
+      assert.equal(inMemory(second), true);
+      assert.equal(feed.stateArrived(second), true, 'taken, once it is open');
+      assert.equal(storeSeq(), first.seq, 'held while it opens');
+      await until(() => storeSeq() === second.seq, 'the held state');
+      const url = openedNow(second);
+      assert.equal(typeof url, 'string', 'open before the page renders the state');
+      assert.deepEqual(await blobBytes(url!), await plainWebp(second, 1280));
+      assert.deepEqual(taken, [first.seq, second.seq]);
+    });
+
+    test('a state arriving meanwhile lets the held one go first: states keep their order, the latest wins', async () => {
+      const taken: number[] = [];
+      const feed = createStateFeed({ isOpen: () => true, onState: (state) => void taken.push(state.seq) });
+      const first = await go({ deck: deckId, slide: 1 });
+      feed.stateArrived(first);
+      await fetchedAhead(first);
+      const second = await go({ slide: 2 });
+      const third = await go({ slide: 3 });
+      feed.stateArrived(second);
+      assert.equal(storeSeq(), first.seq);
+      feed.stateArrived(third);
+      assert.deepEqual(taken, [first.seq, second.seq, third.seq]);
+      assert.equal(storeSeq(), third.seq);
+      await openPrefetched(second);
+      assert.equal(storeSeq(), third.seq, 'the held state, once open, does not come back');
+      assert.deepEqual(taken, [first.seq, second.seq, third.seq]);
+    });
+
+    test('a held state is dropped if the connection has closed by the time its slide is open', async () => {
+      let open = true;
+      const feed = createStateFeed({ isOpen: () => open });
+      const first = await go({ deck: deckId, slide: 1 });
+      feed.stateArrived(first);
+      await fetchedAhead(first);
+      const second = await go({ slide: 2 });
+      feed.stateArrived(second);
+      open = false;
+      await openPrefetched(second);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(storeSeq(), first.seq);
+    });
   });
 });
