@@ -16,7 +16,8 @@ import { prefetchAhead, sealedPrefetch } from '../../../lib/client/sealed-ahead'
 import { createStateFeed } from '../../../lib/client/store-feed';
 import { useSlideshowStore } from '../../../lib/stores/slideshow-store';
 import { resetSlideshowStore } from './fixtures';
-import { openSealed } from '../../../lib/client/sealed-open';
+import { gcm } from '@noble/ciphers/aes.js';
+import { openSealed, warmUpPureAes, WARM_UP_ROUNDS } from '../../../lib/client/sealed-open';
 import { seal } from '../../../server/slides/seal';
 import type { StoredDeck } from '../../../server/slides/index';
 import { makeImage } from '../../helpers/slide-fixtures';
@@ -87,6 +88,37 @@ describe('opening sealed bytes', () => {
       });
     });
   }
+});
+
+describe('warming up the pure-JavaScript AES', () => {
+  test('it seals and opens its own zeros, one round per idle moment, with no real key; real slides still open and wrong keys still fail', async () => {
+    const seen: { keys: Uint8Array[]; nonces: Uint8Array[]; sealedInputs: Uint8Array[] } = { keys: [], nonces: [], sealedInputs: [] };
+    const recording = ((key: Uint8Array, nonce: Uint8Array) => {
+      seen.keys.push(key.slice());
+      seen.nonces.push(nonce.slice());
+      const cipher = gcm(key, nonce);
+      return { encrypt: (data: Uint8Array) => (seen.sealedInputs.push(data.slice()), cipher.encrypt(data)), decrypt: (data: Uint8Array) => cipher.decrypt(data) };
+    }) as unknown as typeof gcm;
+    let idleMoments = 0;
+    const result = await warmUpPureAes(recording, (run) => (idleMoments++, setImmediate(run)));
+    assert.equal(result, undefined, 'it hands nothing back');
+    assert.equal(idleMoments, WARM_UP_ROUNDS.length);
+    assert.equal(seen.keys.length, 2 * WARM_UP_ROUNDS.length, 'sealed and opened each round');
+    const zeros = (bytes: Uint8Array) => bytes.every((byte) => byte === 0);
+    assert.ok(seen.keys.every((key) => key.length === 32 && zeros(key)), 'only its all-zero key');
+    assert.ok(seen.nonces.every(zeros) && seen.sealedInputs.every(zeros), 'only zeros in');
+    assert.deepEqual(seen.sealedInputs.map((input) => input.length), [...WARM_UP_ROUNDS]);
+
+    const key = Buffer.alloc(32, 9).toString('base64url');
+    const plain = Buffer.from('a slide opened after the warm-up');
+    const sealed = seal(plain, key);
+    const buffer = () => sealed.buffer.slice(sealed.byteOffset, sealed.byteOffset + sealed.length) as ArrayBuffer;
+    await withoutWebCrypto(async () => {
+      assert.deepEqual(Buffer.from((await openSealed(buffer(), key))!), plain);
+      assert.equal(await openSealed(buffer(), Buffer.alloc(32, 0).toString('base64url')), undefined, 'nor does the warm-up\'s own key open it');
+      assert.equal(await openSealed(buffer(), Buffer.alloc(32, 8).toString('base64url')), undefined);
+    });
+  });
 });
 
 describe('prefetching the next slide from a real server', () => {
