@@ -40,7 +40,15 @@ export function sealedPrefetch(): SealedPrefetch | undefined {
   return loaded;
 }
 
-/** A state arrived: if it shows the slide fetched ahead, start opening it now, before the page renders it. */
-export function openAhead(state: SlideshowState): void {
-  if (state.live && loaded?.hasPrefetched(state)) void loaded.openPrefetched(state);
+/**
+ * A state arrived: if it shows the slide fetched ahead, start opening it now, before the page
+ * renders it. When its sealed copy is in memory already, opening takes milliseconds: the promise
+ * settles once it is open, so the caller may hold the render until then and paint the slide in
+ * one go. Undefined when there is nothing to wait for (nothing prefetched, or still downloading).
+ */
+export function openAhead(state: SlideshowState): Promise<unknown> | undefined {
+  if (!state.live || !loaded?.hasPrefetched(state)) return undefined;
+  const inMemory = loaded.inMemory(state);
+  const opening = loaded.openPrefetched(state);
+  return inMemory ? opening : undefined;
 }

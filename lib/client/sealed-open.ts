@@ -16,8 +16,9 @@ export function isSealKey(value: unknown): value is string {
 export async function openSealed(sealed: ArrayBuffer, key: unknown): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (!isSealKey(key) || sealed.byteLength < NONCE_BYTES + TAG_BYTES) return undefined;
   const bytes = new Uint8Array(sealed);
-  const nonce = bytes.slice(0, NONCE_BYTES);
-  const body = bytes.slice(NONCE_BYTES);
+  // Views, not copies (the body starts 4-byte aligned, which the pure-JavaScript AES needs to read it in place).
+  const nonce = bytes.subarray(0, NONCE_BYTES);
+  const body = bytes.subarray(NONCE_BYTES);
   const raw = base64urlBytes(key);
   try {
     const subtle = globalThis.crypto?.subtle;
@@ -32,9 +33,49 @@ export async function openSealed(sealed: ArrayBuffer, key: unknown): Promise<Uin
   }
 }
 
-/** The pure-JavaScript AES-GCM; start loading it early (while prefetching) where it will be needed. */
-export function loadPureAes(): Promise<typeof import('@noble/ciphers/aes.js')> {
-  return import('@noble/ciphers/aes.js');
+type PureAes = typeof import('@noble/ciphers/aes.js');
+let pureAes: Promise<PureAes> | undefined;
+
+/**
+ * The pure-JavaScript AES-GCM; start loading it early (while prefetching) where it will be needed.
+ * Once loaded, it is warmed up at idle moments (warmUpPureAes), so the first slides open as fast
+ * as the later ones.
+ */
+export function loadPureAes(): Promise<PureAes> {
+  pureAes ??= import('@noble/ciphers/aes.js').then(
+    (aes) => (void warmUpPureAes(aes.gcm), aes),
+    (error: unknown) => {
+      pureAes = undefined;
+      throw error;
+    },
+  );
+  return pureAes;
+}
+
+/**
+ * The sizes of the warm-up's rounds, one per idle moment: small ones first (each is short while
+ * the code is still cold), then one past 64 KiB, where the GHASH takes its larger table as for a
+ * photograph.
+ */
+export const WARM_UP_ROUNDS = [4_096, 4_096, 4_096, 4_096, 4_096, 4_096, 66_000] as const;
+
+/**
+ * Seals and opens zeros with an all-zero key and nonce, a round per idle moment, so the JIT has
+ * compiled the cipher's hot paths before the first real slide opens (its first runs are several
+ * times slower). Nothing real goes in: the key, nonce and bytes are the warm-up's own constants.
+ */
+export async function warmUpPureAes(gcm: PureAes['gcm'], schedule: (run: () => void) => void = whenIdle): Promise<void> {
+  const key = new Uint8Array(32);
+  const nonce = new Uint8Array(NONCE_BYTES);
+  for (const size of WARM_UP_ROUNDS) {
+    await new Promise<void>((resolve) => schedule(resolve));
+    gcm(key, nonce).decrypt(gcm(key, nonce).encrypt(new Uint8Array(size)));
+  }
+}
+
+function whenIdle(run: () => void): void {
+  if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(run, { timeout: 1_000 });
+  else setTimeout(run, 0);
 }
 
 /** Whether opening needs the pure-JavaScript AES (no WebCrypto: not a secure context). */

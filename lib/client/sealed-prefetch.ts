@@ -21,6 +21,8 @@ interface Prefetch {
   readonly url: string;
   readonly abort: AbortController;
   readonly bytes: Promise<ArrayBuffer | undefined>;
+  /** The bytes have arrived (`bytes` has settled with them). */
+  arrived?: boolean;
 }
 
 interface Opened {
@@ -58,7 +60,9 @@ export function prefetchNext(state: LiveState, screen: Screen = currentScreen())
   const bytes = fetch(url, { priority: 'low', credentials: 'omit', signal: abort.signal })
     .then((response) => (response.ok ? response.arrayBuffer() : undefined))
     .catch(() => undefined);
-  ahead = { deck: state.deck, slide: next.slide, url, abort, bytes };
+  const entry: Prefetch = { deck: state.deck, slide: next.slide, url, abort, bytes };
+  ahead = entry;
+  void bytes.then((arrived) => void (entry.arrived = arrived !== undefined));
   // No WebCrypto here (plain http): have the pure-JavaScript AES ready before the change comes.
   if (needsPureAes()) void loadPureAes().catch(() => undefined);
 }
@@ -67,6 +71,12 @@ export function prefetchNext(state: LiveState, screen: Screen = currentScreen())
 export function hasPrefetched(state: LiveState): boolean {
   const same = (entry: { deck: string; slide: number } | undefined) => entry?.deck === state.deck && entry.slide === state.slide;
   return isSealKey(state.key) && (same(ahead) || (same(opened) && opened!.key === state.key));
+}
+
+/** Whether `state`'s slide can open from memory now (its sealed copy has arrived, or it is opened already): opening it takes no download. */
+export function inMemory(state: LiveState): boolean {
+  const same = (entry: { deck: string; slide: number } | undefined) => entry?.deck === state.deck && entry.slide === state.slide;
+  return (same(ahead) && ahead!.arrived === true) || (same(opened) && opened!.key === state.key);
 }
 
 /**

@@ -4,7 +4,9 @@
  * command, the answer of POST /api/live): `stateArrived`, which lets the slideshow store decide
  * (a state whose `seq` is not newer is ignored, unless it is a replay) and hands what it took to
  * the presenter's callback. So a command's state and its broadcast never apply twice, and a late
- * broadcast never undoes a newer reply.
+ * broadcast never undoes a newer reply. A state showing the slide prefetched sealed, its copy in
+ * memory, waits the few milliseconds its opening takes (at most HOLD_FOR_OPENING_MS), so the page
+ * renders the opened slide straight away; a state arriving meanwhile lets it go first.
  */
 import type { Message } from 'cometd';
 import { parseSlideshowState, type SlideshowState } from '@/lib/slideshow';
@@ -13,7 +15,7 @@ import { useSlideshowStore } from '@/lib/stores/slideshow-store';
 import { openAhead } from './sealed-ahead';
 
 export interface StateFeed {
-  /** True when the stores took the state. */
+  /** True when the stores took the state (or will, once its sealed slide is open). */
   stateArrived(state: SlideshowState, options?: { replay?: boolean }): boolean;
   /** The subscription was (re)made: the next state on /slideshow/change is the server's replay. */
   subscribed(): void;
@@ -26,16 +28,46 @@ export interface StateFeedOptions {
   onState?: (state: SlideshowState) => void;
 }
 
+/**
+ * How long a state that shows a slide opening from its sealed copy in memory may wait for it
+ * before the stores take it anyway (the page then paints the placeholder until it is open).
+ */
+export const HOLD_FOR_OPENING_MS = 100;
+
+type Held = { state: SlideshowState; options: { replay?: boolean } | undefined };
+
 export function createStateFeed({ isOpen, onState }: StateFeedOptions): StateFeed {
   let expectReplay = false;
-  const stateArrived = (state: SlideshowState, options?: { replay?: boolean }) => {
-    if (!isOpen()) return false;
-    // Sealed prefetch: decrypting starts before the store update renders the slide.
-    const current = useSlideshowStore.getState().state;
-    if (!current || options?.replay || state.seq > current.seq) openAhead(state);
-    if (!useSlideshowStore.getState().slideChanged(state, options)) return false;
+  let held: Held | undefined;
+  const take = (state: SlideshowState, options?: { replay?: boolean }) => {
+    if (!isOpen() || !useSlideshowStore.getState().slideChanged(state, options)) return false;
     onState?.(state);
     return true;
+  };
+  const releaseHeld = () => {
+    const waiting = held;
+    held = undefined;
+    if (waiting) take(waiting.state, waiting.options);
+  };
+  const hold = (entry: Held, opening: Promise<unknown>) => {
+    held = entry;
+    const release = () => held === entry && releaseHeld();
+    const timer = setTimeout(release, HOLD_FOR_OPENING_MS);
+    void opening.finally(() => (clearTimeout(timer), release()));
+  };
+  const stateArrived = (state: SlideshowState, options?: { replay?: boolean }) => {
+    if (!isOpen()) return false;
+    // States reach the stores in the order they came: one held for its opening goes first.
+    releaseHeld();
+    const current = useSlideshowStore.getState().state;
+    if (!current || options?.replay || state.seq > current.seq) {
+      // Sealed prefetch: decrypting starts before the store update renders the slide, and when it
+      // needs no download the update waits for it, so the page renders the opened slide at once,
+      // not its placeholder first and the slide a frame or two later.
+      const opening = openAhead(state);
+      if (opening) return hold({ state, options }, opening), true;
+    }
+    return take(state, options);
   };
   return {
     stateArrived,
