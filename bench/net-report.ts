@@ -12,6 +12,12 @@ import type { SealedOpenRecord } from './sealed-open';
 const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '–' : Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'never');
 const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1000).toFixed(1)} KB` : '–');
 
+/** The prefetch modes a record measured (off, on, or both: then the report says how they were run). */
+function prefetchModes(items: ReadonlyArray<{ prefetch?: boolean }>): { modes: boolean[]; both: boolean } {
+  const modes = [false, true].filter((on) => items.some((item) => (item.prefetch ?? false) === on));
+  return { modes, both: modes.length > 1 };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : Number.NaN;
@@ -35,8 +41,7 @@ function throttledLines(record: NetRecord): string[] {
     '',
   );
   if (t.error) return [...out, `**FAILED:** ${t.error.split('\n')[0]}`, ''];
-  const modes = [false, true].filter((on) => t.presses.some((p) => (p.prefetch ?? false) === on));
-  const both = modes.length > 1;
+  const { modes, both } = prefetchModes(t.presses);
   if (both) {
     out.push(
       'Prefetch off, then on, in the same run: the same slides as two decks, the first with its keys taken out of deck.json (as a deck rendered before sealing: phones fetch nothing ahead), the second as uploaded. With prefetch on, each press also waits until every phone has the next slide\'s sealed copy (in a talk a slide stays up far longer than that takes).',
@@ -139,8 +144,7 @@ function linkLines(record: NetRecord): string[] {
     '',
   );
   if (s.error) return [...out, `**FAILED:** ${s.error.split('\n')[0]}`, ''];
-  const modes = [false, true].filter((on) => s.changes.some((c) => (c.prefetch ?? false) === on));
-  const both = modes.length > 1;
+  const { modes, both } = prefetchModes(s.changes);
   if (both) {
     out.push(
       'Prefetch off, then on, in the same run, as on the slow phones: two decks of the same slides, the first with its keys taken out of deck.json. With prefetch on, a phone fetches the next slide\'s sealed copy once it has the live slide, and on the change opens it (AES-256-GCM, node:crypto) with the key the change carries: it has the slide once it is opened. Each change also waits until every phone has the next slide\'s sealed copy.',
