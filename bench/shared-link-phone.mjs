@@ -6,7 +6,8 @@
  * and downloads the image variant the page's `<picture>` makes a browser pick, over the phone's
  * own keep-alive HTTP connection (a browser reuses the page's).
  *
- * Sealed prefetch, as lib/client/sealed-prefetch.ts does it: once a phone has the live slide, it
+ * Sealed prefetch, as lib/client/sealed-ahead.ts and sealed-prefetch.ts do it: once a phone has the
+ * live slide, and after the same delay spread at random over the room (PREFETCH_DELAY_MS), it
  * downloads the sealed copy of the state's `next` for its screen over the same connection; when a
  * state shows that slide with its key, it opens it in memory (AES-256-GCM with node:crypto,
  * `nonce || ciphertext || tag` as server/slides/seal.ts writes it) and has the slide then, asking
@@ -26,6 +27,7 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { OPEN_TIMEOUT_MS, chooseVariant, slotWidth } from '../lib/client/sealed-prefetch.ts';
 import { isSealKey } from '../lib/client/sealed-open.ts';
+import { PREFETCH_DELAY_MS, PREFETCH_SPREAD_MS } from '../lib/client/sealed-ahead.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const { host, port, phones: count, joinConcurrency, viewport, dpr } = config;
@@ -83,6 +85,8 @@ class Phone {
   downloaded = new Map();
   /** The sealed copy fetched ahead: { deck, slide, abort, bytes: Promise<Buffer | undefined> }. */
   ahead;
+  /** Bumped by every slide change: a prefetch still waiting to start for an older one is dropped. */
+  generation = 0;
   batch = 0;
   acks = false;
   nextId = 0;
@@ -147,6 +151,7 @@ class Phone {
   slideChanged(state, at) {
     const id = `${state.deck}:${state.slide}`;
     if (!state.live || state.blackout || this.changes.has(id)) return;
+    this.generation++;
     const change = { deck: state.deck, slide: state.slide, seq: state.seq, message: at, image: undefined, bytes: 0, variant: '', via: 'plain', openMs: undefined, error: undefined };
     this.changes.set(id, change);
     const entry = this.ahead;
@@ -197,7 +202,12 @@ class Phone {
     if (!Array.isArray(next?.sealed) || next.sealed.length === 0) return;
     // The page prefetches from the painted image's onLoad: a slide that failed fetches nothing ahead.
     if (change.error) return prefetchSettled(state.deck, next.slide, false);
-    this.prefetch(state, next);
+    // As prefetchAhead: after a delay spread at random over the room, unless the talk moves on first.
+    const generation = this.generation;
+    setTimeout(() => {
+      if (generation === this.generation) this.prefetch(state, next);
+      else prefetchSettled(state.deck, next.slide, false);
+    }, PREFETCH_DELAY_MS + Math.random() * PREFETCH_SPREAD_MS);
   }
 
   /** As prefetchNext: the sealed WebP of the width the page's srcset takes, into memory. */

@@ -5,6 +5,8 @@
  * out, @noble/ciphers' audited AES-GCM, imported only then so no other page pays for it.
  * Undefined for anything that does not open: a wrong or missing key, altered bytes, a short file.
  */
+import { whenIdle } from './idle';
+
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;
@@ -64,7 +66,7 @@ export const WARM_UP_ROUNDS = [4_096, 4_096, 4_096, 4_096, 4_096, 4_096, 66_000]
  * compiled the cipher's hot paths before the first real slide opens (its first runs are several
  * times slower). Nothing real goes in: the key, nonce and bytes are the warm-up's own constants.
  */
-export async function warmUpPureAes(gcm: PureAes['gcm'], schedule: (run: () => void) => void = whenIdle): Promise<void> {
+export async function warmUpPureAes(gcm: PureAes['gcm'], schedule: (run: () => void) => void = warmUpMoment): Promise<void> {
   const key = new Uint8Array(32);
   const nonce = new Uint8Array(NONCE_BYTES);
   for (const size of WARM_UP_ROUNDS) {
@@ -73,10 +75,10 @@ export async function warmUpPureAes(gcm: PureAes['gcm'], schedule: (run: () => v
   }
 }
 
-function whenIdle(run: () => void): void {
-  if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(run, { timeout: 1_000 });
-  else setTimeout(run, 0);
-}
+/** A warm-up round waits at most this long for an idle moment. */
+const WARM_UP_IDLE_MS = 1_000;
+
+const warmUpMoment = (run: () => void) => whenIdle(run, WARM_UP_IDLE_MS);
 
 /** Whether opening needs the pure-JavaScript AES (no WebCrypto: not a secure context). */
 export function needsPureAes(): boolean {

@@ -188,7 +188,7 @@ describe('prefetching the next slide from a real server', () => {
     beforeEach(resetSlideshowStore);
 
     const fetchedAhead = async (first: LiveState) => {
-      prefetchAhead(first);
+      prefetchAhead(first, 0);
       await until(() => sealedPrefetch()?.inMemory({ ...first, slide: first.next!.slide }) === true, 'the sealed copy of the next slide');
     };
     const storeSeq = () => useSlideshowStore.getState().state?.seq;
