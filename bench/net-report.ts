@@ -147,7 +147,7 @@ function linkLines(record: NetRecord): string[] {
   const { modes, both } = prefetchModes(s.changes);
   if (both) {
     out.push(
-      'Prefetch off, then on, in the same run, as on the slow phones: two decks of the same slides, the first with its keys taken out of deck.json. With prefetch on, a phone fetches the next slide\'s sealed copy once it has the live slide, and on the change opens it (AES-256-GCM, node:crypto) with the key the change carries: it has the slide once it is opened. Each change also waits until every phone has the next slide\'s sealed copy.',
+      'Prefetch off, then on, in the same run, as on the slow phones: two decks of the same slides, the first with its keys taken out of deck.json. With prefetch on, a phone fetches the next slide\'s sealed copy 1-3 s after it has the live slide (spread at random over the room, as the page does), and on the change opens it (AES-256-GCM, node:crypto) with the key the change carries: it has the slide once it is opened. Each change also waits until every phone has the next slide\'s sealed copy.',
       '',
     );
   }

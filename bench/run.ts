@@ -214,11 +214,14 @@ async function main(): Promise<void> {
   if (process.argv.includes('--report-only')) return reportOnly();
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const cores = planCores();
+  // Lighthouse judges one phone opening the page: its browser gets every core, as a phone's does,
+  // not the one core the load cases leave to clients (they pin the server apart from its load).
+  const cores = options.section === 'lighthouse' ? { server: undefined, clients: undefined } : planCores();
   if (cores.clients !== undefined) spawnSync('taskset', ['-pc', cores.clients, String(process.pid)], { stdio: 'ignore' });
   const machine = machineInfo();
   console.log(`Machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
-  console.log(cores.server === undefined ? 'Not pinning (no taskset, or a single core).' : `Pinning: server on core ${cores.server}, load generators and presenter on ${cores.clients}.`);
+  const unpinned = options.section === 'lighthouse' ? 'Not pinning: Lighthouse\'s browser gets every core.' : 'Not pinning (no taskset, or a single core).';
+  console.log(cores.server === undefined ? unpinned : `Pinning: server on core ${cores.server}, load generators and presenter on ${cores.clients}.`);
   const maxPhones = Math.max(...options.phones);
   if (maxPhones + 1_000 > system.hardNofile) limitNotes.add(`open-file limit: the server needs about ${maxPhones + 1_000} for ${maxPhones} phones; the hard limit is ${system.hardNofile}`);
   const openFiles = `hard limit ${system.hardNofile} per process; each child's limit raised to what it needs (${system.prlimit ? 'prlimit' : 'ulimit'}), at most that; phones spread over load generators of at most ${options.perLoadgen} (${Math.ceil(maxPhones / options.perLoadgen)} for ${maxPhones} phones)`;
