@@ -35,6 +35,8 @@ export default function AudiencePage({ state }: AudiencePageProps) {
   return (
     <SlideshowStart state={state ?? undefined}>
       {state?.live && !state.blackout && <SlidePreload slide={state} />}
+      {/* Server-rendered content inside a boundary is hydrated in slices that yield to the browser,
+          not in the one long task React gives a tree at default priority. */}
       <Suspense fallback={null}>
         <AudienceView />
       </Suspense>
